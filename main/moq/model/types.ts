@@ -1,0 +1,50 @@
+// The vocabulary shared by the in-memory model and the network: writers produce, readers consume.
+// A network subscription is a TrackWriter on the publisher side and a TrackReader on the
+// subscriber side; an in-memory TrackProducer is both ends at once.
+
+/** How a track or group ended when it did not end cleanly. */
+export interface EndInfo {
+  /** moq-lite error code (spec §12); 0 = cancelled. */
+  code: number;
+  reason: string;
+}
+
+export interface GroupWriter {
+  readonly sequence: number;
+  /** Append one frame. Never blocks; the bytes must not be modified afterwards. */
+  writeFrame(frame: Uint8Array): void;
+  /** FIN: every frame was delivered. */
+  close(): void;
+  /** Abandon the group (RESET_STREAM with this code on the network). */
+  closeWithError(code: number, reason?: string): void;
+}
+
+export interface GroupReader {
+  readonly sequence: number;
+  /** The next frame, or undefined after a clean end. Rejects with a MoqError after an abort. */
+  readFrame(): Promise<Uint8Array | undefined>;
+  /** Stop reading this group (STOP_SENDING on the network). */
+  cancel(code?: number): void;
+}
+
+export interface TrackWriter {
+  readonly name: string;
+  /** Start a group. Without a sequence: one above the highest so far (0 for the first). */
+  openGroup(sequence?: number): GroupWriter;
+  /** The track is finished: FIN the subscription after open groups end. */
+  close(): void;
+  /** Abort the track (reset the subscription with this code). */
+  closeWithError(code: number, reason?: string): void;
+  /** Resolves when the track ends for any reason, e.g. the subscriber went away. */
+  readonly closed: Promise<EndInfo | undefined>;
+}
+
+export interface TrackReader {
+  readonly name: string;
+  /** The next group in arrival order, or undefined when the track ended cleanly. Rejects with a MoqError on reset. */
+  nextGroup(): Promise<GroupReader | undefined>;
+  /** Unsubscribe / stop reading. */
+  close(): void;
+  /** Resolves when the track ends: undefined on a clean end, EndInfo on reset. */
+  readonly closed: Promise<EndInfo | undefined>;
+}
