@@ -1,0 +1,19 @@
+import { connectTransport } from "./transport/connect.ts";
+import type { ConnectTransportOptions } from "./transport/connect.ts";
+import { Session } from "./session/session.ts";
+import type { SessionOptions } from "./session/session.ts";
+
+export interface ConnectOptions extends SessionOptions, Partial<ConnectTransportOptions> {}
+
+/** Dial a moq-lite server or relay and run a client session over whatever transport fits the URL. */
+export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<Session> {
+  const transport = await connectTransport(url, {
+    transport: options.transport ?? "auto",
+    versions: options.versions ?? ["moq-lite-04", "moq-lite-03"],
+    legacy: options.legacy ?? true,
+    fingerprint: options.fingerprint,
+    insecure: options.insecure,
+    timeoutMs: options.timeoutMs,
+  });
+  return Session.establish(transport, "client", options);
+}

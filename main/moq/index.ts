@@ -1,0 +1,23 @@
+// The public face of the moq-lite library. Nothing here knows about Electron or the app.
+import "./transport/polyfill.ts";
+
+export { connect } from "./connect.ts";
+export type { ConnectOptions } from "./connect.ts";
+export { Session } from "./session/session.ts";
+export type { SessionOptions, SessionStats, ConnectionState, CloseInfo, Role } from "./session/session.ts";
+export { Subscription } from "./session/subscriber.ts";
+export type { SubscribeConfig } from "./session/subscriber.ts";
+export { AnnouncementReader } from "./session/announce.ts";
+export { ProbeReader } from "./session/probe.ts";
+export type { ProbeResult } from "./session/probe.ts";
+export type { FetchRequest } from "./session/fetch.ts";
+export type { SessionEvent, TimedEvent, EventListener } from "./session/events.ts";
+export { TrackMux, Announcement } from "./mux.ts";
+export type { TrackHandler, SubscribeRequest, AnnouncementChange } from "./mux.ts";
+export * from "./model/index.ts";
+export { ErrorCode, MoqError, DecodeError, describeCode } from "./errors.ts";
+export { DEFAULT_LIMITS } from "./coding/limits.ts";
+export type { Limits } from "./coding/limits.ts";
+export type { Version } from "./wire/version.ts";
+export { normalizePath, joinPath, stripPrefix, hasPrefix } from "./wire/path.ts";
+export * from "./transport/index.ts";

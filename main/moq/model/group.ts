@@ -1,0 +1,165 @@
+// One group as an in-memory producer and any number of consumers. The producer appends frames to
+// a buffer shared with its consumers; each consumer keeps only its own read position, so a write
+// is an array push plus a wake-up and never waits for a reader.
+
+import { ErrorCode, MoqError, describeCode } from "../errors.ts";
+import { ChangeSignal, Settled } from "./signal.ts";
+import type { EndInfo, GroupReader, GroupWriter } from "./types.ts";
+
+/** "open" while frames may still come; "closed" after FIN; "aborted" after closeWithError. */
+export type GroupState = "open" | "closed" | "aborted";
+
+/** A frame with the moment it was written (performance.now(), ms), for the inspector. */
+export interface TimedFrame {
+  data: Uint8Array;
+  receivedAt: number;
+}
+
+/** The state the producer and its consumers share. Consumers never reference the producer. */
+class GroupBuffer {
+  readonly frames: Uint8Array[] = [];
+  readonly times: number[] = [];
+  bytes = 0;
+  state: GroupState = "open";
+  error: EndInfo | undefined;
+  readonly changed = new ChangeSignal();
+  readonly ended = new Settled<EndInfo | undefined>();
+
+  constructor(readonly sequence: number) {}
+}
+
+export class GroupProducer implements GroupWriter {
+  readonly sequence: number;
+  readonly #buf: GroupBuffer;
+  readonly #onWrite: ((bytes: number) => void) | undefined;
+
+  /** `onWrite` lets an owning track account the bytes of its cache as they arrive. */
+  constructor(sequence: number, onWrite?: (bytes: number) => void) {
+    this.sequence = sequence;
+    this.#buf = new GroupBuffer(sequence);
+    this.#onWrite = onWrite;
+  }
+
+  /**
+   * Append a frame. O(1), never waits. `receivedAt` defaults to now; the session passes the
+   * moment the bytes arrived. Throws MoqError(Closed) once the group ended.
+   */
+  writeFrame(frame: Uint8Array, receivedAt: number = performance.now()): void {
+    const buf = this.#buf;
+    if (buf.state !== "open") {
+      throw new MoqError(ErrorCode.Closed, `group ${this.sequence} is ${buf.state}; cannot write a frame`);
+    }
+    buf.frames.push(frame);
+    buf.times.push(receivedAt);
+    buf.bytes += frame.byteLength;
+    buf.changed.notify();
+    this.#onWrite?.(frame.byteLength);
+  }
+
+  /** FIN. Consumers read what is left, then get undefined. Later calls are ignored. */
+  close(): void {
+    this.#end("closed", undefined);
+  }
+
+  /**
+   * Abandon the group. Frames written before stay valid (spec §8.1): consumers still read them,
+   * then readFrame rejects with MoqError(code, reason). Ignored if the group already ended.
+   */
+  closeWithError(code: number, reason = ""): void {
+    this.#end("aborted", { code, reason });
+  }
+
+  get state(): GroupState {
+    return this.#buf.state;
+  }
+
+  /** True once close() or closeWithError() was called. */
+  get isEnded(): boolean {
+    return this.#buf.state !== "open";
+  }
+
+  /** The code and reason when aborted, otherwise undefined. */
+  get error(): EndInfo | undefined {
+    return this.#buf.error;
+  }
+
+  /** Resolves when the group ends: undefined after FIN, EndInfo after an abort. */
+  get ended(): Promise<EndInfo | undefined> {
+    return this.#buf.ended.promise;
+  }
+
+  get frameCount(): number {
+    return this.#buf.frames.length;
+  }
+
+  /** Sum of the payload sizes written so far. */
+  get byteCount(): number {
+    return this.#buf.bytes;
+  }
+
+  /** A reader that starts at frame 0, whatever was written before it. */
+  consume(): GroupConsumer {
+    return new GroupConsumer(this.#buf);
+  }
+
+  #end(state: GroupState, error: EndInfo | undefined): void {
+    const buf = this.#buf;
+    if (buf.state !== "open") return;
+    buf.state = state;
+    buf.error = error;
+    buf.changed.notify();
+    buf.ended.resolve(error);
+  }
+}
+
+export class GroupConsumer implements GroupReader {
+  readonly sequence: number;
+  readonly #buf: GroupBuffer;
+  #index = 0;
+  #cancelled = false;
+
+  constructor(buf: GroupBuffer) {
+    this.sequence = buf.sequence;
+    this.#buf = buf;
+  }
+
+  /** Frames handed out so far. */
+  get framesRead(): number {
+    return this.#index;
+  }
+
+  async readFrame(): Promise<Uint8Array | undefined> {
+    const i = await this.#next();
+    return i === undefined ? undefined : this.#buf.frames[i];
+  }
+
+  /** Like readFrame, with the frame's write time (performance.now() clock). */
+  async readFrameWithTime(): Promise<TimedFrame | undefined> {
+    const i = await this.#next();
+    if (i === undefined) return undefined;
+    return { data: this.#buf.frames[i]!, receivedAt: this.#buf.times[i]! };
+  }
+
+  /** Stop reading: a pending and every later readFrame resolves undefined. Other consumers are unaffected. */
+  cancel(_code?: number): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    // Wakes every waiter on this group; the others find nothing new and wait again.
+    this.#buf.changed.notify();
+  }
+
+  /** Index of the next frame, undefined at the end; rejects after the frames of an aborted group. */
+  async #next(): Promise<number | undefined> {
+    const buf = this.#buf;
+    for (;;) {
+      if (this.#cancelled) return undefined;
+      if (this.#index < buf.frames.length) return this.#index++;
+      if (buf.state === "closed") return undefined;
+      if (buf.state === "aborted") {
+        const { code, reason } = buf.error!;
+        throw new MoqError(code, reason || `group ${this.sequence} aborted: ${describeCode(code)}`);
+      }
+      await buf.changed.wait();
+    }
+  }
+}

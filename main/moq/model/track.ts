@@ -1,0 +1,310 @@
+// One track as an in-memory producer and any number of consumers, with a bounded cache.
+//
+// The producer keeps the most recent groups in arrival order (a sliding window) plus the group
+// with the highest sequence. Every opened group gets an arrival index; a consumer is just a
+// cursor into that numbering, so writes never touch consumers and a consumer that stops reading
+// pins nothing: groups that slide out of the window become garbage once no consumer holds them.
+
+import { ErrorCode, MoqError, describeCode } from "../errors.ts";
+import { GroupProducer, type GroupConsumer } from "./group.ts";
+import { ChangeSignal, Settled } from "./signal.ts";
+import type { EndInfo, TrackReader, TrackWriter } from "./types.ts";
+
+export interface TrackOptions {
+  /** Groups kept for consumers that lag or join late (at least 1). Default 4. */
+  maxCachedGroups?: number;
+  /** Also evict the oldest cached groups while the cache holds more bytes than this. The newest
+   * group is always kept. Default: no byte cap. */
+  maxCachedBytes?: number;
+}
+
+export const DEFAULT_MAX_CACHED_GROUPS = 4;
+
+/** "open" while groups may come; "closed" after close(); "aborted" after closeWithError(). */
+export type TrackState = "open" | "closed" | "aborted";
+
+/** What the producer and its consumers share. Consumers never reference the producer object. */
+class TrackCore {
+  /** Recent groups in arrival order; window[0] has arrival index `base`. */
+  readonly window: GroupProducer[] = [];
+  base = 0;
+  /** Cached groups by sequence, for duplicate detection and lookup. */
+  readonly bySequence = new Map<number, GroupProducer>();
+  /** The group with the highest sequence; kept even when it slid out of the window, since a new
+   * consumer starts there. */
+  latest: GroupProducer | undefined;
+  state: TrackState = "open";
+  error: EndInfo | undefined;
+  readonly changed = new ChangeSignal();
+  readonly ended = new Settled<EndInfo | undefined>();
+  consumers = 0;
+  readonly unusedListeners = new Set<() => void>();
+  /** `closed` promises of live consumers, settled when the track ends. */
+  readonly consumerEnds = new Set<Settled<EndInfo | undefined>>();
+
+  constructor(readonly name: string) {}
+
+  /** Total groups ever opened = the arrival index the next group will get. */
+  get opened(): number {
+    return this.base + this.window.length;
+  }
+
+  detachConsumer(): void {
+    this.consumers--;
+    if (this.consumers === 0 && this.state === "open") {
+      for (const listener of [...this.unusedListeners]) listener();
+    }
+  }
+}
+
+export class TrackProducer implements TrackWriter {
+  readonly name: string;
+  readonly #core: TrackCore;
+  readonly #maxGroups: number;
+  readonly #maxBytes: number;
+  /** Payload bytes of the groups in the window, kept up to date as frames arrive. */
+  #cachedBytes = 0;
+  readonly #onGroupWrite: (group: GroupProducer, bytes: number) => void;
+
+  constructor(name: string, options: TrackOptions = {}) {
+    const maxGroups = options.maxCachedGroups ?? DEFAULT_MAX_CACHED_GROUPS;
+    const maxBytes = options.maxCachedBytes ?? Infinity;
+    if (!Number.isInteger(maxGroups) || maxGroups < 1) {
+      throw new RangeError(`maxCachedGroups must be an integer >= 1, got ${maxGroups}`);
+    }
+    if (!(maxBytes >= 0)) throw new RangeError(`maxCachedBytes must be >= 0, got ${maxBytes}`);
+    this.name = name;
+    this.#core = new TrackCore(name);
+    this.#maxGroups = maxGroups;
+    this.#maxBytes = maxBytes;
+    this.#onGroupWrite = (group, bytes) => {
+      // Writes to groups that already left the window no longer count.
+      if (this.#core.bySequence.get(group.sequence) !== group) return;
+      this.#cachedBytes += bytes;
+      if (this.#cachedBytes > this.#maxBytes) this.#evict();
+    };
+  }
+
+  /**
+   * Start a group. Without a sequence: one above the highest so far (0 for the first). With one:
+   * any order is accepted, as groups arrive from the network. A sequence still cached is a
+   * MoqError(Duplicate); one already evicted cannot be told from a late arrival and is accepted.
+   * Throws MoqError(Closed) after the track ended.
+   */
+  openGroup(sequence?: number): GroupProducer {
+    const core = this.#core;
+    if (core.state !== "open") {
+      throw new MoqError(ErrorCode.Closed, `track "${this.name}" is ${core.state}; cannot open a group`);
+    }
+    const seq = sequence ?? (core.latest ? core.latest.sequence + 1 : 0);
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      throw new MoqError(ErrorCode.BoundsExceeded, `group sequence ${seq} is not a non-negative safe integer`);
+    }
+    if (core.bySequence.has(seq) || core.latest?.sequence === seq) {
+      throw new MoqError(ErrorCode.Duplicate, `track "${this.name}" already has group ${seq}`);
+    }
+
+    const group: GroupProducer = new GroupProducer(seq, (bytes) => this.#onGroupWrite(group, bytes));
+    core.window.push(group);
+    core.bySequence.set(seq, group);
+    if (!core.latest || seq > core.latest.sequence) core.latest = group;
+    this.#evict();
+    core.changed.notify();
+    return group;
+  }
+
+  /** The track is finished. Consumers get the groups already opened, then undefined. Open groups
+   * are left to their writers. Later calls are ignored. */
+  close(): void {
+    this.#end("closed", undefined);
+  }
+
+  /** Abort the track: pending and later nextGroup() calls reject with MoqError(code, reason).
+   * Groups already handed out stay readable; open groups are left to their writers. */
+  closeWithError(code: number, reason = ""): void {
+    this.#end("aborted", { code, reason });
+  }
+
+  /** Resolves when the track ends: undefined after close(), EndInfo after closeWithError(). */
+  get closed(): Promise<EndInfo | undefined> {
+    return this.#core.ended.promise;
+  }
+
+  get state(): TrackState {
+    return this.#core.state;
+  }
+
+  get isEnded(): boolean {
+    return this.#core.state !== "open";
+  }
+
+  get error(): EndInfo | undefined {
+    return this.#core.error;
+  }
+
+  /** Highest sequence opened so far, undefined before the first group. */
+  get latestSequence(): number | undefined {
+    return this.#core.latest?.sequence;
+  }
+
+  /** Groups opened since the start. */
+  get groupsOpened(): number {
+    return this.#core.opened;
+  }
+
+  /** Groups currently held in the cache window. */
+  get cachedGroupCount(): number {
+    return this.#core.window.length;
+  }
+
+  /** Payload bytes held by the cached groups. */
+  get cachedBytes(): number {
+    return this.#cachedBytes;
+  }
+
+  /** A cached group by sequence (e.g. to serve a FETCH), or undefined. */
+  getGroup(sequence: number): GroupProducer | undefined {
+    const core = this.#core;
+    return core.bySequence.get(sequence) ?? (core.latest?.sequence === sequence ? core.latest : undefined);
+  }
+
+  /** Consumers that have not closed or reached the end. */
+  get consumerCount(): number {
+    return this.#core.consumers;
+  }
+
+  /** A reader starting at the latest group (from its first frame), then every group opened later. */
+  consume(): TrackConsumer {
+    return new TrackConsumer(this.#core);
+  }
+
+  /**
+   * Call `listener` each time the last consumer goes away while the track is still open (so the
+   * network can cancel an upstream subscription). It runs synchronously inside the consumer's
+   * close(). Returns a function that removes the listener.
+   */
+  onUnused(listener: () => void): () => void {
+    const listeners = this.#core.unusedListeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /** Drop the oldest groups beyond the count cap, then beyond the byte cap (keeping the newest). */
+  #evict(): void {
+    const window = this.#core.window;
+    while (window.length > this.#maxGroups) this.#dropOldest();
+    while (window.length > 1 && this.#cachedBytes > this.#maxBytes) this.#dropOldest();
+  }
+
+  /** Slide the window by one. The group itself lives on for consumers that hold it. */
+  #dropOldest(): void {
+    const core = this.#core;
+    const group = core.window.shift()!;
+    core.base++;
+    if (core.bySequence.get(group.sequence) === group) core.bySequence.delete(group.sequence);
+    this.#cachedBytes -= group.byteCount;
+  }
+
+  #end(state: TrackState, error: EndInfo | undefined): void {
+    const core = this.#core;
+    if (core.state !== "open") return;
+    core.state = state;
+    core.error = error;
+    core.unusedListeners.clear();
+    core.changed.notify();
+    core.ended.resolve(error);
+    for (const end of core.consumerEnds) end.resolve(error);
+    core.consumerEnds.clear();
+  }
+}
+
+export class TrackConsumer implements TrackReader {
+  readonly name: string;
+  readonly #core: TrackCore;
+  /** The latest group at creation time, delivered first. */
+  #first: GroupProducer | undefined;
+  /** Arrival index of the next group to deliver. */
+  #cursor: number;
+  #attached = true;
+  #closedByUs = false;
+  #end: Settled<EndInfo | undefined> | undefined;
+  /** Groups this consumer never saw because it fell behind the cache. */
+  skippedGroups = 0;
+
+  constructor(core: TrackCore) {
+    this.name = core.name;
+    this.#core = core;
+    this.#first = core.latest;
+    this.#cursor = core.opened;
+    core.consumers++;
+  }
+
+  /**
+   * The next group in arrival order (late lower sequences included), or undefined after the track
+   * closed and every group was delivered, or after close(). Rejects with MoqError when the track
+   * was aborted. A consumer that fell behind the cache skips to the oldest cached group.
+   */
+  async nextGroup(): Promise<GroupConsumer | undefined> {
+    const core = this.#core;
+    for (;;) {
+      if (this.#closedByUs) return undefined;
+      if (core.state === "aborted") {
+        this.#detach();
+        const { code, reason } = core.error!;
+        throw new MoqError(code, reason || `track "${this.name}" aborted: ${describeCode(code)}`);
+      }
+      const first = this.#first;
+      if (first) {
+        this.#first = undefined;
+        return first.consume();
+      }
+      if (this.#cursor < core.opened) {
+        if (this.#cursor < core.base) {
+          this.skippedGroups += core.base - this.#cursor;
+          this.#cursor = core.base;
+        }
+        const group = core.window[this.#cursor - core.base]!;
+        this.#cursor++;
+        return group.consume();
+      }
+      if (core.state === "closed") {
+        this.#detach();
+        return undefined;
+      }
+      await core.changed.wait();
+    }
+  }
+
+  /** Stop reading: pending and later nextGroup() calls resolve undefined. Idempotent. */
+  close(): void {
+    if (this.#closedByUs) return;
+    this.#closedByUs = true;
+    this.#first = undefined;
+    if (this.#end) {
+      this.#end.resolve(undefined);
+      this.#core.consumerEnds.delete(this.#end);
+    }
+    this.#detach();
+    // Wake our own pending nextGroup(); other waiters find nothing new and wait again.
+    this.#core.changed.notify();
+  }
+
+  /** Resolves when the track ends (undefined, or EndInfo after an abort) or this consumer closes (undefined). */
+  get closed(): Promise<EndInfo | undefined> {
+    if (!this.#end) {
+      const end = new Settled<EndInfo | undefined>();
+      const core = this.#core;
+      if (this.#closedByUs) end.resolve(undefined);
+      else if (core.state !== "open") end.resolve(core.error);
+      else core.consumerEnds.add(end);
+      this.#end = end;
+    }
+    return this.#end.promise;
+  }
+
+  #detach(): void {
+    if (!this.#attached) return;
+    this.#attached = false;
+    this.#core.detachConsumer();
+  }
+}

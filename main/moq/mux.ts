@@ -1,0 +1,173 @@
+import { ErrorCode, MoqError } from "./errors.ts";
+import type { BroadcastProducer } from "./model/broadcast.ts";
+import type { GroupProducer } from "./model/group.ts";
+import { TrackProducer } from "./model/track.ts";
+import type { TrackConsumer } from "./model/track.ts";
+import type { TrackWriter } from "./model/types.ts";
+import { hasPrefix, normalizePath } from "./wire/path.ts";
+
+/** What a subscriber asked for, as handed to a publisher's handler. */
+export interface SubscribeRequest {
+  broadcast: string;
+  track: string;
+  priority: number;
+  ordered: boolean;
+  maxLatencyMs: number;
+  startGroup?: number;
+  endGroup?: number;
+}
+
+/** Serves one incoming subscription: write groups into the writer, close it when done. */
+export type TrackHandler = (writer: TrackWriter, request: SubscribeRequest) => void | Promise<void>;
+
+export interface AnnouncementChange {
+  path: string;
+  active: boolean;
+  hops: readonly number[];
+}
+
+/** A broadcast path made available through a mux, live until `end()`. */
+export class Announcement {
+  readonly path: string;
+  readonly hops: readonly number[];
+  #active = true;
+  #onEnd: (() => void)[] = [];
+  readonly ended: Promise<void>;
+
+  constructor(path: string, hops: readonly number[] = []) {
+    this.path = normalizePath(path);
+    this.hops = hops;
+    this.ended = new Promise((resolve) => this.#onEnd.push(resolve));
+  }
+
+  get active(): boolean {
+    return this.#active;
+  }
+
+  end(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    for (const fn of this.#onEnd.splice(0)) fn();
+  }
+
+  /** @internal run fn when the announcement ends. */
+  whenEnded(fn: () => void): void {
+    if (this.#active) this.#onEnd.push(fn);
+    else fn();
+  }
+}
+
+type Resolver = (request: SubscribeRequest) => TrackConsumer;
+
+interface Entry {
+  announcement: Announcement;
+  resolve: Resolver;
+  /** Set for in-memory broadcasts, whose cache can answer FETCH. */
+  broadcast?: BroadcastProducer;
+}
+
+interface Watcher {
+  prefix: string;
+  fn: (change: AnnouncementChange) => void;
+}
+
+/**
+ * Routes incoming subscriptions to publishers by broadcast path and tells announce streams what
+ * is live. One mux can back many sessions (a server hands the same mux to every session).
+ */
+export class TrackMux {
+  readonly #entries = new Map<string, Entry>();
+  readonly #watchers = new Set<Watcher>();
+
+  /** Publish `announcement.path`: every subscription to it is handed to `handler`. */
+  announce(announcement: Announcement, handler: TrackHandler): Announcement {
+    this.#add(announcement, (request) => runHandler(handler, request));
+    return announcement;
+  }
+
+  /** Publish a path until the returned announcement is ended. */
+  publish(path: string, handler: TrackHandler | { serveTrack: TrackHandler }): Announcement {
+    const fn = typeof handler === "function" ? handler : handler.serveTrack.bind(handler);
+    return this.announce(new Announcement(path), fn);
+  }
+
+  publishFunc(path: string, fn: TrackHandler): Announcement {
+    return this.publish(path, fn);
+  }
+
+  /** Publish an in-memory broadcast: each subscription reads its tracks from the shared cache. */
+  publishBroadcast(path: string, broadcast: BroadcastProducer, hops: readonly number[] = []): Announcement {
+    const announcement = new Announcement(path, hops);
+    this.#add(announcement, (request) => broadcast.consume().subscribe(request.track), broadcast);
+    void broadcast.closed.then(() => announcement.end());
+    return announcement;
+  }
+
+  #add(announcement: Announcement, resolve: Resolver, broadcast?: BroadcastProducer): void {
+    const path = announcement.path;
+    const existing = this.#entries.get(path);
+    if (existing?.announcement.active) {
+      throw new MoqError(ErrorCode.Duplicate, `broadcast "${path}" is already published on this mux`);
+    }
+    this.#entries.set(path, { announcement, resolve, broadcast });
+    this.#notify({ path, active: true, hops: announcement.hops });
+    announcement.whenEnded(() => {
+      if (this.#entries.get(path)?.announcement !== announcement) return;
+      this.#entries.delete(path);
+      this.#notify({ path, active: false, hops: [] });
+    });
+  }
+
+  #notify(change: AnnouncementChange): void {
+    for (const w of this.#watchers) {
+      if (hasPrefix(w.prefix, change.path)) w.fn(change);
+    }
+  }
+
+  /** Paths live now under a prefix. */
+  active(prefix = ""): AnnouncementChange[] {
+    const out: AnnouncementChange[] = [];
+    for (const { announcement } of this.#entries.values()) {
+      if (hasPrefix(prefix, announcement.path)) out.push({ path: announcement.path, active: true, hops: announcement.hops });
+    }
+    return out;
+  }
+
+  /** Current paths under `prefix`, then every change, until the returned function is called. */
+  watch(prefix: string, fn: (change: AnnouncementChange) => void): () => void {
+    const watcher = { prefix: normalizePath(prefix), fn };
+    for (const change of this.active(watcher.prefix)) fn(change);
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  has(path: string): boolean {
+    return this.#entries.has(normalizePath(path));
+  }
+
+  /** Resolve a subscription to a reader of its groups; throws MoqError NotFound when nobody publishes it. */
+  serve(request: SubscribeRequest): TrackConsumer {
+    const entry = this.#entries.get(request.broadcast);
+    if (!entry) throw new MoqError(ErrorCode.NotFound, `broadcast "${request.broadcast}" is not published here`);
+    return entry.resolve(request);
+  }
+  /** A past group still held in a published broadcast's cache (for FETCH). */
+  cachedGroup(broadcast: string, track: string, sequence: number): GroupProducer | undefined {
+    return this.#entries.get(broadcast)?.broadcast?.getTrack(track)?.getGroup(sequence);
+  }
+}
+
+/** Give a handler its own producer and hand back the reader the session serves from. */
+function runHandler(handler: TrackHandler, request: SubscribeRequest): TrackConsumer {
+  const producer = new TrackProducer(request.track);
+  const consumer = producer.consume();
+  // When the subscriber goes away the handler learns it through `writer.closed`.
+  producer.onUnused(() => producer.closeWithError(ErrorCode.Cancelled, "subscriber went away"));
+  Promise.resolve()
+    .then(() => handler(producer, request))
+    .catch((err: unknown) => {
+      const code = err instanceof MoqError ? err.code : ErrorCode.Cancelled;
+      producer.closeWithError(code, err instanceof Error ? err.message : String(err));
+    });
+  return consumer;
+}

@@ -1,0 +1,167 @@
+import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import type { AnnouncementChange } from "../mux.ts";
+import { decodeAnnounce, decodeAnnounceInit, decodeAnnounceInterest, encodeAnnounce, encodeAnnounceInit, encodeAnnounceInterest } from "../wire/announce.ts";
+import { joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import type { SessionCore } from "./context.ts";
+import { AsyncQueue } from "./queue.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+const isLegacy = (core: SessionCore) => core.version === "moq-lite-01" || core.version === "moq-lite-02";
+const interestName = (core: SessionCore) => (core.version === "moq-lite-04" ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE");
+
+/** Answer an Announce stream the peer opened: what we publish under its prefix, then changes. */
+export async function serveAnnounce(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
+  const body = await recv.message(core.limits.maxMessageBytes, interestName(core));
+  const interest = decodeAnnounceInterest(body, core.version, core.limits);
+  core.traced(recv.id, interestName(core), interest, body.length + 1);
+  const prefix = interest.prefix;
+  const excluded = (change: AnnouncementChange) => interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
+
+  const live = new Set<string>();
+  const announce = (change: AnnouncementChange) => {
+    if (excluded(change)) return;
+    const suffix = stripPrefix(prefix, change.path);
+    if (suffix === undefined) return;
+    // Statuses must alternate per path (spec §6.2): never send a duplicate.
+    if (change.active === live.has(suffix)) return;
+    if (change.active) live.add(suffix);
+    else live.delete(suffix);
+    const msg = { active: change.active, suffix, hops: change.active ? [...change.hops] : [] };
+    void core.sendMessage(send, "ANNOUNCE", msg, encodeAnnounce(msg, core.version)).catch(() => {});
+  };
+
+  if (isLegacy(core)) {
+    // 01/02 start with the complete set in one ANNOUNCE_INIT.
+    const initial = core.mux.active(prefix).filter((c) => !excluded(c));
+    const suffixes = initial.map((c) => stripPrefix(prefix, c.path)).filter((s): s is string => s !== undefined);
+    for (const s of suffixes) live.add(s);
+    const init = { suffixes };
+    await core.sendMessage(send, "ANNOUNCE_INIT", init, encodeAnnounceInit(init, core.version));
+  }
+  const unwatch = core.mux.watch(prefix, announce);
+  try {
+    // The opener sends nothing more; it ends the stream when it loses interest.
+    if (!(await recv.done())) throw new DecodeError(`unexpected bytes after ${interestName(core)}`);
+    recv.noteEnd("fin");
+    await send.close();
+  } catch (err) {
+    if (err instanceof DecodeError) throw err;
+    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+    recv.noteEnd("reset", code);
+    send.reset(code);
+  } finally {
+    unwatch();
+  }
+}
+
+/** Broadcasts announced by the peer under a prefix: their current set, then every change. */
+export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
+  readonly prefix: string;
+  readonly #queue = new AsyncQueue<AnnouncementChange>();
+  readonly #live = new Map<string, AnnouncementChange>();
+  #send?: SendStream;
+
+  constructor(prefix: string) {
+    this.prefix = normalizePath(prefix);
+  }
+
+  /** The next change, or undefined when the announce stream ended (after every path was reported ended). */
+  next(): Promise<AnnouncementChange | undefined> {
+    return this.#queue.next();
+  }
+
+  /** Paths active right now. */
+  get active(): AnnouncementChange[] {
+    return [...this.#live.values()];
+  }
+
+  /** Stop listening (FIN the announce stream). */
+  close(): void {
+    void this.#send?.close();
+    this.end(undefined);
+  }
+
+  /** Resolves when the stream ends: undefined on a clean end, else the error. */
+  get closed(): Promise<MoqError | undefined> {
+    return this.#queue.closed as Promise<MoqError | undefined>;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AnnouncementChange> {
+    for (;;) {
+      const change = await this.next();
+      if (change === undefined) return;
+      yield change;
+    }
+  }
+
+  /** @internal */
+  attach(send: SendStream): void {
+    this.#send = send;
+  }
+
+  /** @internal Apply one status change, enforcing the alternation rule. */
+  apply(suffix: string, active: boolean, hops: readonly number[]): void {
+    const path = joinPath(this.prefix, suffix);
+    const known = this.#live.has(path);
+    if (active && known) throw new DecodeError(`duplicate active ANNOUNCE for "${path}"`);
+    if (!active && !known) throw new DecodeError(`ANNOUNCE ended for "${path}", which is not active`);
+    const change = { path, active, hops };
+    if (active) this.#live.set(path, change);
+    else this.#live.delete(path);
+    this.#queue.push(change);
+  }
+
+  /** @internal Every path learned on a stream ends with it. */
+  end(error: MoqError | undefined): void {
+    if (this.#queue.isClosed) return;
+    for (const path of [...this.#live.keys()]) {
+      this.#live.delete(path);
+      this.#queue.push({ path, active: false, hops: [] });
+    }
+    this.#queue.close(error);
+  }
+}
+
+/** Open an Announce stream for `reader.prefix` and feed it until the stream ends. */
+export async function runAnnounced(core: SessionCore, reader: AnnouncementReader): Promise<void> {
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("announce", BidiStreamType.Announce));
+  } catch (err) {
+    reader.end(new MoqError(ErrorCode.Closed, `could not open an announce stream: ${String(err)}`));
+    return;
+  }
+  reader.attach(send);
+  const interest = { prefix: reader.prefix, excludeHop: 0 };
+  try {
+    await core.sendMessage(send, interestName(core), interest, encodeAnnounceInterest(interest, core.version));
+    if (isLegacy(core)) {
+      const body = await recv.message(core.limits.maxMessageBytes, "ANNOUNCE_INIT");
+      const init = decodeAnnounceInit(body, core.version, core.limits);
+      core.traced(recv.id, "ANNOUNCE_INIT", init, body.length + 1);
+      for (const suffix of init.suffixes) reader.apply(suffix, true, []);
+    }
+    for (;;) {
+      const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "ANNOUNCE");
+      if (body === undefined) break;
+      const msg = decodeAnnounce(body, core.version, core.limits);
+      core.traced(recv.id, "ANNOUNCE", msg, body.length + 1);
+      reader.apply(msg.suffix, msg.active, msg.hops);
+    }
+    recv.noteEnd("fin");
+    reader.end(undefined);
+    await send.close();
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      reader.end(err);
+      core.fail(err);
+      return;
+    }
+    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+    recv.noteEnd("reset", code);
+    reader.end(new MoqError(code, `announce stream was reset with code ${code}`));
+    send.reset(code);
+  }
+}

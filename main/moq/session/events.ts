@@ -1,0 +1,93 @@
+// Observability: everything the inspector's message log, timelines and latency views stand on.
+// Events are built only when someone listens, so a quiet session pays one branch per site.
+
+export type StreamDirection = "bidi" | "uni";
+export type Initiator = "local" | "remote";
+
+export type SessionEvent =
+  | {
+      type: "stream-opened";
+      /** Our own stream number within this session (the W3C API exposes no QUIC stream ids). */
+      stream: number;
+      dir: StreamDirection;
+      initiator: Initiator;
+      /** "announce", "subscribe", "group", … once the stream type is known. */
+      kind: string;
+    }
+  | {
+      type: "stream-ended";
+      stream: number;
+      /** Which half ended: our sending half or the peer's. */
+      half: "send" | "recv";
+      how: "fin" | "reset" | "stop";
+      code?: number;
+    }
+  | {
+      type: "message";
+      stream: number;
+      direction: "sent" | "received";
+      /** Message name as in the spec: "SUBSCRIBE", "ANNOUNCE", "PROBE", … */
+      name: string;
+      fields: Readonly<Record<string, unknown>>;
+      /** Bytes on the wire including type and length prefixes. */
+      bytes: number;
+    }
+  | {
+      type: "group";
+      stream: number;
+      direction: "sent" | "received";
+      subscribeId: number;
+      broadcast: string;
+      track: string;
+      sequence: number;
+    }
+  | {
+      type: "frame";
+      stream: number;
+      direction: "sent" | "received";
+      subscribeId: number;
+      sequence: number;
+      /** Index of the frame within its group. */
+      index: number;
+      size: number;
+    }
+  | { type: "closed"; code: number; reason: string; by: Initiator };
+
+/** A session event with the time it happened (ms since the Unix epoch, fractional). */
+export type TimedEvent = SessionEvent & { at: number };
+
+export type EventListener = (event: TimedEvent) => void;
+
+const epochOffset = Date.now() - performance.now();
+
+/** Current time in fractional epoch milliseconds: monotonic within the process. */
+export function now(): number {
+  return epochOffset + performance.now();
+}
+
+/** The set of listeners; `active` lets call sites skip building events nobody reads. */
+export class EventHub {
+  #listeners = new Set<EventListener>();
+  active = false;
+
+  on(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    this.active = true;
+    return () => {
+      this.#listeners.delete(listener);
+      this.active = this.#listeners.size > 0;
+    };
+  }
+
+  emit(event: SessionEvent): void {
+    if (!this.active) return;
+    const timed = { ...event, at: now() } as TimedEvent;
+    for (const l of this.#listeners) {
+      try {
+        l(timed);
+      } catch {
+        // A broken listener must not break the session.
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import { GroupProducer } from "../model/group.ts";
+import type { GroupConsumer } from "../model/group.ts";
+import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
+import type { Fetch } from "../wire/fetch.ts";
+import { encodeFrameHeader } from "../wire/group.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import type { SessionCore } from "./context.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+export interface FetchRequest {
+  broadcast: string;
+  track: string;
+  group: number;
+  priority?: number;
+}
+
+/** Ask the peer for one past group; its frames arrive on the returned reader. */
+export function startFetch(core: SessionCore, request: FetchRequest): GroupConsumer {
+  const group = new GroupProducer(request.group);
+  const reader = group.consume();
+  void runFetch(core, request, group);
+  return reader;
+}
+
+async function runFetch(core: SessionCore, request: FetchRequest, group: GroupProducer): Promise<void> {
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("fetch", BidiStreamType.Fetch));
+  } catch (err) {
+    group.closeWithError(ErrorCode.Closed, `could not open a fetch stream: ${String(err)}`);
+    return;
+  }
+  const msg: Fetch = { broadcast: request.broadcast, track: request.track, priority: request.priority ?? 128, group: request.group };
+  try {
+    await core.sendMessage(send, "FETCH", msg, encodeFetch(msg, core.version));
+    await send.close();
+    for (;;) {
+      const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
+      if (frame === undefined) break;
+      group.writeFrame(frame);
+    }
+    recv.noteEnd("fin");
+    group.close();
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      group.closeWithError(err.code, err.message);
+      core.fail(err);
+      return;
+    }
+    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+    recv.noteEnd("reset", code);
+    group.closeWithError(code, `fetch of group ${request.group} of "${request.broadcast}"/"${request.track}" was refused (code ${code})`);
+  }
+}
+
+/** Answer a Fetch stream from what the mux still has cached. */
+export async function serveFetch(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
+  const body = await recv.message(core.limits.maxMessageBytes, "FETCH");
+  const request = decodeFetch(body, core.version, core.limits);
+  core.traced(recv.id, "FETCH", request, body.length + 1);
+  const group = core.mux.cachedGroup(request.broadcast, request.track, request.group);
+  if (!group) {
+    send.reset(ErrorCode.NotFound);
+    recv.stop(ErrorCode.NotFound);
+    return;
+  }
+  const reader = group.consume();
+  try {
+    for (;;) {
+      const frame = await reader.readFrame();
+      if (frame === undefined) break;
+      await send.ready;
+      send.enqueue(encodeFrameHeader(frame.length));
+      send.enqueue(frame);
+    }
+    await send.close();
+  } catch (err) {
+    send.reset(err instanceof MoqError ? err.code : ErrorCode.Cancelled);
+  }
+}

@@ -1,0 +1,23 @@
+import { ErrorCode, MoqError } from "../errors.ts";
+import { decodeGoaway, encodeGoaway } from "../wire/goaway.ts";
+import type { Goaway } from "../wire/goaway.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import type { SessionCore } from "./context.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+/** Read the GOAWAY the peer sent; the caller decides whether to follow the URI. */
+export async function receiveGoaway(core: SessionCore, recv: RecvStream): Promise<Goaway> {
+  const body = await recv.message(core.limits.maxMessageBytes, "GOAWAY");
+  const msg = decodeGoaway(body, core.version, core.limits);
+  core.traced(recv.id, "GOAWAY", msg, body.length + 1);
+  return msg;
+}
+
+/** Tell the peer to go away (04+), optionally to a new URI; the stream stays open until we close. */
+export async function sendGoaway(core: SessionCore, uri: string): Promise<SendStream> {
+  if (core.version !== "moq-lite-04") throw new MoqError(ErrorCode.Unsupported, `GOAWAY needs moq-lite-04; this session is ${core.version}`);
+  const { send } = await core.openBidi("goaway", BidiStreamType.Goaway);
+  const msg = { uri };
+  await core.sendMessage(send, "GOAWAY", msg, encodeGoaway(msg, core.version));
+  return send;
+}

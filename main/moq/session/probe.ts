@@ -1,0 +1,163 @@
+import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import { decodeProbe, encodeProbe } from "../wire/probe.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import type { SessionCore } from "./context.ts";
+import { now } from "./events.ts";
+import { PROBE_TICK_MS, shouldReport } from "./probe-rule.ts";
+import { AsyncQueue } from "./queue.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+export interface ProbeResult {
+  /** The peer's estimate of its send rate towards us, bits per second (0 = unknown). */
+  bitrate: number;
+  /** Smoothed RTT the peer measured, ms (0 = unknown; moq-lite-03 never carries it). */
+  rttMs: number;
+  /** When the report arrived (epoch ms). */
+  at: number;
+}
+
+/** What a probe responder measures: our send rate and RTT towards the peer. */
+export interface ProbeSampler {
+  sendBitrate(): number;
+  rttMs(): number | undefined;
+}
+
+/**
+ * Answer a Probe stream the peer opened: every 100 ms sample our send rate (and RTT on 04) and
+ * report it when the change rule says so. Targets the peer sends are recorded, not padded to.
+ */
+export async function serveProbe(
+  core: SessionCore,
+  send: SendStream,
+  recv: RecvStream,
+  sampler: ProbeSampler,
+  targets: Map<number, number>,
+): Promise<void> {
+  const with04 = core.version === "moq-lite-04";
+  let lastBitrate: number | undefined;
+  let lastRtt: number | undefined;
+  let lastSent = 0;
+  const timer = setInterval(() => {
+    if (send.ended || core.isClosed) return;
+    const bitrate = sampler.sendBitrate();
+    const rtt = with04 ? Math.max(1, Math.round(sampler.rttMs() ?? 0)) : 0;
+    const rttKnown = with04 && sampler.rttMs() !== undefined;
+    const elapsed = performance.now() - lastSent;
+    const due = shouldReport(lastBitrate, bitrate, elapsed) || (rttKnown && shouldReport(lastRtt, rtt, elapsed));
+    if (!due) return;
+    lastBitrate = bitrate;
+    lastRtt = rttKnown ? rtt : lastRtt;
+    lastSent = performance.now();
+    const msg = { bitrate, rttMs: rttKnown ? rtt : 0 };
+    void core.sendMessage(send, "PROBE", msg, encodeProbe(msg, core.version)).catch(() => {});
+  }, PROBE_TICK_MS);
+  timer.unref?.();
+  try {
+    for (;;) {
+      const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "PROBE");
+      if (body === undefined) break;
+      const target = decodeProbe(body, core.version, core.limits);
+      core.traced(recv.id, "PROBE", target, body.length + 1);
+      targets.set(recv.id, target.bitrate);
+    }
+    recv.noteEnd("fin");
+    await send.close();
+  } catch (err) {
+    if (err instanceof DecodeError) throw err;
+    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+    recv.noteEnd("reset", code);
+    send.reset(code);
+  } finally {
+    clearInterval(timer);
+    targets.delete(recv.id);
+  }
+}
+
+/** Probe reports from the peer, as an async iterable; `close()` ends the probe. */
+export class ProbeReader implements AsyncIterable<ProbeResult> {
+  readonly #queue = new AsyncQueue<ProbeResult>();
+  #send?: SendStream;
+  /** Number of reports received; 0 after the stream ended means the peer cannot measure. */
+  received = 0;
+
+  next(): Promise<ProbeResult | undefined> {
+    return this.#queue.next();
+  }
+
+  close(): void {
+    void this.#send?.close();
+    this.#queue.close();
+  }
+
+  get closed(): Promise<unknown> {
+    return this.#queue.closed;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ProbeResult> {
+    try {
+      for (;;) {
+        const r = await this.next();
+        if (r === undefined) return;
+        yield r;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** @internal */
+  attach(send: SendStream): void {
+    this.#send = send;
+  }
+  /** @internal */
+  push(r: ProbeResult): void {
+    this.received++;
+    this.#queue.push(r);
+  }
+  /** @internal */
+  end(error?: MoqError): void {
+    this.#queue.close(error);
+  }
+}
+
+/** Open a Probe stream, optionally ask for a target bitrate, and feed reports to `reader`. */
+export async function runProbe(core: SessionCore, reader: ProbeReader, targetBitrate: number | undefined, onReport: (r: ProbeResult) => void): Promise<void> {
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("probe", BidiStreamType.Probe));
+  } catch (err) {
+    reader.end(new MoqError(ErrorCode.Closed, `could not open a probe stream: ${String(err)}`));
+    return;
+  }
+  reader.attach(send);
+  try {
+    // Deployed peers never receive a target; send one only when the caller asked for it.
+    if (targetBitrate && targetBitrate > 0) {
+      const msg = { bitrate: targetBitrate, rttMs: 0 };
+      await core.sendMessage(send, "PROBE", msg, encodeProbe(msg, core.version));
+    }
+    for (;;) {
+      const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "PROBE");
+      if (body === undefined) break;
+      const p = decodeProbe(body, core.version, core.limits);
+      core.traced(recv.id, "PROBE", p, body.length + 1);
+      const result = { bitrate: p.bitrate, rttMs: p.rttMs, at: now() };
+      onReport(result);
+      reader.push(result);
+    }
+    recv.noteEnd("fin");
+    reader.end();
+    await send.close();
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      reader.end(err);
+      core.fail(err);
+      return;
+    }
+    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+    recv.noteEnd("reset", code);
+    reader.end(new MoqError(code, `probe stream was reset with code ${code}`));
+    send.reset(code);
+  }
+}

@@ -1,0 +1,257 @@
+import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import { TrackProducer } from "../model/track.ts";
+import type { TrackConsumer } from "../model/track.ts";
+import type { EndInfo, GroupReader, TrackReader } from "../model/types.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import {
+  SubscribeResponseType,
+  decodeSubscribeDrop,
+  decodeSubscribeOk,
+  encodeSubscribe,
+  encodeSubscribeUpdate,
+} from "../wire/subscribe.ts";
+import type { Subscribe, SubscribeDrop, SubscribeOk } from "../wire/subscribe.ts";
+import type { SessionCore } from "./context.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+export interface SubscribeConfig {
+  /** 0-255, higher is more important. Default 128. */
+  priority?: number;
+  /** Deliver older groups first (true) or the newest first (false, the live default). */
+  ordered?: boolean;
+  maxLatencyMs?: number;
+  /** First group wanted; absent = the latest. */
+  startGroup?: number;
+  /** Last group wanted (inclusive); absent = unbounded. */
+  endGroup?: number;
+  /** Groups kept for slow readers of this subscription before the oldest are skipped. */
+  maxCachedGroups?: number;
+}
+
+/**
+ * A subscription we made. It reads like any TrackReader (groups in arrival order, starting with
+ * the first one that arrives); more readers can be attached with `consume()`.
+ */
+export class Subscription implements TrackReader {
+  readonly id: number;
+  readonly broadcast: string;
+  readonly name: string;
+  readonly producer: TrackProducer;
+  /** Resolves with the publisher's first SUBSCRIBE_OK; rejects if the subscription is refused. */
+  readonly ok: Promise<SubscribeOk>;
+  /** SUBSCRIBE_DROPs received, for diagnostics. */
+  readonly drops: SubscribeDrop[] = [];
+  readonly closed: Promise<EndInfo | undefined>;
+  readonly #reader: TrackConsumer;
+  readonly #core: SessionCore;
+  #send?: SendStream;
+  #resolveOk!: (ok: SubscribeOk) => void;
+  #rejectOk!: (err: unknown) => void;
+  #resolveClosed!: (info: EndInfo | undefined) => void;
+  #ended = false;
+
+  constructor(core: SessionCore, id: number, broadcast: string, track: string, config: SubscribeConfig) {
+    this.#core = core;
+    this.id = id;
+    this.broadcast = broadcast;
+    this.name = track;
+    this.producer = new TrackProducer(track, { maxCachedGroups: config.maxCachedGroups });
+    this.#reader = this.producer.consume();
+    this.ok = new Promise((resolve, reject) => {
+      this.#resolveOk = resolve;
+      this.#rejectOk = reject;
+    });
+    this.ok.catch(() => {});
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  nextGroup(): Promise<GroupReader | undefined> {
+    return this.#reader.nextGroup();
+  }
+
+  /** Another reader of the same subscription, starting at the latest group. */
+  consume(): TrackConsumer {
+    return this.producer.consume();
+  }
+
+  /** Unsubscribe: FIN our half; the publisher answers with its own FIN. */
+  close(): void {
+    if (this.#ended) return;
+    this.#finish(undefined);
+    void this.#send?.close();
+  }
+
+  /** Change priority, order or range (SUBSCRIBE_UPDATE; best effort, peers may ignore it). */
+  async update(config: SubscribeConfig): Promise<void> {
+    const send = this.#send;
+    if (!send || this.#ended) throw new MoqError(ErrorCode.Closed, "subscription is not active");
+    const update = {
+      priority: config.priority ?? 128,
+      ordered: config.ordered ?? false,
+      maxLatencyMs: config.maxLatencyMs ?? 0,
+      startGroup: config.startGroup,
+      endGroup: config.endGroup,
+    };
+    await this.#core.sendMessage(send, "SUBSCRIBE_UPDATE", update, encodeSubscribeUpdate(update, this.#core.version));
+  }
+
+  /** @internal */
+  attach(send: SendStream): void {
+    this.#send = send;
+  }
+
+  /** @internal */
+  gotOk(ok: SubscribeOk): void {
+    this.#resolveOk(ok);
+  }
+
+  /** @internal End the subscription: undefined = clean (FIN), otherwise the reset. */
+  end(info: EndInfo | undefined): void {
+    if (this.#ended) return;
+    this.#rejectOk(new MoqError(info?.code ?? ErrorCode.Closed, info?.reason ?? "subscription ended before SUBSCRIBE_OK"));
+    this.#finish(info);
+  }
+
+  #finish(info: EndInfo | undefined): void {
+    this.#ended = true;
+    if (info) this.producer.closeWithError(info.code, info.reason);
+    else this.producer.close();
+    this.#resolveClosed(info);
+  }
+
+  get active(): boolean {
+    return !this.#ended;
+  }
+}
+
+/** Open the Subscribe stream for `sub` and follow its responses until it ends. */
+export async function runSubscription(core: SessionCore, sub: Subscription, config: SubscribeConfig, onEnd: () => void): Promise<void> {
+  const request: Subscribe = {
+    id: sub.id,
+    broadcast: sub.broadcast,
+    track: sub.name,
+    priority: config.priority ?? 128,
+    ordered: config.ordered ?? false,
+    maxLatencyMs: config.maxLatencyMs ?? 0,
+    startGroup: config.startGroup,
+    endGroup: config.endGroup,
+  };
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("subscribe", BidiStreamType.Subscribe));
+  } catch (err) {
+    sub.end({ code: ErrorCode.Closed, reason: `could not open a subscribe stream: ${String(err)}` });
+    onEnd();
+    return;
+  }
+  sub.attach(send);
+  try {
+    await core.sendMessage(send, "SUBSCRIBE", request, encodeSubscribe(request, core.version));
+    await readResponses(core, sub, recv);
+    recv.noteEnd("fin");
+    sub.end(undefined);
+    await send.close();
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      sub.end({ code: err.code, reason: err.message });
+      core.fail(err);
+    } else {
+      const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+      recv.noteEnd("reset", code);
+      sub.end({ code, reason: resetReason(code, sub) });
+      send.reset(code);
+    }
+  } finally {
+    onEnd();
+  }
+}
+
+function resetReason(code: number, sub: Subscription): string {
+  if (code === ErrorCode.NotFound) return `publisher has no track "${sub.name}" in broadcast "${sub.broadcast}"`;
+  return `subscription to "${sub.broadcast}" / "${sub.name}" was reset with code ${code}`;
+}
+
+async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStream): Promise<void> {
+  const typed = core.version === "moq-lite-03" || core.version === "moq-lite-04";
+  let first = true;
+  for (;;) {
+    let type: number = SubscribeResponseType.Ok;
+    if (typed) {
+      const t = await recv.varintOrEnd("subscribe response type");
+      if (t === undefined) return;
+      type = t;
+    }
+    const body = typed
+      ? await recv.message(core.limits.maxMessageBytes, "subscribe response")
+      : await recv.messageOrEnd(core.limits.maxMessageBytes, "SUBSCRIBE_OK");
+    if (body === undefined) return;
+    if (type === SubscribeResponseType.Ok) {
+      const ok = decodeSubscribeOk(body, core.version, core.limits);
+      core.traced(recv.id, "SUBSCRIBE_OK", ok, body.length + 2);
+      if (first) sub.gotOk(ok);
+    } else if (type === SubscribeResponseType.Drop && !first) {
+      const drop = decodeSubscribeDrop(body, core.version, core.limits);
+      core.traced(recv.id, "SUBSCRIBE_DROP", drop, body.length + 2);
+      sub.drops.push(drop);
+    } else {
+      throw new DecodeError(first ? `first subscribe response must be SUBSCRIBE_OK, got type ${type}` : `unknown subscribe response type ${type}`);
+    }
+    first = false;
+  }
+}
+
+/** Read one group stream (type byte already read) into the subscription it names. */
+export async function receiveGroup(
+  core: SessionCore,
+  recv: RecvStream,
+  lookup: (id: number) => Subscription | "ended" | undefined,
+  decodeHeader: (body: Uint8Array) => { subscribeId: number; sequence: number },
+): Promise<void> {
+  const body = await recv.message(core.limits.maxMessageBytes, "GROUP");
+  const header = decodeHeader(body);
+  core.traced(recv.id, "GROUP", header, body.length + 1);
+  const sub = lookup(header.subscribeId);
+  if (sub === "ended") {
+    // A late group for a subscription we already finished: not an error.
+    recv.stop(ErrorCode.Cancelled);
+    return;
+  }
+  if (!sub || !sub.active) {
+    recv.stop(ErrorCode.NotFound);
+    return;
+  }
+  let group;
+  try {
+    group = sub.producer.openGroup(header.sequence);
+  } catch (err) {
+    recv.stop(err instanceof MoqError ? err.code : ErrorCode.Duplicate);
+    return;
+  }
+  if (core.events.active) {
+    core.emit({ type: "group", stream: recv.id, direction: "received", subscribeId: sub.id, broadcast: sub.broadcast, track: sub.name, sequence: header.sequence });
+  }
+  let index = 0;
+  try {
+    for (;;) {
+      const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
+      if (frame === undefined) break;
+      group.writeFrame(frame);
+      if (core.events.active) {
+        core.emit({ type: "frame", stream: recv.id, direction: "received", subscribeId: sub.id, sequence: header.sequence, index, size: frame.length });
+      }
+      index++;
+    }
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      group.closeWithError(err.code, err.message);
+      throw err;
+    }
+    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+    recv.noteEnd("reset", code);
+    group.closeWithError(code, `group ${header.sequence} was reset with code ${code}`);
+    return;
+  }
+  recv.noteEnd("fin");
+  group.close();
+}
