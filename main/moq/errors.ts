@@ -75,5 +75,10 @@ export function streamErrorCode(err: unknown): number | undefined {
     if (typeof e.streamErrorCode === "number") return e.streamErrorCode;
     if (typeof e.code === "number") return e.code;
   }
+  // @fails-components/webtransport reports peer resets only in the message text.
+  if (err instanceof Error) {
+    const m = /^(?:Resetstream|StopSending) with code:(\d+)$/.exec(err.message);
+    if (m?.[1]) return Number(m[1]);
+  }
   return undefined;
 }

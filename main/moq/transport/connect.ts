@@ -1,0 +1,95 @@
+// One entry point from a relay URL to a Transport:
+//   ws:// wss://   → WebSocket + QMux
+//   https://       → WebTransport; in auto mode falls back to WebSocket over wss://
+//   http://        → moq-relay development convention: fetch /certificate.sha256, pin it, dial
+//                    https:// with WebTransport; in auto mode falls back to WebSocket over ws://
+// Query parameters (?jwt=) travel unchanged.
+
+import type { ProtocolOffer } from "./alpn.ts";
+import { fetchDevFingerprint } from "./dev-fingerprint.ts";
+import { connectWebSocket } from "./qmux-client.ts";
+import { DEFAULT_TIMEOUT_MS } from "./timeout.ts";
+import type { Transport } from "./types.ts";
+import { parseRelayUrl, redactUrl, withScheme } from "./url.ts";
+import { connectWebTransport } from "./webtransport-client.ts";
+
+export type TransportChoice = "auto" | "webtransport" | "websocket";
+
+export interface ConnectTransportOptions extends ProtocolOffer {
+  transport: TransportChoice;
+  /** SHA-256 (hex) of the server certificate to pin. */
+  fingerprint?: string;
+  /** Skip certificate verification. */
+  insecure?: boolean;
+  /** Deadline for each step. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** Failures that would repeat identically on the other transport (same host, port, certificate). */
+const NOT_WORTH_RETRYING = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "FINGERPRINT_MISMATCH"]);
+
+export async function connectTransport(input: string | URL, opts: ConnectTransportOptions): Promise<Transport> {
+  const url = parseRelayUrl(input);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const common = { versions: opts.versions, legacy: opts.legacy, timeoutMs };
+
+  if (url.protocol === "ws:" || url.protocol === "wss:") {
+    if (opts.transport === "webtransport") {
+      throw new Error(
+        `${redactUrl(url)} is a WebSocket URL; for WebTransport use https://host:port/path (or http://host:port/path for a development relay)`,
+      );
+    }
+    return connectWebSocket(url, { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure });
+  }
+
+  if (url.protocol === "https:") {
+    const tlsOpts = { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure };
+    if (opts.transport === "websocket") return connectWebSocket(withScheme(url, "wss:"), tlsOpts);
+    if (opts.transport === "webtransport") return connectWebTransport(url, tlsOpts);
+    return withFallback(
+      () => connectWebTransport(url, tlsOpts),
+      () => connectWebSocket(withScheme(url, "wss:"), tlsOpts),
+      url,
+    );
+  }
+
+  // http:// — the development convention.
+  const plainWs = withScheme(url, "ws:");
+  if (opts.transport === "websocket") return connectWebSocket(plainWs, common);
+  const https = withScheme(url, "https:");
+  const viaWebTransport = async () => {
+    const fingerprint = opts.fingerprint ?? (await fetchDevFingerprint(url, timeoutMs));
+    return connectWebTransport(https, { ...common, fingerprint });
+  };
+  if (opts.transport === "webtransport") return viaWebTransport();
+  return withFallback(viaWebTransport, () => connectWebSocket(plainWs, common), url);
+}
+
+async function withFallback(
+  first: () => Promise<Transport>,
+  second: () => Promise<Transport>,
+  url: URL,
+): Promise<Transport> {
+  try {
+    return await first();
+  } catch (firstErr) {
+    const code = (firstErr as { code?: string }).code;
+    if (code && NOT_WORTH_RETRYING.has(code)) throw firstErr;
+    try {
+      return await second();
+    } catch (secondErr) {
+      const err = new Error(
+        `cannot connect to ${redactUrl(url)}: WebTransport failed: ${messageOf(firstErr)}; ` +
+          `WebSocket fallback failed: ${messageOf(secondErr)}`,
+        { cause: secondErr },
+      );
+      const secondCode = (secondErr as { code?: string }).code;
+      if (secondCode) (err as { code?: string }).code = secondCode;
+      throw err;
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,228 @@
+// One TCP port for everything, like moq-relay's development setup. The first byte of each
+// connection decides: 0x16 (a TLS ClientHello) goes to TLS, where ALPN "h2" means WebTransport over
+// HTTP/2 and anything else is HTTP/1.1 (wss:// upgrades); other bytes are plain HTTP/1.1, which
+// serves GET /certificate.sha256 and ws:// upgrades. HTTP/3 joins on UDP of the same port number
+// only where the native part of @fails-components loaded.
+
+import http from "node:http";
+import net from "node:net";
+import tls from "node:tls";
+import type { ProtocolOffer } from "./alpn.ts";
+import { certificateFromPem, generateCertificate } from "./certificate.ts";
+import { createQmuxUpgradeHandler } from "./qmux-server.ts";
+import type { Transport } from "./types.ts";
+import { createWebTransportServer, startHttp3Server } from "./webtransport-server.ts";
+
+export interface SessionRequest {
+  /** The URL the client asked for: scheme of the transport, path and query (?jwt=) as sent. */
+  url: URL;
+  /** "address:port" of the peer. */
+  remote: string;
+}
+
+export interface ListenOptions extends ProtocolOffer {
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Certificate and key (PEM). Default: a fresh self-signed one for localhost/127.0.0.1/::1 and `host`. */
+  certificate?: { certPem: string; keyPem: string };
+  /** Also try WebTransport over HTTP/3 on UDP when available. Default true. */
+  http3?: boolean;
+  onSession(transport: Transport, request: SessionRequest): void;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  /** URLs a client can dial, the http:// development form first. */
+  readonly urls: string[];
+  /** SHA-256 (hex) of the certificate, also served at /certificate.sha256. */
+  readonly fingerprint: string;
+  readonly certificate: { certPem: string; keyPem: string; fingerprintHex: string };
+  /** Whether WebTransport over HTTP/3 is being served on UDP as well. */
+  readonly http3: boolean;
+  /** Stop accepting, drop every connection, and dispose the transports handed out. */
+  close(): Promise<void>;
+}
+
+const TLS_HANDSHAKE = 0x16;
+const SNIFF_TIMEOUT_MS = 10_000;
+
+export async function listen(opts: ListenOptions): Promise<Listener> {
+  const host = opts.host ?? "127.0.0.1";
+  const cert = opts.certificate
+    ? certificateFromPem(opts.certificate.certPem, opts.certificate.keyPem)
+    : generateCertificate(certificateNames(host));
+  const offer: ProtocolOffer = { versions: opts.versions, legacy: opts.legacy };
+
+  const transports = new Set<Transport>();
+  const deliver = (transport: Transport, request: SessionRequest) => {
+    transports.add(transport);
+    const forget = () => {
+      transports.delete(transport);
+      transport.dispose();
+    };
+    Promise.resolve(transport.session.closed).then(forget, forget);
+    opts.onSession(transport, request);
+  };
+
+  const qmux = createQmuxUpgradeHandler(offer, deliver);
+  const webTransport = await createWebTransportServer({
+    ...offer,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    onSession: deliver,
+  });
+
+  const plain = http.createServer((req, res) => answerHttp(req, res, cert.fingerprintHex));
+  plain.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    if (String(req.headers.upgrade).toLowerCase() !== "websocket") {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    qmux.handleUpgrade(req, socket, head);
+  });
+  plain.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  const secure = tls.createServer({ key: cert.keyPem, cert: cert.certPem, ALPNProtocols: ["h2", "http/1.1"] });
+  secure.on("secureConnection", (socket: tls.TLSSocket) => {
+    if (socket.alpnProtocol === "h2") webTransport.handleSecureSocket(socket);
+    else plain.emit("connection", socket);
+  });
+  secure.on("tlsClientError", () => {}); // a failed handshake only concerns that client
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.on("error", () => {}); // resets are normal; the protocol layers report what matters
+    socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
+    socket.once("data", (chunk: Buffer) => {
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === TLS_HANDSHAKE) {
+        // The TLS socket takes over the handle and drains what we put back.
+        secure.emit("connection", socket);
+      } else {
+        plain.emit("connection", socket);
+        socket.resume();
+      }
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.removeListener("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    qmux.close();
+    webTransport.close();
+    throw describeListenError(err, host, opts.port ?? 0);
+  }
+  // Accept failures (e.g. out of file descriptors) must not take the whole relay down.
+  server.on("error", (err) => console.error(`listener on ${host}: ${err.message}`));
+  const port = (server.address() as net.AddressInfo).port;
+
+  let h3: { close(): void } | undefined;
+  if (opts.http3 !== false) {
+    try {
+      h3 = await startHttp3Server({ ...offer, certPem: cert.certPem, keyPem: cert.keyPem, onSession: deliver, host, port });
+    } catch (err) {
+      console.error(`WebTransport over HTTP/3 not started on udp ${port}: ${(err as Error).message}`);
+    }
+  }
+
+  const shown = displayHost(host);
+  return {
+    host,
+    port,
+    urls: ["http", "https", "ws", "wss"].map((scheme) => `${scheme}://${shown}:${port}/`),
+    fingerprint: cert.fingerprintHex,
+    certificate: { certPem: cert.certPem, keyPem: cert.keyPem, fingerprintHex: cert.fingerprintHex },
+    http3: h3 !== undefined,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const t of transports) {
+        try {
+          t.session.close({ closeCode: 0, reason: "server shutting down" });
+        } catch {
+          // already closed
+        }
+        t.dispose();
+      }
+      transports.clear();
+      for (const s of sockets) s.destroy();
+      qmux.close();
+      webTransport.close();
+      h3?.close();
+      await closed;
+    },
+  };
+}
+
+function describeListenError(err: unknown, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = displayHost(host) + ":" + port;
+  if (code === "EADDRINUSE") {
+    return new Error(
+      `cannot listen on ${where}: the port is already in use (another relay running?); pick another port or 0 for a free one`,
+      { cause: err },
+    );
+  }
+  if (code === "EACCES") {
+    return new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`, { cause: err });
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return new Error(`cannot listen on ${where}: this machine has no such address`, { cause: err });
+  }
+  return new Error(`cannot listen on ${where}: ${(err as Error).message}`, { cause: err });
+}
+
+function answerHttp(req: http.IncomingMessage, res: http.ServerResponse, fingerprint: string): void {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path === "/certificate.sha256" && (req.method === "GET" || req.method === "HEAD")) {
+    // Browsers fetch this from other origins (moq-relay does the same).
+    res.writeHead(200, {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Access-Control-Allow-Origin": "*",
+      "Cache-Control": "no-store",
+    });
+    res.end(req.method === "HEAD" ? undefined : fingerprint);
+    return;
+  }
+  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(
+    "not found: this is a moq-lite endpoint. Connect with WebTransport (https://) or WebSocket " +
+      "(ws://, wss://); GET /certificate.sha256 returns the certificate fingerprint.\n",
+  );
+}
+
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "";
+}
+
+function certificateNames(host: string): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames = ["localhost"];
+  const ipAddresses = ["127.0.0.1", "::1"];
+  if (!isWildcard(host)) {
+    if (net.isIP(host)) {
+      if (!ipAddresses.includes(host)) ipAddresses.push(host);
+    } else if (!dnsNames.includes(host)) {
+      dnsNames.push(host);
+    }
+  }
+  return { dnsNames, ipAddresses };
+}
+
+function displayHost(host: string): string {
+  if (isWildcard(host)) return "localhost";
+  return net.isIPv6(host) ? `[${host}]` : host;
+}

@@ -1,0 +1,203 @@
+// Client side of WebTransport with @fails-components/webtransport: HTTP/3 first when its native part
+// loaded, otherwise HTTP/2 (forceReliable). The package reports every failure as "Opening handshake
+// failed.", so on failure we look at the server's certificate ourselves to say what went wrong.
+
+import { describeVersions, normalizeAppProtocol, webTransportProtocols, type ProtocolOffer } from "./alpn.ts";
+import {
+  dialTls,
+  fingerprintMismatch,
+  hostPort,
+  probeCertificate,
+  verificationOf,
+  type TlsVerification,
+} from "./dial.ts";
+import { MAX_PINNED_VALIDITY_MS } from "./certificate.ts";
+import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
+import type { Transport, TransportInfo } from "./types.ts";
+import { endpointOf, redactUrl } from "./url.ts";
+import { loadWebTransport, type FailsClient } from "./webtransport-loader.ts";
+import { WEBTRANSPORT_FLOW_WINDOW, webTransportTransport } from "./webtransport-transport.ts";
+
+export interface WebTransportConnectOptions extends ProtocolOffer {
+  /** Pin the server certificate by SHA-256 (hex). It must then be valid for at most 14 days. */
+  fingerprint?: string;
+  /** Accept any certificate: we read the server's fingerprint first and pin that. */
+  insecure?: boolean;
+  /** Deadline for the whole handshake. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** Open a WebTransport session to an https:// URL (path and query, ?jwt= included, are sent as is). */
+export async function connectWebTransport(url: URL, opts: WebTransportConnectOptions): Promise<Transport> {
+  if (url.protocol !== "https:") {
+    throw new Error(`WebTransport needs an https:// URL, got ${redactUrl(url)}`);
+  }
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { host, port } = endpointOf(url);
+  const verification = verificationOf(opts);
+  const pinned = verification.mode === "insecure" ? await pinWhateverIsThere(host, port, timeoutMs) : verification;
+  const { mod, http3 } = await loadWebTransport();
+
+  const offered = webTransportProtocols(opts);
+  const wt = new mod.WebTransport(url.href, {
+    forceReliable: !http3,
+    ...(pinned.mode === "pinned"
+      ? { serverCertificateHashes: [{ algorithm: "sha-256", value: Buffer.from(pinned.fingerprint, "hex") }] }
+      : {}),
+    protocols: offered,
+    quicConnectTimeout: timeoutMs,
+    webTransportConnectTimeout: timeoutMs,
+    initialSessionFlowControlWindow: WEBTRANSPORT_FLOW_WINDOW,
+    sessionFlowControlWindowSizeLimit: WEBTRANSPORT_FLOW_WINDOW,
+  });
+  wt.closed.catch(() => {});
+  const responseStatus = watchResponseStatus(wt);
+
+  try {
+    await withTimeout(wt.ready, timeoutMs, `WebTransport handshake with ${redactUrl(url)}`);
+  } catch (err) {
+    abandon(wt);
+    throw await explainFailure(err, url, pinned, offered, timeoutMs, responseStatus());
+  }
+
+  const negotiated = normalizeAppProtocol(wt.protocol);
+  if (negotiated === "" && !opts.legacy && opts.versions.length > 0) {
+    wt.close({ closeCode: 21, reason: "no application protocol" });
+    const err = new Error(
+      `server at ${redactUrl(url)} does not speak ${describeVersions(opts.versions)} over WebTransport ` +
+        `(offered ${offered.join(", ")}; it selected no protocol)`,
+    );
+    (err as { code?: string }).code = "PROTOCOL_REFUSED";
+    throw err;
+  }
+
+  const info: TransportInfo = {
+    kind: wt.reliability === "reliable-only" || !http3 ? "webtransport-h2" : "webtransport-h3",
+    url: redactUrl(url),
+    negotiated: wt.protocol ?? "",
+    tls: {
+      verification: verification.mode,
+      ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),
+    },
+  };
+  const getStats = typeof wt.getStats === "function" ? () => wt.getStats!() : undefined;
+  return webTransportTransport(wt, wt.sessionint, negotiated, info, getStats);
+}
+
+/**
+ * The package drops the HTTP status of a refused CONNECT ("Opening handshake failed."). Listen for
+ * the response on the HTTP/2 stream ourselves, by wrapping the hook that receives it.
+ */
+function watchResponseStatus(wt: FailsClient): () => number | undefined {
+  let status: number | undefined;
+  const inner = wt.sessionint;
+  const original = inner?.setSessionObj;
+  if (inner && typeof original === "function") {
+    inner.setSessionObj = (object, reliable) => {
+      object?.stream?.once?.("response", (headers) => {
+        status = Number(headers[":status"]) || undefined;
+      });
+      original.call(inner, object, reliable);
+    };
+  }
+  return () => status;
+}
+
+/** --insecure for WebTransport: the API only knows pinning, so pin the certificate the server shows. */
+async function pinWhateverIsThere(host: string, port: number, timeoutMs: number): Promise<TlsVerification> {
+  const { fingerprint } = await probeCertificate(host, port, timeoutMs);
+  if (!fingerprint) throw new Error(`${hostPort(host, port)} presented no certificate`);
+  return { mode: "pinned", fingerprint };
+}
+
+function abandon(wt: FailsClient): void {
+  try {
+    wt.close({ closeCode: 0, reason: "handshake abandoned" });
+  } catch {
+    // not connected far enough to close
+  }
+  // Make sure the HTTP/2 connection does not keep the process alive.
+  const h2 = wt.sessionint?.objint?.stream?.session as { destroy?: () => void } | undefined;
+  h2?.destroy?.();
+}
+
+/** Work out a useful message for a failed handshake by looking at the server's TLS side. */
+async function explainFailure(
+  err: unknown,
+  url: URL,
+  verification: TlsVerification,
+  offered: readonly string[],
+  timeoutMs: number,
+  status: number | undefined,
+): Promise<Error> {
+  const { host, port } = endpointOf(url);
+  const hp = hostPort(host, port);
+  const cause = err instanceof Error ? err.message : String(err);
+  if (status !== undefined && status !== 200) return refusedWithStatus(url, status, offered, err);
+  let peer;
+  try {
+    peer = await probeCertificate(host, port, Math.min(timeoutMs, 5000));
+  } catch (probeErr) {
+    // Already phrased by dial.ts ("connection refused by …", "did not answer with TLS", a timeout).
+    return probeErr instanceof Error ? probeErr : new Error(String(probeErr));
+  }
+  if (verification.mode === "ca") {
+    // Did the system trust store reject it? dialTls words that ("not trusted … pin its fingerprint").
+    try {
+      const { socket } = await dialTls({ host, port, verification, alpn: ["h2"], timeoutMs: Math.min(timeoutMs, 5000) });
+      socket.destroy();
+    } catch (trustErr) {
+      return trustErr instanceof Error ? trustErr : new Error(String(trustErr));
+    }
+  }
+  if (verification.mode === "pinned" && peer.fingerprint !== verification.fingerprint) {
+    return fingerprintMismatch(host, port, verification.fingerprint, peer.fingerprint);
+  }
+  if (verification.mode === "pinned" && peer.validFrom && peer.validTo) {
+    const span = peer.validTo.getTime() - peer.validFrom.getTime();
+    if (span > MAX_PINNED_VALIDITY_MS) {
+      const days = Math.round(span / 86_400_000);
+      return new Error(
+        `the certificate of ${hp} is valid for ${days} days; WebTransport accepts a pinned certificate only if it is valid for at most 14 days. Use WebSocket (wss://) instead, or a shorter-lived certificate`,
+        { cause: err },
+      );
+    }
+    const now = Date.now();
+    if (peer.validTo.getTime() < now || peer.validFrom.getTime() > now) {
+      return new Error(`the certificate of ${hp} is not valid now (valid ${peer.validFrom.toISOString()} to ${peer.validTo.toISOString()})`, {
+        cause: err,
+      });
+    }
+  }
+  if (peer.alpn !== "h2") {
+    return new Error(
+      `${hp} does not offer HTTP/2 (ALPN ${peer.alpn || "none"}), so WebTransport over HTTP/2 is impossible there; try WebSocket (wss://)`,
+      { cause: err },
+    );
+  }
+  return new Error(
+    `WebTransport session at ${redactUrl(url)} was not established (${cause}): the server refused the request ` +
+      `(wrong path, missing or invalid ?jwt= token, or no common protocol among ${offered.join(", ")}) or does not support WebTransport`,
+    { cause: err },
+  );
+}
+
+function refusedWithStatus(url: URL, status: number, offered: readonly string[], cause: unknown): Error {
+  const where = redactUrl(url);
+  let message: string;
+  let code: string | undefined;
+  if (status === 401 || status === 403) {
+    message = `server at ${where} refused the WebTransport session with HTTP ${status}. Check the ?jwt= token and the path it grants`;
+    code = "UNAUTHORIZED";
+  } else if (status === 404) {
+    message = `no WebTransport endpoint at ${where} (HTTP 404): check the path`;
+  } else if (status === 400 || status === 406) {
+    message = `server at ${where} refused the WebTransport session with HTTP ${status}: no common protocol (offered ${offered.join(", ")})`;
+    code = "PROTOCOL_REFUSED";
+  } else {
+    message = `server at ${where} answered the WebTransport request with HTTP ${status}`;
+  }
+  const err = new Error(message, { cause });
+  if (code) (err as { code?: string }).code = code;
+  return err;
+}
