@@ -1,0 +1,142 @@
+// moqscope inspect URL: announcements as they come and go, session statistics every second, the
+// peer's probe reports, and with --trace every session event.
+
+import { MoqError, normalizePath } from "../../moq/index.ts";
+import type { AnnouncementReader, ProbeResult, SessionStats } from "../../moq/index.ts";
+import type { CommandRun } from "../command.ts";
+import { closeSession, openSession } from "../connection.ts";
+import { explainClose, explainCode } from "../errors.ts";
+import { formatBitrate, formatBytes, formatDuration, formatRtt, plural } from "../format.ts";
+import { commonOptions, expectPositionals, parseCommand, positiveNumber } from "../options.ts";
+import { Output } from "../output.ts";
+import { watchProbe } from "../probe-watch.ts";
+import { untilAborted, withDeadline } from "../signals.ts";
+import { attachTrace } from "../trace.ts";
+import { commandHelp } from "../usage.ts";
+
+const OPTIONS = {
+  prefix: { type: "string" },
+  duration: { type: "string" },
+  trace: { type: "boolean" },
+} as const;
+
+const STATS_INTERVAL_MS = 1000;
+
+export const runInspect: CommandRun = async (argv, ctx) => {
+  const { values, positionals } = parseCommand("inspect", argv, OPTIONS);
+  if (values.help) {
+    process.stdout.write(commandHelp("inspect"));
+    return 0;
+  }
+  const [url] = expectPositionals("inspect", positionals, ["URL"]) as [string];
+  const durationS = positiveNumber("inspect", "--duration", values.duration);
+  const prefix = normalizePath(values.prefix ?? "");
+  const common = commonOptions("inspect", values);
+  const out = (ctx.out = new Output(common));
+
+  const session = await openSession(url, common, out, ctx.signal);
+  const started = performance.now();
+  if (!session) {
+    out.record({ event: "summary", durationMs: 0, reason: "interrupted" }, "interrupted before the session was established");
+    return 0;
+  }
+  // The duration counts from the established session, not from when we started dialling.
+  const deadline = withDeadline(ctx.signal, durationS === undefined ? undefined : durationS * 1000);
+  const stopTrace = values.trace ? attachTrace(session, out) : undefined;
+
+  const announced = session.announced(prefix);
+  const counts = { changes: 0, stopping: false };
+  void followAnnouncements(announced, out, counts);
+
+  let lastProbe: ProbeResult | undefined;
+  const probe = watchProbe(
+    session,
+    undefined,
+    (r) => {
+      lastProbe = r;
+      out.record({ event: "probe", bitrate: r.bitrate, rttMs: r.rttMs > 0 ? r.rttMs : null, at: Math.round(r.at) });
+    },
+    (why) => out.notice(why),
+  );
+
+  const statsTimer = setInterval(() => printStats(out, session.stats(), lastProbe), STATS_INTERVAL_MS);
+
+  const result = await untilAborted(session.closed, deadline.signal);
+  clearInterval(statsTimer);
+  const durationMs = performance.now() - started;
+  const failed = result === "aborted" ? undefined : explainClose(result.value);
+  if (!failed) {
+    // A last measurement, so even a short run reports statistics once.
+    if (out.json) printStats(out, session.stats(), lastProbe);
+    probe.noteSilenceIfQuiet(durationMs);
+  }
+  const stats = session.stats();
+  const active = announced.active.length;
+  // Closing our announce stream reports every path as ended; those are not the peer's changes.
+  counts.stopping = true;
+  probe.close();
+  announced.close();
+  out.endStatus();
+  await closeSession(session);
+  stopTrace?.();
+  deadline.dispose();
+
+  out.record(
+    {
+      event: "summary",
+      durationMs: Math.round(durationMs),
+      announced: active,
+      changes: counts.changes,
+      probes: probe.tally.reports,
+      bytesSent: stats.bytesSent,
+      bytesReceived: stats.bytesReceived,
+      reason: failed ? "failed" : deadline.expired() ? "duration" : "interrupted",
+    },
+    `inspected ${formatDuration(durationMs)}: ${plural(active, "broadcast")} announced (${plural(counts.changes, "change")}), ` +
+      `${plural(probe.tally.reports, "probe report")}, sent ${formatBytes(stats.bytesSent)}, received ${formatBytes(stats.bytesReceived)}`,
+  );
+  if (failed) {
+    out.error(failed);
+    return 1;
+  }
+  return 0;
+};
+
+async function followAnnouncements(reader: AnnouncementReader, out: Output, counts: { changes: number; stopping: boolean }): Promise<void> {
+  try {
+    for (;;) {
+      const change = await reader.next();
+      if (!change || counts.stopping) break;
+      counts.changes++;
+      const hops = change.active && change.hops.length > 0 ? `  (${plural(change.hops.length, "hop")}: ${change.hops.join(" ")})` : "";
+      out.record(
+        { event: "announce", path: change.path, active: change.active, hops: [...change.hops] },
+        `${change.active ? "+" : "-"} ${change.path === "" ? '""' : change.path}${hops}`,
+      );
+    }
+  } catch (err) {
+    if (counts.stopping) return;
+    const why = err instanceof MoqError ? explainCode(err.code) : String(err);
+    out.warn(`the server ended the announce stream: ${why}`);
+  }
+}
+
+function printStats(out: Output, s: SessionStats, probe: ProbeResult | undefined): void {
+  const record = {
+    event: "stats",
+    rttMs: s.rttMs ?? null,
+    bytesSent: s.bytesSent,
+    bytesReceived: s.bytesReceived,
+    estimatedBitrate: s.estimatedBitrate,
+    sendBitrate: s.sendBitrate,
+    recvBitrate: s.recvBitrate,
+    peerBitrate: s.peerBitrate ?? null,
+  };
+  const peer = probe ? ` · peer sends ${formatBitrate(probe.bitrate)}` : "";
+  const text =
+    `rtt ${formatRtt(s.rttMs)} · sent ${formatBytes(s.bytesSent)} (${formatBitrate(s.sendBitrate)}) · ` +
+    `received ${formatBytes(s.bytesReceived)} (${formatBitrate(s.recvBitrate)}) · estimate ${formatBitrate(s.estimatedBitrate)}${peer}`;
+  if (out.json) out.record(record);
+  else if (out.tty) out.status(text);
+  else if (!out.quiet) out.record(record, `stats  ${text}`);
+}

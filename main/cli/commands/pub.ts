@@ -1,0 +1,124 @@
+// moqscope pub URL BROADCAST (--clock | --file PATH | --stdin): publish a track and serve
+// subscribers until interrupted, or until the file or standard input has been sent.
+
+import { stat } from "node:fs/promises";
+import { TrackMux, normalizePath, redactUrl } from "../../moq/index.ts";
+import type { CommandRun } from "../command.ts";
+import { closeSession, openSession } from "../connection.ts";
+import { CliError, UsageError, explainClose } from "../errors.ts";
+import { formatBytes, formatDuration, plural } from "../format.ts";
+import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveInt, positiveNumber } from "../options.ts";
+import { Output } from "../output.ts";
+import { ClockSource } from "../pub/clock.ts";
+import { DeliveryTracker } from "../pub/delivery.ts";
+import { FileSource } from "../pub/file.ts";
+import type { PubOutcome, PubSettings, PubSource } from "../pub/source.ts";
+import { StdinSource } from "../pub/stdin.ts";
+import { commandHelp } from "../usage.ts";
+
+const OPTIONS = {
+  track: { type: "string" },
+  clock: { type: "boolean" },
+  file: { type: "string" },
+  stdin: { type: "boolean" },
+  "frame-bytes": { type: "string" },
+  "group-frames": { type: "string" },
+  fps: { type: "string" },
+} as const;
+
+export const runPub: CommandRun = async (argv, ctx) => {
+  const { values, positionals } = parseCommand("pub", argv, OPTIONS);
+  if (values.help) {
+    process.stdout.write(commandHelp("pub"));
+    return 0;
+  }
+  const [url, broadcastArg] = expectPositionals("pub", positionals, ["URL", "BROADCAST"]) as [string, string];
+  const chosen = [values.clock && "--clock", values.file !== undefined && "--file", values.stdin && "--stdin"].filter(Boolean);
+  if (chosen.length !== 1) {
+    throw new UsageError(chosen.length === 0 ? "choose what to publish: --clock, --file PATH or --stdin" : `choose one source, not ${chosen.join(" and ")}`, "pub");
+  }
+  const broadcast = normalizePath(broadcastArg);
+  if (broadcast === "") throw new UsageError("BROADCAST must be a non-empty path", "pub");
+  const clock = values.clock === true;
+  const settings: PubSettings = {
+    broadcast,
+    track: values.track ?? (clock ? "clock" : "data"),
+    frameBytes: positiveInt("pub", "--frame-bytes", values["frame-bytes"], 16384, MAX_FRAME_BYTES),
+    groupFrames: positiveInt("pub", "--group-frames", values["group-frames"], clock ? 60 : 30),
+    fps: positiveNumber("pub", "--fps", values.fps),
+  };
+  if (settings.track === "") throw new UsageError("--track must not be empty", "pub");
+  const common = commonOptions("pub", values);
+  const out = (ctx.out = new Output(common));
+
+  let source: PubSource;
+  if (values.file !== undefined) {
+    const path = values.file;
+    const size = await fileSize(path);
+    source = new FileSource(settings, path, size);
+  } else if (values.stdin) {
+    source = new StdinSource(settings);
+  } else {
+    source = new ClockSource(settings);
+  }
+
+  // Published before connecting: a relay asks for our announcements as soon as the session is up.
+  const mux = new TrackMux();
+  source.register(mux);
+  const session = await openSession(url, common, out, ctx.signal, { mux });
+  const started = performance.now();
+  if (!session) return 0;
+  const tracker = new DeliveryTracker(session, broadcast);
+  tracker.onSubscribe((s) => {
+    if (s.track !== settings.track) {
+      out.info(
+        { event: "subscribed", subscriber: s.number, broadcast, track: s.track, known: false },
+        `subscriber ${s.number} asked for track "${s.track}", which is not published here (only "${settings.track}")`,
+      );
+      return;
+    }
+    out.info({ event: "subscribed", subscriber: s.number, broadcast, track: s.track, known: true }, `subscriber ${s.number} joined`);
+  });
+  tracker.onEnd((s) => {
+    if (s.track !== settings.track) return;
+    out.info(
+      { event: "unsubscribed", subscriber: s.number, broadcast, track: s.track, how: s.end, code: s.code ?? null, framesSent: s.framesSent },
+      `subscriber ${s.number} ${s.end === "fin" ? "done" : "left"} after ${plural(s.framesSent, "frame")} (${formatBytes(s.bytesSent)})`,
+    );
+  });
+  out.note(`publishing "${broadcast}" on ${redactUrl(url)}`);
+
+  const outcome = await Promise.race([
+    source.run({ session, tracker, out, signal: ctx.signal, url: redactUrl(url) }),
+    session.closed.then(
+      (info): PubOutcome => ({ kind: "failed", message: explainClose(info), code: info.code, tally: { frames: 0, bytes: 0, groups: 0 } }),
+    ),
+  ]);
+  const durationMs = performance.now() - started;
+  const subscribers = tracker.count;
+  tracker.dispose();
+  out.endStatus();
+  await closeSession(session);
+
+  const { tally } = outcome;
+  out.record(
+    { event: "summary", broadcast, track: settings.track, frames: tally.frames, bytes: tally.bytes, groups: tally.groups, subscribers, durationMs: Math.round(durationMs), reason: outcome.kind },
+    `published ${plural(tally.frames, "frame")} (${formatBytes(tally.bytes)}) in ${plural(tally.groups, "group")} over ${formatDuration(durationMs)}; ` +
+      `${plural(subscribers, "subscriber")}`,
+  );
+  if (outcome.kind === "failed") throw new CliError(outcome.message);
+  return 0;
+};
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new CliError(`--file ${path} is not a regular file`);
+    return info.size;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    throw new CliError(`cannot read --file ${path}: ${why}`);
+  }
+}

@@ -1,0 +1,92 @@
+// Turning library and transport failures into messages that name the cause and the fix, and the
+// two failure kinds the command distinguishes by exit code (2 usage, 1 everything else).
+
+import { ErrorCode, MoqError, describeCode } from "../moq/index.ts";
+import type { CloseInfo } from "../moq/index.ts";
+
+/** Bad command line: exit 2, with the command's usage line. */
+export class UsageError extends Error {
+  /** The command whose usage to show; undefined for the top level. */
+  readonly command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(message);
+    this.name = "UsageError";
+    this.command = command;
+  }
+}
+
+/** A runtime failure whose message is already complete and actionable: exit 1. */
+export class CliError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CliError";
+  }
+}
+
+/** What a moq-lite reset or close code means for someone running the command. */
+const MEANINGS: Partial<Record<number, string>> = {
+  [ErrorCode.Cancelled]: "cancelled by the peer",
+  [ErrorCode.Old]: "the requested group is older than the publisher keeps",
+  [ErrorCode.Timeout]: "the peer timed out",
+  [ErrorCode.Transport]: "the transport failed underneath",
+  [ErrorCode.Decode]: "a message could not be decoded (protocol violation)",
+  [ErrorCode.Unauthorized]: "not authorized: check the ?jwt= token in the URL and the paths it grants",
+  [ErrorCode.UnsupportedVersion]: "no common moq-lite version: try --version auto",
+  [ErrorCode.UnexpectedStream]: "the peer does not support this kind of stream (an older moq-lite version?)",
+  [ErrorCode.BoundsExceeded]: "a value was out of bounds",
+  [ErrorCode.Duplicate]: "a duplicate request or group",
+  [ErrorCode.NotFound]: "the publisher has no such track/broadcast",
+  [ErrorCode.WrongSize]: "a size did not match",
+  [ErrorCode.ProtocolViolation]: "protocol violation: one side sent something the moq-lite version does not allow",
+  [ErrorCode.UnexpectedMessage]: "an unexpected message (protocol violation)",
+  [ErrorCode.Unsupported]: "the peer does not support this request",
+  [ErrorCode.UnknownAlpn]: "no common application protocol: try --version auto",
+  [ErrorCode.Dropped]: "dropped by the publisher",
+  [ErrorCode.Closed]: "the other side closed it",
+  [ErrorCode.Lagged]: "the subscriber fell too far behind",
+  [ErrorCode.FrameTooLarge]: "a frame exceeded the size limit",
+  [ErrorCode.Unroutable]: "the relay has no route to this broadcast",
+  [ErrorCode.Evicted]: "evicted from the relay's cache",
+};
+
+/** "13 NotFound: the publisher has no such track/broadcast". */
+export function explainCode(code: number): string {
+  const meaning = MEANINGS[code];
+  return meaning ? `${describeCode(code)}: ${meaning}` : `code ${describeCode(code)}`;
+}
+
+/** Why a session ended, for a message. */
+export function explainClose(info: CloseInfo): string {
+  const who = info.by === "remote" ? "the server closed the session" : "the session was closed";
+  const reason = info.reason && info.reason !== "transport closed" ? ` ("${info.reason}")` : "";
+  if (info.code === 0) return `${who}${reason}`;
+  return `${who} with ${explainCode(info.code)}${reason}`;
+}
+
+/** Hints in terms of this command's flags, keyed by the codes transport errors carry. */
+const FLAG_HINTS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "pass --fingerprint HEX (the certificate's SHA-256) or --insecure",
+  SELF_SIGNED_CERT_IN_CHAIN: "pass --fingerprint HEX (the certificate's SHA-256) or --insecure",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "pass --fingerprint HEX or --insecure",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "pass --fingerprint HEX or --insecure",
+  CERT_HAS_EXPIRED: "pass --insecure to connect anyway",
+  CERT_NOT_YET_VALID: "pass --insecure to connect anyway",
+  ERR_TLS_CERT_ALTNAME_INVALID: "pass --fingerprint HEX or --insecure, or use the host name the certificate names",
+  FINGERPRINT_MISMATCH: "update --fingerprint (or use the server's http:// URL, which publishes it)",
+  PROTOCOL_REFUSED: "try --version auto, or another --version",
+  NO_DEV_FINGERPRINT: "use https:// with --fingerprint HEX or --insecure, or ws://",
+};
+
+/** The message to print for any failure, with a hint in terms of our flags where one helps. */
+export function describeError(err: unknown): string {
+  if (err instanceof CliError || err instanceof UsageError) return err.message;
+  if (err instanceof MoqError) return `${err.message} (${explainCode(err.code)})`;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const hint = typeof code === "string" ? FLAG_HINTS[code] : undefined;
+  if (hint) return `${message} [${hint}]`;
+  if (err instanceof Error && err.name === "TimeoutError") {
+    return `${message} [is a moq-lite server or relay listening at that address? Check the URL, its scheme (http://, https://, ws://, wss://) and --transport]`;
+  }
+  return message;
+}

@@ -1,0 +1,143 @@
+// Help texts for `moqscope --help` and `moqscope COMMAND --help`, kept apart from the code so they
+// read as documentation (the README's CLI section is made from them).
+
+export const COMMON_HELP = `Common options:
+  --version V         moq-lite version: auto (default: offer 04 and 03, and 01/02 through
+                      SETUP), moq-lite-04, moq-lite-03, or legacy (01/02 through SETUP only)
+  --transport T       auto (default), webtransport or websocket
+  --fingerprint HEX   pin the server certificate by its SHA-256 (for self-signed servers)
+  --insecure          accept any server certificate
+  --json              print one JSON object per line instead of text for people
+  -q, --quiet         no notes and no status line, only results and errors
+  -h, --help          show this help
+
+URLs: http://host:port/path is a development server that publishes its certificate
+fingerprint (moq-relay's convention: WebTransport, falling back to WebSocket);
+https:// is WebTransport (falling back to WebSocket over TLS); ws:// and wss:// are
+WebSocket. The path is the session root; a token rides in ?jwt=...`;
+
+export interface CommandHelp {
+  /** One line: the command and its arguments. */
+  synopsis: string;
+  /** What it does, one sentence, for the command list. */
+  summary: string;
+  /** Options and behaviour. */
+  details: string;
+}
+
+export const COMMAND_HELP = {
+  sub: {
+    synopsis: "moqscope sub URL BROADCAST TRACK [--count N] [--trace] [options]",
+    summary: "subscribe to a track and print each frame as it arrives",
+    details: `Options:
+  --count N           exit after N frames
+  --priority N        subscription priority, 0-255 (default 128)
+  --trace             also print every session event (streams, messages, groups, frames)
+
+Each frame prints as "group G frame I  N bytes  PREVIEW" (text when the payload is
+printable UTF-8, else hex); with --json as
+  {"event":"frame","broadcast":B,"track":T,"group":G,"frame":I,"size":N,"data":BASE64}.
+Exits 0 after --count frames, when the publisher ends the track, or on Ctrl-C (with a
+summary); exits 1 when the subscription is refused or reset, naming the reason.`,
+  },
+  pub: {
+    synopsis: "moqscope pub URL BROADCAST [--track NAME] (--clock | --file PATH | --stdin) [options]",
+    summary: "publish a clock, a file or standard input as a track",
+    details: `Sources (exactly one):
+  --clock             the current UTC time as ISO-8601 text, one frame per tick, until
+                      interrupted (track "clock" unless --track is given)
+  --file PATH         the whole file from the start to each subscriber; exits once one
+                      subscriber received all of it and no other transfer is in progress
+  --stdin             standard input into one shared track, read once the first subscriber
+                      arrives (late subscribers join at the latest group); exits after end
+                      of input once open subscriptions finished sending
+
+Options:
+  --track NAME        track name (default "clock" with --clock, else "data")
+  --frame-bytes N     frame size for --file and --stdin (default 16384)
+  --group-frames N    frames per group (default 60 with --clock, else 30)
+  --fps N             frames per second (default 1 with --clock; --file and --stdin send
+                      as fast as the connection takes them unless given)
+
+With --stdin a shorter frame is sent whenever the input pauses, so live pipes are not held
+back until a frame fills up.`,
+  },
+  inspect: {
+    synopsis: "moqscope inspect URL [--prefix P] [--duration S] [--trace] [options]",
+    summary: "watch announcements, session statistics and probe results",
+    details: `Options:
+  --prefix P          only broadcasts under this path prefix (default: everything)
+  --duration S        stop after S seconds (default: until Ctrl-C)
+  --trace             print every session event, one line each
+
+Prints "+ path" when a broadcast is announced and "- path" when it ends, statistics
+(RTT, bytes, send and receive bitrate) every second, and the peer's probe reports.
+With --json: {"event":"announce",...}, {"event":"stats",...}, {"event":"probe",...}.`,
+  },
+  probe: {
+    synopsis: "moqscope probe URL [--bitrate TARGET] [--duration S] [options]",
+    summary: "measure the bitrate and RTT the server reports towards us",
+    details: `Options:
+  --bitrate TARGET    ask the server to reach this bitrate in bits/s (suffixes k, M, G:
+                      "10M"); by default only measure
+  --duration S        stop after S seconds (default: until Ctrl-C)
+
+Each report prints the server's estimate of its send rate towards us (in Mbit/s and in
+bits/s) and its RTT (moq-lite-04 only). With --json: {"event":"probe","bitrate":...,"rttMs":...}.`,
+  },
+} satisfies Record<string, CommandHelp>;
+
+export type CommandName = keyof typeof COMMAND_HELP;
+
+/** Commands that are planned but not part of this build yet. */
+export const PLANNED_COMMANDS = ["relay", "bench", "ui"] as const;
+
+export function commandNames(): CommandName[] {
+  return Object.keys(COMMAND_HELP) as CommandName[];
+}
+
+/** `moqscope --help`. */
+export function globalHelp(): string {
+  const width = Math.max(...commandNames().map((n) => n.length));
+  const list = commandNames()
+    .map((name) => `  ${name.padEnd(width)}  ${COMMAND_HELP[name].summary}`)
+    .join("\n");
+  return `moqscope: an oscilloscope for Media over QUIC (moq-lite)
+
+Usage: moqscope COMMAND [arguments] [options]
+
+Commands:
+${list}
+
+Run "moqscope COMMAND --help" for a command's options.
+
+${COMMON_HELP}
+
+Exit status: 0 done (also after Ctrl-C), 1 runtime failure, 2 usage error.
+`;
+}
+
+/** `moqscope COMMAND --help`. */
+export function commandHelp(name: CommandName): string {
+  const help = COMMAND_HELP[name];
+  return `Usage: ${help.synopsis}
+
+${capitalize(help.summary)}.
+
+${help.details}
+
+${COMMON_HELP}
+`;
+}
+
+/** The short form printed with a usage error. */
+export function usageLine(name?: string): string {
+  if (name && name in COMMAND_HELP) {
+    return `usage: ${COMMAND_HELP[name as CommandName].synopsis}\n(see "moqscope ${name} --help")`;
+  }
+  return `usage: moqscope COMMAND [arguments] [options]\ncommands: ${commandNames().join(", ")} (see "moqscope --help")`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
