@@ -15,6 +15,13 @@ export interface SubscribeRequest {
   maxLatencyMs: number;
   startGroup?: number;
   endGroup?: number;
+  /** The subscriber's id for this subscription on its session (for traces). */
+  subscribeId?: number;
+  /**
+   * Resolves true once the subscriber acknowledged the end of the track (its FIN after ours), so a
+   * publisher knows everything it wrote was read; false if it left early or the track was reset.
+   */
+  delivered?: Promise<boolean>;
 }
 
 /** Serves one incoming subscription: write groups into the writer, close it when done. */

@@ -136,6 +136,8 @@ export async function serveSubscribe(core: SessionCore, send: SendStream, recv: 
   const request = decodeSubscribe(body, core.version, core.limits);
   core.traced(recv.id, "SUBSCRIBE", request, body.length + 1);
 
+  let resolveDelivered!: (v: boolean) => void;
+  const delivered = new Promise<boolean>((r) => (resolveDelivered = r));
   const subscribeRequest: SubscribeRequest = {
     broadcast: request.broadcast,
     track: request.track,
@@ -144,12 +146,15 @@ export async function serveSubscribe(core: SessionCore, send: SendStream, recv: 
     maxLatencyMs: request.maxLatencyMs,
     startGroup: request.startGroup,
     endGroup: request.endGroup,
+    subscribeId: request.id,
+    delivered,
   };
   let consumer: TrackConsumer;
   try {
     consumer = core.mux.serve(subscribeRequest);
   } catch (err) {
     const code = err instanceof MoqError ? err.code : ErrorCode.NotFound;
+    resolveDelivered(false);
     send.reset(code);
     recv.stop(code);
     return;
@@ -163,23 +168,39 @@ export async function serveSubscribe(core: SessionCore, send: SendStream, recv: 
   const result = await Promise.race([subscription.run(), updates.then(() => "unsubscribed" as const)]);
   if (result === "unsubscribed") {
     subscription.cancel();
+    resolveDelivered(false);
     await send.close();
     return;
   }
-  if (result) send.reset(result.code);
-  else await send.close();
-  // The subscriber answers our FIN with its own; stop reading in any case.
-  recv.stop(ErrorCode.Cancelled);
+  if (result) {
+    resolveDelivered(false);
+    send.reset(result.code);
+    recv.stop(result.code);
+    return;
+  }
+  await send.close();
+  // The subscriber answers our FIN with its own once it has seen the end: only then was
+  // everything read. A subscriber that never answers is stopped after a grace period.
+  const answered = await Promise.race([updates.then((how) => how === "fin"), sleep(ACK_GRACE_MS).then(() => false)]);
+  resolveDelivered(answered);
+  if (!answered) recv.stop(ErrorCode.Cancelled);
 }
 
+const ACK_GRACE_MS = 10_000;
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref?.();
+  });
+
 /** Apply SUBSCRIBE_UPDATEs until the subscriber ends its half. */
-async function readUpdates(core: SessionCore, recv: RecvStream, subscription: PublishedSubscription): Promise<void> {
+async function readUpdates(core: SessionCore, recv: RecvStream, subscription: PublishedSubscription): Promise<"fin" | "reset"> {
   try {
     for (;;) {
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "SUBSCRIBE_UPDATE");
       if (body === undefined) {
         recv.noteEnd("fin");
-        return;
+        return "fin";
       }
       const update = decodeSubscribeUpdate(body, core.version, core.limits);
       core.traced(recv.id, "SUBSCRIBE_UPDATE", update, body.length + 1);
@@ -189,5 +210,6 @@ async function readUpdates(core: SessionCore, recv: RecvStream, subscription: Pu
   } catch (err) {
     if (err instanceof DecodeError) core.fail(err);
     else recv.noteEnd("reset", streamErrorCode(err));
+    return "reset";
   }
 }

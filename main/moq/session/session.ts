@@ -7,7 +7,7 @@ import type { BidiStream, Transport, TransportInfo } from "../transport/types.ts
 import { decodeGroupHeader } from "../wire/group.ts";
 import type { Goaway } from "../wire/goaway.ts";
 import { normalizePath } from "../wire/path.ts";
-import { BidiStreamType, UniStreamType, bidiStreamTypeAllowed, bidiStreamTypeName } from "../wire/stream-type.ts";
+import { BidiStreamType, UniStreamType, bidiStreamTypeAllowed, bidiStreamTypeName, uniStreamTypeName } from "../wire/stream-type.ts";
 import type { Version } from "../wire/version.ts";
 import { AnnouncementReader, runAnnounced, serveAnnounce } from "./announce.ts";
 import { RateMeter } from "./bitrate.ts";
@@ -299,7 +299,7 @@ export class Session {
     try {
       const type = await recv.varintOrEnd("stream type");
       if (type === undefined) return;
-      this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "remote", kind: type === UniStreamType.Group ? "group" : `unknown(${type})` });
+      this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "remote", kind: uniStreamTypeName(type) });
       if (type !== UniStreamType.Group) {
         recv.stop(ErrorCode.UnexpectedStream);
         return;
@@ -347,7 +347,8 @@ export class Session {
     }
     // Registered before SUBSCRIBE goes out: group data may arrive before SUBSCRIBE_OK.
     this.#subscriptions.set(id, sub);
-    void runSubscription(this.#core, sub, config, () => this.#subscriptions.delete(id));
+    void sub.closed.then(() => this.#subscriptions.delete(id));
+    void runSubscription(this.#core, sub, config);
     return sub;
   }
 
@@ -373,6 +374,10 @@ export class Session {
     const reader = new ProbeReader();
     if (this.isClosed) {
       reader.end(new MoqError(ErrorCode.Closed, "session is closed"));
+      return reader;
+    }
+    if (this.#version === "moq-lite-01" || this.#version === "moq-lite-02") {
+      reader.end(new MoqError(ErrorCode.Unsupported, `${this.#version} has no probe stream (it needs moq-lite-03 or newer)`));
       return reader;
     }
     this.#probes.add(reader);

@@ -1,7 +1,7 @@
 import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
 import { TrackProducer } from "../model/track.ts";
 import type { TrackConsumer } from "../model/track.ts";
-import type { EndInfo, GroupReader, TrackReader } from "../model/types.ts";
+import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../model/types.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import {
   SubscribeResponseType,
@@ -49,6 +49,9 @@ export class Subscription implements TrackReader {
   #rejectOk!: (err: unknown) => void;
   #resolveClosed!: (info: EndInfo | undefined) => void;
   #ended = false;
+  #draining = false;
+  #openGroups = 0;
+  #lastGroupAt = 0;
 
   constructor(core: SessionCore, id: number, broadcast: string, track: string, config: SubscribeConfig) {
     this.#core = core;
@@ -112,6 +115,33 @@ export class Subscription implements TrackReader {
     this.#finish(info);
   }
 
+  /**
+   * @internal The publisher FINed the subscription. Its group streams may still be on the way:
+   * a sender's scheduler puts control streams first, so the FIN can overtake queued group data.
+   * Keep accepting groups until every open one ended and none arrived for a short while.
+   */
+  drain(): void {
+    if (this.#ended || this.#draining) return;
+    this.#draining = true;
+    const check = () => {
+      if (this.#ended) return;
+      const quietFor = performance.now() - this.#lastGroupAt;
+      if (this.#openGroups === 0 && quietFor >= DRAIN_QUIET_MS) this.end(undefined);
+      else setTimeout(check, DRAIN_QUIET_MS).unref?.();
+    };
+    setTimeout(check, DRAIN_QUIET_MS).unref?.();
+  }
+
+  /** @internal A group stream for this subscription started / ended. */
+  groupStarted(): void {
+    this.#openGroups++;
+    this.#lastGroupAt = performance.now();
+  }
+  groupEnded(): void {
+    this.#openGroups--;
+    this.#lastGroupAt = performance.now();
+  }
+
   #finish(info: EndInfo | undefined): void {
     this.#ended = true;
     if (info) this.producer.closeWithError(info.code, info.reason);
@@ -125,7 +155,7 @@ export class Subscription implements TrackReader {
 }
 
 /** Open the Subscribe stream for `sub` and follow its responses until it ends. */
-export async function runSubscription(core: SessionCore, sub: Subscription, config: SubscribeConfig, onEnd: () => void): Promise<void> {
+export async function runSubscription(core: SessionCore, sub: Subscription, config: SubscribeConfig): Promise<void> {
   const request: Subscribe = {
     id: sub.id,
     broadcast: sub.broadcast,
@@ -142,7 +172,6 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     ({ send, recv } = await core.openBidi("subscribe", BidiStreamType.Subscribe));
   } catch (err) {
     sub.end({ code: ErrorCode.Closed, reason: `could not open a subscribe stream: ${String(err)}` });
-    onEnd();
     return;
   }
   sub.attach(send);
@@ -150,8 +179,8 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     await core.sendMessage(send, "SUBSCRIBE", request, encodeSubscribe(request, core.version));
     await readResponses(core, sub, recv);
     recv.noteEnd("fin");
-    sub.end(undefined);
     await send.close();
+    sub.drain();
   } catch (err) {
     if (err instanceof DecodeError) {
       sub.end({ code: err.code, reason: err.message });
@@ -162,10 +191,10 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
       sub.end({ code, reason: resetReason(code, sub) });
       send.reset(code);
     }
-  } finally {
-    onEnd();
   }
 }
+
+const DRAIN_QUIET_MS = 100;
 
 function resetReason(code: number, sub: Subscription): string {
   if (code === ErrorCode.NotFound) return `publisher has no track "${sub.name}" in broadcast "${sub.broadcast}"`;
@@ -228,8 +257,17 @@ export async function receiveGroup(
     recv.stop(err instanceof MoqError ? err.code : ErrorCode.Duplicate);
     return;
   }
+  sub.groupStarted();
+  try {
+    await readFrames(core, recv, sub, header.sequence, group);
+  } finally {
+    sub.groupEnded();
+  }
+}
+
+async function readFrames(core: SessionCore, recv: RecvStream, sub: Subscription, sequence: number, group: GroupWriter): Promise<void> {
   if (core.events.active) {
-    core.emit({ type: "group", stream: recv.id, direction: "received", subscribeId: sub.id, broadcast: sub.broadcast, track: sub.name, sequence: header.sequence });
+    core.emit({ type: "group", stream: recv.id, direction: "received", subscribeId: sub.id, broadcast: sub.broadcast, track: sub.name, sequence: sequence });
   }
   let index = 0;
   try {
@@ -238,7 +276,7 @@ export async function receiveGroup(
       if (frame === undefined) break;
       group.writeFrame(frame);
       if (core.events.active) {
-        core.emit({ type: "frame", stream: recv.id, direction: "received", subscribeId: sub.id, sequence: header.sequence, index, size: frame.length });
+        core.emit({ type: "frame", stream: recv.id, direction: "received", subscribeId: sub.id, sequence: sequence, index, size: frame.length });
       }
       index++;
     }
@@ -249,7 +287,7 @@ export async function receiveGroup(
     }
     const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
     recv.noteEnd("reset", code);
-    group.closeWithError(code, `group ${header.sequence} was reset with code ${code}`);
+    group.closeWithError(code, `group ${sequence} was reset with code ${code}`);
     return;
   }
   recv.noteEnd("fin");

@@ -48,6 +48,7 @@ export interface Listener {
 
 const TLS_HANDSHAKE = 0x16;
 const SNIFF_TIMEOUT_MS = 10_000;
+const CLOSE_GRACE_MS = 1_000;
 
 export async function listen(opts: ListenOptions): Promise<Listener> {
   const host = opts.host ?? "127.0.0.1";
@@ -159,6 +160,9 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
         t.dispose();
       }
       transports.clear();
+      // Let the close frames go out and the HTTP/2 sessions wind down before the sockets go:
+      // destroying a TLS socket under a live HTTP/2 session can abort the process in nghttp2.
+      await waitForSockets(sockets, CLOSE_GRACE_MS);
       for (const s of sockets) s.destroy();
       qmux.close();
       webTransport.close();
@@ -166,6 +170,15 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       await closed;
     },
   };
+}
+
+/** Half-close every socket and wait until they are gone or the grace period ends. */
+async function waitForSockets(sockets: Set<net.Socket>, graceMs: number): Promise<void> {
+  if (sockets.size === 0) return;
+  await new Promise((r) => setTimeout(r, 20));
+  for (const s of sockets) s.end();
+  const deadline = Date.now() + graceMs;
+  while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 function describeListenError(err: unknown, host: string, port: number): Error {

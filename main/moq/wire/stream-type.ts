@@ -45,13 +45,14 @@ export function bidiStreamTypeAllowed(type: number, version: Version): boolean {
   }
 }
 
-const BIDI_NAMES = new Map<number, string>(Object.entries(BidiStreamType).map(([name, code]) => [code, name]));
+const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
+const BIDI_NAMES = new Map<number, string>(Object.entries(BidiStreamType).map(([name, code]) => [code, kebab(name)]));
 
-/** "Subscribe", "Probe", … or "unknown(0x7)" for traces. */
+/** "subscribe", "probe", "setup-compat", … or "unknown(0x7)" for traces. */
 export function bidiStreamTypeName(type: number): string {
   return BIDI_NAMES.get(type) ?? `unknown(0x${type.toString(16)})`;
 }
 
 export function uniStreamTypeName(type: number): string {
-  return type === UniStreamType.Group ? "Group" : `unknown(0x${type.toString(16)})`;
+  return type === UniStreamType.Group ? "group" : `unknown(0x${type.toString(16)})`;
 }

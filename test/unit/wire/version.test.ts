@@ -77,7 +77,8 @@ describe("stream types (§5.1)", () => {
   });
 
   it("names types for traces", () => {
-    expect(bidiStreamTypeName(2)).toBe("Subscribe");
+    expect(bidiStreamTypeName(2)).toBe("subscribe");
+    expect(bidiStreamTypeName(0x20)).toBe("setup-compat");
     expect(bidiStreamTypeName(0x40)).toBe("unknown(0x40)");
   });
 });
