@@ -65,6 +65,7 @@ export interface CloseInfo {
 }
 
 const ALPN_VERSIONS = new Set(["moq-lite-03", "moq-lite-04"]);
+const SETUP_TIMEOUT_MS = 10_000;
 
 /** One moq-lite session over any W3C-WebTransport-shaped transport, in either role. */
 export class Session {
@@ -148,7 +149,16 @@ export class Session {
       void this.#watchSessionStream(setup.recv);
     } else {
       void this.#acceptBidi();
-      await Promise.race([this.#versionReady, this.closed.then((c) => Promise.reject(new MoqError(c.code, c.reason)))]);
+      // A peer that agreed on no version must send CLIENT_SETUP promptly.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new MoqError(ErrorCode.Timeout, `no CLIENT_SETUP within ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([this.#versionReady, deadline, this.closed.then((c) => Promise.reject(new MoqError(c.code, c.reason)))]);
+      } finally {
+        clearTimeout(timer);
+      }
     }
   }
 
