@@ -11,6 +11,7 @@ import type { ProtocolOffer } from "./alpn.ts";
 import { certificateFromPem, generateCertificate } from "./certificate.ts";
 import { createQmuxUpgradeHandler } from "./qmux-server.ts";
 import type { Transport } from "./types.ts";
+import { withTimeout } from "./timeout.ts";
 import { createWebTransportServer, startHttp3Server } from "./webtransport-server.ts";
 
 export interface SessionRequest {
@@ -42,7 +43,10 @@ export interface Listener {
   readonly certificate: { certPem: string; keyPem: string; fingerprintHex: string };
   /** Whether WebTransport over HTTP/3 is being served on UDP as well. */
   readonly http3: boolean;
-  /** Stop accepting, drop every connection, and dispose the transports handed out. */
+  /**
+   * Stop accepting, close every session handed out, let the connections wind down for a moment, then
+   * drop what is left. Always resolves, within a few seconds at worst; later calls share the first.
+   */
   close(): Promise<void>;
 }
 
@@ -58,7 +62,13 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   const offer: ProtocolOffer = { versions: opts.versions, legacy: opts.legacy };
 
   const transports = new Set<Transport>();
+  let shuttingDown = false;
   const deliver = (transport: Transport, request: SessionRequest) => {
+    if (shuttingDown) {
+      // A handshake that finished after close() began: end it instead of handing it out.
+      endTransport(transport);
+      return;
+    }
     transports.add(transport);
     const forget = () => {
       transports.delete(transport);
@@ -82,7 +92,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
-    qmux.handleUpgrade(req, socket, head);
+    if (qmux.handleUpgrade(req, socket, head)) carrying(socket);
   });
   plain.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -91,13 +101,28 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
 
   const secure = tls.createServer({ key: cert.keyPem, cert: cert.certPem, ALPNProtocols: ["h2", "http/1.1"] });
   secure.on("secureConnection", (socket: tls.TLSSocket) => {
-    if (socket.alpnProtocol === "h2") webTransport.handleSecureSocket(socket);
-    else plain.emit("connection", socket);
+    if (socket.alpnProtocol === "h2") {
+      carrying(socket);
+      webTransport.handleSecureSocket(socket);
+    } else {
+      plain.emit("connection", socket);
+    }
   });
   secure.on("tlsClientError", () => {}); // a failed handshake only concerns that client
 
+  // Every TCP connection, and the subset that carries a session (HTTP/2 or an upgraded WebSocket,
+  // as the object that owns it: a TLS socket or the TCP socket itself) that close() lets wind down.
   const sockets = new Set<net.Socket>();
+  const carriers = new Set<net.Socket>();
+  const carrying = (socket: net.Socket) => {
+    carriers.add(socket);
+    socket.once("close", () => carriers.delete(socket));
+  };
   const server = net.createServer((socket) => {
+    if (shuttingDown) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => {}); // resets are normal; the protocol layers report what matters
@@ -141,6 +166,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     }
   }
 
+  let closing: Promise<void> | undefined;
   const shown = displayHost(host);
   return {
     host,
@@ -149,36 +175,47 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     fingerprint: cert.fingerprintHex,
     certificate: { certPem: cert.certPem, keyPem: cert.keyPem, fingerprintHex: cert.fingerprintHex },
     http3: h3 !== undefined,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const t of transports) {
-        try {
-          t.session.close({ closeCode: 0, reason: "server shutting down" });
-        } catch {
-          // already closed
-        }
-        t.dispose();
-      }
-      transports.clear();
-      // Let the close frames go out and the HTTP/2 sessions wind down before the sockets go:
-      // destroying a TLS socket under a live HTTP/2 session can abort the process in nghttp2.
-      await waitForSockets(sockets, CLOSE_GRACE_MS);
-      for (const s of sockets) s.destroy();
-      qmux.close();
-      webTransport.close();
-      h3?.close();
-      await closed;
-    },
+    close: () => (closing ??= shutdown()),
   };
+
+  /**
+   * Order matters: first the sessions (their close capsules/frames must go out while the connections
+   * still stand), then the HTTP/2 connections gracefully (GOAWAY, streams finish flushing), then
+   * whatever socket is left. Each wait is bounded, so close() always resolves.
+   */
+  async function shutdown(): Promise<void> {
+    shuttingDown = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const t of transports) endTransport(t);
+    transports.clear();
+    await Promise.all([
+      webTransport.drain(CLOSE_GRACE_MS),
+      withTimeout(untilEmpty(carriers), CLOSE_GRACE_MS, "connections to close").catch(() => {}),
+    ]);
+    for (const s of carriers) s.destroy();
+    for (const s of sockets) s.destroy();
+    qmux.close();
+    webTransport.close();
+    h3?.close();
+    await withTimeout(stopped, CLOSE_GRACE_MS, "listener to stop").catch(() => {});
+  }
 }
 
-/** Half-close every socket and wait until they are gone or the grace period ends. */
-async function waitForSockets(sockets: Set<net.Socket>, graceMs: number): Promise<void> {
-  if (sockets.size === 0) return;
-  await new Promise((r) => setTimeout(r, 20));
-  for (const s of sockets) s.end();
-  const deadline = Date.now() + graceMs;
-  while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+/** Close a session we handed out (or were about to), never throwing. */
+function endTransport(t: Transport): void {
+  try {
+    t.session.close({ closeCode: 0, reason: "server shutting down" });
+  } catch {
+    // already closed
+  }
+  t.dispose();
+}
+
+/** Resolves once every socket in `set` has closed (the set shrinks on each "close"). */
+function untilEmpty(set: Set<net.Socket>): Promise<void> {
+  return Promise.all([...set].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once("close", r))))).then(
+    () => {},
+  );
 }
 
 function describeListenError(err: unknown, host: string, port: number): Error {

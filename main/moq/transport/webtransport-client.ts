@@ -15,6 +15,7 @@ import { MAX_PINNED_VALIDITY_MS } from "./certificate.ts";
 import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
 import type { Transport, TransportInfo } from "./types.ts";
 import { endpointOf, redactUrl } from "./url.ts";
+import { dialWebTransport, readyOrLost, type DialedConnection } from "./webtransport-dialer.ts";
 import { loadWebTransport, type FailsClient } from "./webtransport-loader.ts";
 import { WEBTRANSPORT_FLOW_WINDOW, webTransportTransport } from "./webtransport-transport.ts";
 
@@ -39,7 +40,7 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const { mod, http3 } = await loadWebTransport();
 
   const offered = webTransportProtocols(opts);
-  const wt = new mod.WebTransport(url.href, {
+  const { wt, connection } = dialWebTransport(mod, url.href, {
     forceReliable: !http3,
     ...(pinned.mode === "pinned"
       ? { serverCertificateHashes: [{ algorithm: "sha-256", value: Buffer.from(pinned.fingerprint, "hex") }] }
@@ -54,9 +55,9 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const responseStatus = watchResponseStatus(wt);
 
   try {
-    await withTimeout(wt.ready, timeoutMs, `WebTransport handshake with ${redactUrl(url)}`);
+    await withTimeout(readyOrLost(wt, connection), timeoutMs, `WebTransport handshake with ${redactUrl(url)}`);
   } catch (err) {
-    abandon(wt);
+    abandon(wt, connection);
     throw await explainFailure(err, url, pinned, offered, timeoutMs, responseStatus());
   }
 
@@ -110,14 +111,14 @@ async function pinWhateverIsThere(host: string, port: number, timeoutMs: number)
   return { mode: "pinned", fingerprint };
 }
 
-function abandon(wt: FailsClient): void {
+function abandon(wt: FailsClient, connection: DialedConnection | undefined): void {
   try {
     wt.close({ closeCode: 0, reason: "handshake abandoned" });
   } catch {
     // not connected far enough to close
   }
   // Make sure the HTTP/2 connection does not keep the process alive.
-  const h2 = wt.sessionint?.objint?.stream?.session as { destroy?: () => void } | undefined;
+  const h2 = (connection ?? wt.sessionint?.objint?.stream?.session) as { destroy?: () => void } | undefined;
   h2?.destroy?.();
 }
 

@@ -4,9 +4,10 @@
 // `http2.listen()` instead also works for a dedicated port.
 
 import { randomBytes } from "node:crypto";
-import type { Http2SecureServer } from "node:http2";
+import type { Http2SecureServer, ServerHttp2Session } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { selectWebTransportProtocol, type ProtocolOffer } from "./alpn.ts";
+import { withTimeout } from "./timeout.ts";
 import { loadWebTransport, type FailsHttpServer, type FailsServerSession } from "./webtransport-loader.ts";
 import { WEBTRANSPORT_FLOW_WINDOW, webTransportTransport } from "./webtransport-transport.ts";
 import type { Transport, TransportKind } from "./types.ts";
@@ -22,6 +23,12 @@ export interface WebTransportH2Server {
   readonly http2: Http2SecureServer;
   /** Hand over a TLS connection whose ALPN negotiated "h2". */
   handleSecureSocket(socket: TLSSocket): void;
+  /**
+   * Wind down every HTTP/2 connection: GOAWAY now, so streams still flushing (close capsules) finish;
+   * whatever is still open after `graceMs` is destroyed. Connections handed over later are refused.
+   * Resolves once none is left.
+   */
+  drain(graceMs: number): Promise<void>;
   close(): void;
 }
 
@@ -49,11 +56,44 @@ export async function createWebTransportServer(opts: WebTransportServerOptions):
 
   serveSessions(server, opts, "webtransport-h2");
 
+  const connections = new Set<ServerHttp2Session>();
+  let draining = false;
+  http2.on("session", (session: ServerHttp2Session) => {
+    if (draining) {
+      session.destroy();
+      return;
+    }
+    connections.add(session);
+    session.once("close", () => connections.delete(session));
+  });
+
   return {
     http2,
     handleSecureSocket(socket) {
+      if (draining) {
+        socket.destroy();
+        return;
+      }
       // What tls.Server does for a listening Http2SecureServer; its connection listener dispatches on ALPN.
       http2.emit("secureConnection", socket);
+    },
+    async drain(graceMs) {
+      draining = true;
+      const gone = [...connections].map(
+        (session) => new Promise<void>((resolve) => (session.destroyed ? resolve() : session.once("close", () => resolve()))),
+      );
+      for (const session of connections) {
+        try {
+          // Graceful: the session ends by itself once its open streams have closed.
+          if (!session.closed) session.close();
+        } catch {
+          // already being destroyed
+        }
+      }
+      await withTimeout(Promise.all(gone), graceMs, "HTTP/2 shutdown").catch(() => {});
+      // Destroying the HTTP/2 session (not its socket) makes nghttp2 drop every stream it still holds.
+      for (const session of connections) session.destroy();
+      await withTimeout(Promise.all(gone), graceMs, "HTTP/2 teardown").catch(() => {});
     },
     close() {
       try {

@@ -2,6 +2,7 @@
 // protocol pinned to what we know, its reset-code convention, and RTT from HTTP/2 PING.
 
 import { RttEstimator, startPinger } from "./rtt.ts";
+import { guardHttp2StreamClose } from "./webtransport-stream-guard.ts";
 import type { FailsSession, FailsSessionInternals, Http2Ping } from "./webtransport-loader.ts";
 import type { Transport, TransportInfo, TransportSession } from "./types.ts";
 
@@ -24,8 +25,13 @@ export class WebTransportStreamError extends Error {
   }
 }
 
-/** The session as the library sees it, with `protocol` fixed to the value we negotiated. */
+/**
+ * The session as the library sees it, with `protocol` fixed to the value we negotiated. close() acts
+ * once: the package would write a second close capsule after END_STREAM (a write after end) and tear
+ * the HTTP/2 stream down under the first one.
+ */
 export function sessionWithProtocol(inner: FailsSession, protocol: string): TransportSession {
+  let closeRequested = false;
   return {
     ready: inner.ready,
     closed: inner.closed,
@@ -34,7 +40,11 @@ export function sessionWithProtocol(inner: FailsSession, protocol: string): Tran
     incomingUnidirectionalStreams: inner.incomingUnidirectionalStreams,
     createBidirectionalStream: (options) => inner.createBidirectionalStream(options),
     createUnidirectionalStream: (options) => inner.createUnidirectionalStream(options),
-    close: (info) => inner.close(info),
+    close: (info) => {
+      if (closeRequested) return;
+      closeRequested = true;
+      inner.close(info);
+    },
   };
 }
 
@@ -72,6 +82,7 @@ export function webTransportTransport(
   const rtt = new RttEstimator();
   let quicRtt: number | undefined; // already smoothed by the QUIC stack
   let sendRate: number | undefined;
+  guardHttp2StreamClose(internals?.objint?.stream);
   const h2 = http2SessionOf(internals);
   let stop = () => {};
   if (h2) {
