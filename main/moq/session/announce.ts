@@ -1,9 +1,11 @@
-import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import { DecodeError } from "../errors.ts";
+import type { MoqError } from "../errors.ts";
 import type { AnnouncementChange } from "../mux.ts";
 import { decodeAnnounce, decodeAnnounceInit, decodeAnnounceInterest, encodeAnnounce, encodeAnnounceInit, encodeAnnounceInterest } from "../wire/announce.ts";
 import { joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import type { SessionCore } from "./context.ts";
+import { openFailed, streamEnded } from "./failure.ts";
 import { AsyncQueue } from "./queue.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
@@ -46,10 +48,7 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
     recv.noteEnd("fin");
     await send.close();
   } catch (err) {
-    if (err instanceof DecodeError) throw err;
-    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-    recv.noteEnd("reset", code);
-    send.reset(code);
+    streamEnded(core, err, recv, send, "announce stream");
   } finally {
     unwatch();
   }
@@ -130,7 +129,7 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
   try {
     ({ send, recv } = await core.openBidi("announce", BidiStreamType.Announce));
   } catch (err) {
-    reader.end(new MoqError(ErrorCode.Closed, `could not open an announce stream: ${String(err)}`));
+    reader.end(openFailed(err, "an announce stream"));
     return;
   }
   reader.attach(send);
@@ -154,14 +153,6 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
     reader.end(undefined);
     await send.close();
   } catch (err) {
-    if (err instanceof DecodeError) {
-      reader.end(err);
-      core.fail(err);
-      return;
-    }
-    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-    recv.noteEnd("reset", code);
-    reader.end(new MoqError(code, `announce stream was reset with code ${code}`));
-    send.reset(code);
+    reader.end(streamEnded(core, err, recv, send, "announce stream"));
   }
 }

@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import { ErrorCode, MoqError } from "../errors.ts";
 import { GroupProducer } from "../model/group.ts";
 import type { GroupConsumer } from "../model/group.ts";
 import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
@@ -6,6 +6,7 @@ import type { Fetch } from "../wire/fetch.ts";
 import { encodeFrameHeader } from "../wire/group.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import type { SessionCore } from "./context.ts";
+import { openFailed, streamEnded } from "./failure.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 export interface FetchRequest {
@@ -29,7 +30,8 @@ async function runFetch(core: SessionCore, request: FetchRequest, group: GroupPr
   try {
     ({ send, recv } = await core.openBidi("fetch", BidiStreamType.Fetch));
   } catch (err) {
-    group.closeWithError(ErrorCode.Closed, `could not open a fetch stream: ${String(err)}`);
+    const e = openFailed(err, "a fetch stream");
+    group.closeWithError(e.code, e.message);
     return;
   }
   const msg: Fetch = { broadcast: request.broadcast, track: request.track, priority: request.priority ?? 128, group: request.group };
@@ -44,14 +46,8 @@ async function runFetch(core: SessionCore, request: FetchRequest, group: GroupPr
     recv.noteEnd("fin");
     group.close();
   } catch (err) {
-    if (err instanceof DecodeError) {
-      group.closeWithError(err.code, err.message);
-      core.fail(err);
-      return;
-    }
-    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-    recv.noteEnd("reset", code);
-    group.closeWithError(code, `fetch of group ${request.group} of "${request.broadcast}"/"${request.track}" was refused (code ${code})`);
+    const e = streamEnded(core, err, recv, undefined, `fetch of group ${request.group} of "${request.broadcast}"/"${request.track}"`);
+    group.closeWithError(e.code, e.message);
   }
 }
 

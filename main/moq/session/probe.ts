@@ -1,7 +1,8 @@
-import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import type { MoqError } from "../errors.ts";
 import { decodeProbe, encodeProbe } from "../wire/probe.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import type { SessionCore } from "./context.ts";
+import { openFailed, streamEnded } from "./failure.ts";
 import { now } from "./events.ts";
 import { PROBE_TICK_MS, shouldReport } from "./probe-rule.ts";
 import { AsyncQueue } from "./queue.ts";
@@ -63,10 +64,7 @@ export async function serveProbe(
     recv.noteEnd("fin");
     await send.close();
   } catch (err) {
-    if (err instanceof DecodeError) throw err;
-    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-    recv.noteEnd("reset", code);
-    send.reset(code);
+    streamEnded(core, err, recv, send, "probe stream");
   } finally {
     clearInterval(timer);
     targets.delete(recv.id);
@@ -127,7 +125,7 @@ export async function runProbe(core: SessionCore, reader: ProbeReader, targetBit
   try {
     ({ send, recv } = await core.openBidi("probe", BidiStreamType.Probe));
   } catch (err) {
-    reader.end(new MoqError(ErrorCode.Closed, `could not open a probe stream: ${String(err)}`));
+    reader.end(openFailed(err, "a probe stream"));
     return;
   }
   reader.attach(send);
@@ -150,14 +148,6 @@ export async function runProbe(core: SessionCore, reader: ProbeReader, targetBit
     reader.end();
     await send.close();
   } catch (err) {
-    if (err instanceof DecodeError) {
-      reader.end(err);
-      core.fail(err);
-      return;
-    }
-    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-    recv.noteEnd("reset", code);
-    reader.end(new MoqError(code, `probe stream was reset with code ${code}`));
-    send.reset(code);
+    reader.end(streamEnded(core, err, recv, send, "probe stream"));
   }
 }

@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
+import { DecodeError, ErrorCode, MoqError } from "../errors.ts";
 import { TrackProducer } from "../model/track.ts";
 import type { TrackConsumer } from "../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../model/types.ts";
@@ -12,6 +12,7 @@ import {
 } from "../wire/subscribe.ts";
 import type { Subscribe, SubscribeDrop, SubscribeOk } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
+import { openFailed, streamEnded } from "./failure.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 export interface SubscribeConfig {
@@ -171,7 +172,8 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
   try {
     ({ send, recv } = await core.openBidi("subscribe", BidiStreamType.Subscribe));
   } catch (err) {
-    sub.end({ code: ErrorCode.Closed, reason: `could not open a subscribe stream: ${String(err)}` });
+    const e = openFailed(err, "a subscribe stream");
+    sub.end({ code: e.code, reason: e.message });
     return;
   }
   sub.attach(send);
@@ -182,15 +184,8 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     await send.close();
     sub.drain();
   } catch (err) {
-    if (err instanceof DecodeError) {
-      sub.end({ code: err.code, reason: err.message });
-      core.fail(err);
-    } else {
-      const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-      recv.noteEnd("reset", code);
-      sub.end({ code, reason: resetReason(code, sub) });
-      send.reset(code);
-    }
+    const e = streamEnded(core, err, recv, send, "subscribe stream");
+    sub.end({ code: e.code, reason: e instanceof DecodeError ? e.message : resetReason(e.code, sub) });
   }
 }
 
@@ -281,13 +276,8 @@ async function readFrames(core: SessionCore, recv: RecvStream, sub: Subscription
       index++;
     }
   } catch (err) {
-    if (err instanceof DecodeError) {
-      group.closeWithError(err.code, err.message);
-      throw err;
-    }
-    const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
-    recv.noteEnd("reset", code);
-    group.closeWithError(code, `group ${sequence} was reset with code ${code}`);
+    const e = streamEnded(core, err, recv, undefined, `group ${sequence}`);
+    group.closeWithError(e.code, e.message);
     return;
   }
   recv.noteEnd("fin");
