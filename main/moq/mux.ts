@@ -2,7 +2,7 @@ import { ErrorCode, MoqError } from "./errors.ts";
 import type { BroadcastProducer } from "./model/broadcast.ts";
 import type { GroupProducer } from "./model/group.ts";
 import { TrackProducer } from "./model/track.ts";
-import type { TrackConsumer } from "./model/track.ts";
+import type { TrackConsumer, TrackOptions } from "./model/track.ts";
 import type { TrackWriter } from "./model/types.ts";
 import { hasPrefix, normalizePath } from "./wire/path.ts";
 
@@ -64,6 +64,12 @@ export class Announcement {
   }
 }
 
+/**
+ * A handler writes for exactly one subscriber, often in bursts (a file, a backlog): keep what the
+ * subscriber has not picked up yet, bounded in bytes, instead of skipping to the newest groups.
+ */
+const HANDLER_TRACK_OPTIONS: TrackOptions = { maxPendingGroups: 4096, maxCachedBytes: 64 * 1024 * 1024 };
+
 type Resolver = (request: SubscribeRequest) => TrackConsumer;
 
 interface Entry {
@@ -87,19 +93,19 @@ export class TrackMux {
   readonly #watchers = new Set<Watcher>();
 
   /** Publish `announcement.path`: every subscription to it is handed to `handler`. */
-  announce(announcement: Announcement, handler: TrackHandler): Announcement {
-    this.#add(announcement, (request) => runHandler(handler, request));
+  announce(announcement: Announcement, handler: TrackHandler, options: TrackOptions = HANDLER_TRACK_OPTIONS): Announcement {
+    this.#add(announcement, (request) => runHandler(handler, request, options));
     return announcement;
   }
 
   /** Publish a path until the returned announcement is ended. */
-  publish(path: string, handler: TrackHandler | { serveTrack: TrackHandler }): Announcement {
+  publish(path: string, handler: TrackHandler | { serveTrack: TrackHandler }, options?: TrackOptions): Announcement {
     const fn = typeof handler === "function" ? handler : handler.serveTrack.bind(handler);
-    return this.announce(new Announcement(path), fn);
+    return this.announce(new Announcement(path), fn, options);
   }
 
-  publishFunc(path: string, fn: TrackHandler): Announcement {
-    return this.publish(path, fn);
+  publishFunc(path: string, fn: TrackHandler, options?: TrackOptions): Announcement {
+    return this.publish(path, fn, options);
   }
 
   /** Publish an in-memory broadcast: each subscription reads its tracks from the shared cache. */
@@ -165,8 +171,8 @@ export class TrackMux {
 }
 
 /** Give a handler its own producer and hand back the reader the session serves from. */
-function runHandler(handler: TrackHandler, request: SubscribeRequest): TrackConsumer {
-  const producer = new TrackProducer(request.track);
+function runHandler(handler: TrackHandler, request: SubscribeRequest, options: TrackOptions): TrackConsumer {
+  const producer = new TrackProducer(request.track, options);
   const consumer = producer.consume();
   // When the subscriber goes away the handler learns it through `writer.closed`.
   producer.onUnused(() => producer.closeWithError(ErrorCode.Cancelled, "subscriber went away"));

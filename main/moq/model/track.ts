@@ -16,6 +16,10 @@ export interface TrackOptions {
   /** Also evict the oldest cached groups while the cache holds more bytes than this. The newest
    * group is always kept. Default: no byte cap. */
   maxCachedBytes?: number;
+  /** Keep up to this many groups (more than maxCachedGroups) while a consumer has not reached
+   * them yet, so a burst written faster than readers pick groups up is not skipped. The byte cap
+   * still applies. Default: maxCachedGroups (no extra retention). */
+  maxPendingGroups?: number;
 }
 
 export const DEFAULT_MAX_CACHED_GROUPS = 4;
@@ -39,6 +43,10 @@ class TrackCore {
   readonly ended = new Settled<EndInfo | undefined>();
   consumers = 0;
   readonly unusedListeners = new Set<() => void>();
+  /** Live consumers' positions, for retention of groups they have not reached. */
+  readonly cursors = new Set<{ readonly cursor: number }>();
+  /** Called when a consumer moves on, so the producer can release what nobody needs. */
+  onAdvance: (() => void) | undefined;
   /** `closed` promises of live consumers, settled when the track ends. */
   readonly consumerEnds = new Set<Settled<EndInfo | undefined>>();
 
@@ -62,6 +70,7 @@ export class TrackProducer implements TrackWriter {
   readonly #core: TrackCore;
   readonly #maxGroups: number;
   readonly #maxBytes: number;
+  readonly #maxPending: number;
   /** Payload bytes of the groups in the window, kept up to date as frames arrive. */
   #cachedBytes = 0;
   readonly #onGroupWrite: (group: GroupProducer, bytes: number) => void;
@@ -77,6 +86,8 @@ export class TrackProducer implements TrackWriter {
     this.#core = new TrackCore(name);
     this.#maxGroups = maxGroups;
     this.#maxBytes = maxBytes;
+    this.#maxPending = Math.max(maxGroups, options.maxPendingGroups ?? maxGroups);
+    if (this.#maxPending > maxGroups) this.#core.onAdvance = () => this.#evict();
     this.#onGroupWrite = (group, bytes) => {
       // Writes to groups that already left the window no longer count.
       if (this.#core.bySequence.get(group.sequence) !== group) return;
@@ -189,11 +200,22 @@ export class TrackProducer implements TrackWriter {
     return () => listeners.delete(listener);
   }
 
-  /** Drop the oldest groups beyond the count cap, then beyond the byte cap (keeping the newest). */
+  /** Drop the oldest groups beyond the count cap (unless a consumer still needs them and the
+   * pending cap allows), then beyond the byte cap (keeping the newest). */
   #evict(): void {
-    const window = this.#core.window;
-    while (window.length > this.#maxGroups) this.#dropOldest();
+    const core = this.#core;
+    const window = core.window;
+    while (window.length > this.#maxGroups) {
+      if (window.length <= this.#maxPending && this.#someoneNeedsOldest()) break;
+      this.#dropOldest();
+    }
     while (window.length > 1 && this.#cachedBytes > this.#maxBytes) this.#dropOldest();
+  }
+
+  #someoneNeedsOldest(): boolean {
+    const base = this.#core.base;
+    for (const c of this.#core.cursors) if (c.cursor <= base) return true;
+    return false;
   }
 
   /** Slide the window by one. The group itself lives on for consumers that hold it. */
@@ -225,6 +247,8 @@ export class TrackConsumer implements TrackReader {
   #first: GroupProducer | undefined;
   /** Arrival index of the next group to deliver. */
   #cursor: number;
+  /** What the producer reads to know how far this consumer got. */
+  readonly #position = { cursor: 0 };
   #attached = true;
   #closedByUs = false;
   #end: Settled<EndInfo | undefined> | undefined;
@@ -236,6 +260,8 @@ export class TrackConsumer implements TrackReader {
     this.#core = core;
     this.#first = core.latest;
     this.#cursor = core.opened;
+    this.#position.cursor = this.#cursor;
+    core.cursors.add(this.#position);
     core.consumers++;
   }
 
@@ -265,6 +291,8 @@ export class TrackConsumer implements TrackReader {
         }
         const group = core.window[this.#cursor - core.base]!;
         this.#cursor++;
+        this.#position.cursor = this.#cursor;
+        core.onAdvance?.();
         return group.consume();
       }
       if (core.state === "closed") {
@@ -305,6 +333,8 @@ export class TrackConsumer implements TrackReader {
   #detach(): void {
     if (!this.#attached) return;
     this.#attached = false;
+    this.#core.cursors.delete(this.#position);
+    this.#core.onAdvance?.();
     this.#core.detachConsumer();
   }
 }

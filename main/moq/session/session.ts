@@ -209,7 +209,7 @@ export class Session {
 
   async #openBidi(kind: string, type: number, sendOrder?: number): Promise<{ send: SendStream; recv: RecvStream }> {
     if (this.isClosed) throw new MoqError(ErrorCode.Closed, "session is closed");
-    const stream = await this.transport.session.createBidirectionalStream(sendOrder === undefined ? undefined : { sendOrder });
+    const stream = await this.transport.session.createBidirectionalStream({ sendOrder, waitUntilAvailable: true });
     const id = ++this.#streamIds;
     this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "local", kind });
     const send = new SendStream(this.#core, id, stream.writable);
@@ -220,7 +220,7 @@ export class Session {
 
   async #openUni(kind: string, type: number, sendOrder?: number): Promise<SendStream> {
     if (this.isClosed) throw new MoqError(ErrorCode.Closed, "session is closed");
-    const writable = await this.transport.session.createUnidirectionalStream(sendOrder === undefined ? undefined : { sendOrder });
+    const writable = await this.transport.session.createUnidirectionalStream({ sendOrder, waitUntilAvailable: true });
     const id = ++this.#streamIds;
     this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "local", kind });
     const send = new SendStream(this.#core, id, writable);

@@ -25,8 +25,12 @@ export interface SubscribeConfig {
   startGroup?: number;
   /** Last group wanted (inclusive); absent = unbounded. */
   endGroup?: number;
-  /** Groups kept for slow readers of this subscription before the oldest are skipped. */
+  /** Groups kept for late readers (consume()) of this subscription. Default 4. */
   maxCachedGroups?: number;
+  /** Groups kept for readers that have not reached them yet before they skip ahead. Default 1024. */
+  maxPendingGroups?: number;
+  /** Byte bound on what is kept for readers. Default 64 MiB. */
+  maxPendingBytes?: number;
 }
 
 /**
@@ -59,7 +63,13 @@ export class Subscription implements TrackReader {
     this.id = id;
     this.broadcast = broadcast;
     this.name = track;
-    this.producer = new TrackProducer(track, { maxCachedGroups: config.maxCachedGroups });
+    // Readers slower than the network keep what they have not reached, up to a bound; past it
+    // they skip ahead (TrackConsumer.skippedGroups counts it).
+    this.producer = new TrackProducer(track, {
+      maxCachedGroups: config.maxCachedGroups,
+      maxPendingGroups: config.maxPendingGroups ?? 1024,
+      maxCachedBytes: config.maxPendingBytes ?? 64 * 1024 * 1024,
+    });
     this.#reader = this.producer.consume();
     this.ok = new Promise((resolve, reject) => {
       this.#resolveOk = resolve;

@@ -9,6 +9,8 @@ export interface BidiStream {
 export interface StreamOptions {
   /** Higher is sent first (W3C sendOrder). */
   sendOrder?: number;
+  /** Wait for stream credit instead of failing when the peer's stream limit is reached (W3C). */
+  waitUntilAvailable?: boolean;
 }
 
 export interface CloseInfo {

@@ -199,6 +199,29 @@ describe("TrackProducer / TrackConsumer", () => {
     expect(stalled.skippedGroups).toBe(9996);
   });
 
+  it("with maxPendingGroups, a burst is kept until consumers reach it, then released", async () => {
+    const track = new TrackProducer("t", { maxCachedGroups: 2, maxPendingGroups: 100 });
+    const reader = track.consume();
+    for (let i = 0; i < 50; i++) writeGroup(track, [`g${i}`]);
+    expect(track.cachedGroupCount).toBe(50);
+    track.close();
+    const groups = await readTrack(reader);
+    expect(groups.map(([seq]) => seq)).toEqual([...Array(50).keys()]);
+    expect(reader.skippedGroups).toBe(0);
+    expect(track.cachedGroupCount).toBe(2);
+  });
+
+  it("maxPendingGroups is a hard cap: past it the oldest go even if unread", async () => {
+    const track = new TrackProducer("t", { maxCachedGroups: 2, maxPendingGroups: 10 });
+    const reader = track.consume();
+    for (let i = 0; i < 30; i++) writeGroup(track, [`g${i}`]);
+    expect(track.cachedGroupCount).toBe(10);
+    track.close();
+    const groups = await readTrack(reader);
+    expect(groups[0]![0]).toBe(20);
+    expect(reader.skippedGroups).toBe(20);
+  });
+
   it("evicted groups nobody holds are garbage-collectable", async () => {
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc") as () => void;

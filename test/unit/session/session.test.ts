@@ -92,6 +92,25 @@ describe.each(cases)("session: $name", (c) => {
     }
   });
 
+  it("delivers every group of a burst a handler writes at once", async () => {
+    const { server, client } = await setup(c);
+    server.mux.publish("burst", (writer) => {
+      for (let g = 0; g < 300; g++) {
+        const group = writer.openGroup();
+        group.writeFrame(text(`g${g}`));
+        group.close();
+      }
+      writer.close();
+    });
+    const sub = client.subscribe("burst", "t", { ordered: true });
+    const seen = new Set<number>();
+    for (let g; (g = await within(sub.nextGroup(), 10_000, "group")); ) {
+      expect(str(await g.readFrame())).toBe(`g${g.sequence}`);
+      seen.add(g.sequence);
+    }
+    expect(seen.size).toBe(300);
+  });
+
   it("starts a late subscriber at the latest group of a shared broadcast", async () => {
     const { server, client } = await setup(c);
     const broadcast = new BroadcastProducer();
