@@ -154,6 +154,11 @@ export class TrackMux {
     return () => this.#watchers.delete(watcher);
   }
 
+  /** Unpublish everything: each announce stream learns that every path ended. */
+  close(): void {
+    for (const { announcement } of [...this.#entries.values()]) announcement.end();
+  }
+
   has(path: string): boolean {
     return this.#entries.has(normalizePath(path));
   }

@@ -93,11 +93,11 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
     expect(result.code).toBe(1);
     const errors = jsonLines(result.stdout).filter((l) => l.event === "error");
     expect(errors, result.stdout + result.stderr).toHaveLength(1);
-    // @moq/lite refuses with RESET_STREAM 0, not 13 (NotFound), so the CLI reports a reset of the
-    // subscription rather than "not announced".
+    // @moq/lite refuses with RESET_STREAM 0, not 13 (NotFound); a reset before SUBSCRIBE_OK is
+    // still a refusal, so the CLI explains it from the announcements.
     expect(errors[0]).toMatchObject({ code: 0 });
-    expect(String(errors[0]!.message)).toContain('"lite/missing"');
-    expect(String(errors[0]!.message)).toContain("was reset");
+    expect(String(errors[0]!.message)).toContain('broadcast "lite/missing" is not announced');
+    expect(String(errors[0]!.message)).toContain("lite/other");
   });
 
   it("inspect --json --duration 2 shows their broadcast's announce event and their probe reports", SLOW, async () => {

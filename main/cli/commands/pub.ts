@@ -2,6 +2,7 @@
 // subscribers until interrupted, or until the file or standard input has been sent.
 
 import { stat } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { TrackMux, normalizePath, redactUrl } from "../../moq/index.ts";
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
@@ -98,6 +99,10 @@ export const runPub: CommandRun = async (argv, ctx) => {
   const subscribers = tracker.count;
   tracker.dispose();
   out.endStatus();
+  // Tell the peer our broadcast ended before the session goes, so viewers see "ended" rather
+  // than a dropped connection.
+  mux.close();
+  await sleep(Math.min(500, 2 * (session.stats().rttMs ?? 50) + 20));
   await closeSession(session);
 
   const { tally } = outcome;

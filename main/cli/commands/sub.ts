@@ -70,12 +70,16 @@ export const runSub: CommandRun = async (argv, ctx) => {
     };
     const isSettled = () => settled;
 
+    let accepted = false;
+    subscription.ok.then(() => (accepted = true), () => {});
+
     void readTrack(subscription, out, tally, count, isSettled, settle, async (code) => {
       // The whole session ended: that, not the subscription, is the story.
       const closed = session.connectionState().close;
       if (closed) return { kind: "failed", message: explainClose(closed), code: closed.code };
-      // A refused subscription: work out whether the broadcast or only the track is missing.
-      if (code === ErrorCode.NotFound) {
+      // A refused subscription (13, or any reset before SUBSCRIBE_OK: @moq/lite refuses with 0):
+      // work out whether the broadcast or only the track is missing.
+      if (code === ErrorCode.NotFound || !accepted) {
         const seen = await watch.waitFor(broadcast, ANNOUNCE_WINDOW_MS);
         if (!seen && !watch.failure) return { kind: "failed", message: notAnnounced(broadcast, url, watch), code };
         return { kind: "failed", message: `no track "${track}" in broadcast "${broadcast}": ${explainCode(code)}`, code };
@@ -84,8 +88,6 @@ export const runSub: CommandRun = async (argv, ctx) => {
     });
 
     // Nothing accepted and nothing announced within the window: say so instead of waiting forever.
-    let accepted = false;
-    subscription.ok.then(() => (accepted = true), () => {});
     void watch.waitFor(broadcast, ANNOUNCE_WINDOW_MS).then((seen) => {
       if (!seen && !accepted && tally.frames === 0 && !watch.failure && subscription.active) {
         settle({ kind: "failed", message: notAnnounced(broadcast, url, watch) });
