@@ -1,0 +1,115 @@
+// A moq-lite peer with no session logic: a bare transport on which the test writes every byte
+// itself, plus just enough of a subscriber to check that the other side still serves.
+
+import { StreamReader } from "../../../main/moq/coding/stream-reader.ts";
+import { streamErrorCode } from "../../../main/moq/errors.ts";
+import { connectTransport } from "../../../main/moq/transport/connect.ts";
+import type { Transport } from "../../../main/moq/transport/types.ts";
+import { decodeGroupHeader } from "../../../main/moq/wire/group.ts";
+import { BidiStreamType } from "../../../main/moq/wire/stream-type.ts";
+import { SubscribeResponseType, decodeSubscribeOk, encodeSubscribe, subscribeResponsesTyped } from "../../../main/moq/wire/subscribe.ts";
+import type { Version } from "../../../main/moq/wire/version.ts";
+import { concat } from "./bytes.ts";
+
+/** How the other side ended its half of one of our streams. */
+export type StreamEnd = { how: "fin" } | { how: "reset"; code: number | undefined } | { how: "pending" };
+
+/** A bare transport offering exactly `version`, or no version at all ("setup": 01/02 via SETUP). */
+export async function connectRaw(url: string, version: Version | "setup"): Promise<Transport> {
+  if (version === "setup") return connectTransport(url, { transport: "websocket", versions: [], legacy: true, timeoutMs: 5000 });
+  return connectTransport(url, { transport: "websocket", versions: [version], legacy: false, timeoutMs: 5000 });
+}
+
+/** Write chunks one by one, then FIN unless told not to. Never throws: the peer may be gone. */
+export async function writeAll(writable: WritableStream<Uint8Array>, chunks: readonly Uint8Array[], fin = true): Promise<WritableStreamDefaultWriter<Uint8Array>> {
+  const writer = writable.getWriter();
+  writer.closed.catch(() => {});
+  try {
+    for (const c of chunks) await writer.write(c);
+    if (fin) await writer.close();
+  } catch {
+    // Reset, stopped or the session closed under us: the outcome is judged elsewhere.
+  }
+  return writer;
+}
+
+/** Read the peer's half to its end: FIN, or reset with a code (session close counts as reset). */
+export async function drain(readable: ReadableStream<Uint8Array>): Promise<StreamEnd> {
+  const reader = readable.getReader();
+  try {
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) return { how: "fin" };
+    }
+  } catch (err) {
+    return { how: "reset", code: streamErrorCode(err) ?? undefined };
+  }
+}
+
+/** Settles with `fallback` after `ms` unless `p` settles first. */
+export function orAfter<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
+/** Open a bidi stream, send `type` + chunks (+ FIN), and report how the peer ended its half. */
+export async function sendBidi(t: Transport, chunks: readonly Uint8Array[], opts: { fin?: boolean } = {}): Promise<{ ended: Promise<StreamEnd>; writer: WritableStreamDefaultWriter<Uint8Array> }> {
+  const stream = await t.session.createBidirectionalStream();
+  const ended = drain(stream.readable);
+  const writer = await writeAll(stream.writable, chunks, opts.fin ?? true);
+  return { ended, writer };
+}
+
+/** Open a uni stream and send chunks (+ FIN); `stopped` settles with the STOP_SENDING code, if any. */
+export async function sendUni(t: Transport, chunks: readonly Uint8Array[], opts: { fin?: boolean } = {}): Promise<{ stopped: Promise<number | undefined | "fin"> }> {
+  const writable = await t.session.createUnidirectionalStream();
+  const writer = await writeAll(writable, chunks, opts.fin ?? true);
+  const stopped = writer.closed.then(
+    () => "fin" as const,
+    (err: unknown) => streamErrorCode(err),
+  );
+  return { stopped };
+}
+
+/**
+ * Subscribe by hand and read the first group's first frame: proof the peer still serves.
+ * Takes the transport's incoming-uni reader for the duration; group streams of other
+ * subscriptions that arrive meanwhile are skipped.
+ */
+export async function rawSubscribe(t: Transport, version: Version, id: number, broadcast: string, track: string): Promise<Uint8Array> {
+  const uni = t.session.incomingUnidirectionalStreams.getReader();
+  try {
+    const { readable, writable } = await t.session.createBidirectionalStream();
+    const request = { id, broadcast, track, priority: 1, ordered: false, maxLatencyMs: 0 };
+    const writer = await writeAll(writable, [concat([BidiStreamType.Subscribe], encodeSubscribe(request, version))], false);
+    const responses = new StreamReader(readable);
+    // 03/04 type their responses; in 01/02 every response is an untyped SUBSCRIBE_OK.
+    const type = subscribeResponsesTyped(version) ? await responses.varint("response type") : SubscribeResponseType.Ok;
+    if (type !== SubscribeResponseType.Ok) throw new Error(`expected SUBSCRIBE_OK, got response type ${type}`);
+    decodeSubscribeOk(await responses.message(1024, "SUBSCRIBE_OK"), version);
+    for (;;) {
+      const { value, done } = await uni.read();
+      if (done) throw new Error("transport closed before a group arrived");
+      const group = new StreamReader(value);
+      if ((await group.varint("stream type")) !== 0) continue;
+      const header = decodeGroupHeader(await group.message(1024, "GROUP"), version);
+      if (header.subscribeId !== id) continue;
+      const frame = await group.message(1 << 20, "FRAME");
+      void writer.close().catch(() => {});
+      return frame;
+    }
+  } finally {
+    uni.releaseLock();
+  }
+}

@@ -1,0 +1,89 @@
+// One fuzz run against our server: a fresh raw connection, some hostile streams, then the verdict:
+// the server session either closed with protocol violation (15) or is open and still serves.
+
+import { expect } from "vitest";
+import { ErrorCode } from "../../../main/moq/errors.ts";
+import type { TrackMux } from "../../../main/moq/mux.ts";
+import type { CloseInfo, Session } from "../../../main/moq/session/session.ts";
+import type { Transport } from "../../../main/moq/transport/types.ts";
+import type { Version } from "../../../main/moq/wire/version.ts";
+import { startServer, type TestServer } from "../../helpers/server.ts";
+import { text, within } from "../../helpers/wait.ts";
+import { connectRaw, orAfter, rawSubscribe } from "./raw-peer.ts";
+
+/** A broadcast that is always there, so a surviving session can prove it still serves. */
+export const LIVE_BROADCAST = "fuzz/live";
+export const LIVE_TRACK = "t";
+const LIVE_ID = 1_000_000;
+
+/** Serve LIVE_BROADCAST: one group with the frame "alive" per subscription. */
+export function publishLive(mux: TrackMux): void {
+  mux.publish(LIVE_BROADCAST, (writer) => {
+    const group = writer.openGroup();
+    group.writeFrame(text("alive"));
+    group.close();
+    writer.close();
+  });
+}
+
+export async function startFuzzServer(): Promise<TestServer> {
+  const server = await startServer({ legacy: false });
+  publishLive(server.mux);
+  return server;
+}
+
+export type Outcome = { open: true } | { open: false; close: CloseInfo };
+
+/** A connected raw peer and the server session it talks to. */
+export interface RawRun {
+  transport: Transport;
+  session: Session;
+  version: Version;
+}
+
+/** What `act` hands back: a promise that settles once its streams have ended (boxed, because an
+ * async function would otherwise wait for it). */
+export interface Acted {
+  settled: Promise<unknown>;
+}
+
+/**
+ * Connect, let `act` open its streams, wait up to `settleMs` for them to end or for the session
+ * to close, then check that a surviving session still serves.
+ */
+export async function runAgainstServer(server: TestServer, version: Version, act: (run: RawRun) => Promise<Acted>, settleMs = 300): Promise<Outcome> {
+  const next = server.nextSession();
+  const transport = await connectRaw(server.ws, version);
+  const session = await within(next, 5000, "the server session");
+  const closed = () => ({ open: false as const, close: session.connectionState().close! });
+  try {
+    const { settled } = await act({ transport, session, version });
+    await orAfter(Promise.race([session.closed, settled]), settleMs, undefined);
+    if (session.isClosed) return closed();
+    const served = rawSubscribe(transport, version, LIVE_ID, LIVE_BROADCAST, LIVE_TRACK).then(
+      (frame) => new TextDecoder().decode(frame),
+      (err: unknown) => `failed: ${String(err)}`,
+    );
+    const verdict = await within(Promise.race([served, session.closed.then(() => "closed")]), 5000, "a subscription on the surviving session");
+    if (session.isClosed) return closed();
+    if (verdict !== "alive") throw new Error(`the session is open but no longer serves: ${verdict}`);
+    return { open: true };
+  } finally {
+    try {
+      transport.session.close({ closeCode: 0, reason: "run over" });
+    } catch {
+      // already closed
+    }
+    transport.dispose();
+    await orAfter(session.closed, 2000, undefined);
+    // The test server keeps every session it made; thousands of runs would look like a leak.
+    const at = server.sessions.indexOf(session);
+    if (at >= 0) server.sessions.splice(at, 1);
+  }
+}
+
+/** The only acceptable ends of a hostile run. */
+export function expectOpenOrViolation(outcome: Outcome, what: string): void {
+  if (outcome.open) return;
+  expect(outcome.close, `${what}: session closed with ${JSON.stringify(outcome.close)}`).toMatchObject({ code: ErrorCode.ProtocolViolation, by: "local" });
+}
