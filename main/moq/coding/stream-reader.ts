@@ -9,8 +9,13 @@ const EMPTY = new Uint8Array(0);
  */
 export class StreamReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** The contiguous bytes reads are served from, from #pos on. */
   #buf: Uint8Array = EMPTY;
   #pos = 0;
+  /** Chunks that arrived while a read waits for more; joined once there are enough, so a large
+   * message costs one copy rather than one per chunk. */
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   #eof = false;
   /** Called with each chunk's size as it arrives (byte counters, bitrate). */
   onBytes?: (n: number) => void;
@@ -20,7 +25,7 @@ export class StreamReader {
   }
 
   get buffered(): number {
-    return this.#buf.length - this.#pos;
+    return this.#buf.length - this.#pos + this.#pendingBytes;
   }
 
   /** Pull one more chunk. Returns false at FIN. */
@@ -33,25 +38,50 @@ export class StreamReader {
     }
     if (value.length === 0) return true;
     this.onBytes?.(value.length);
-    if (this.#pos >= this.#buf.length) {
+    if (this.#pos >= this.#buf.length && this.#pendingBytes === 0) {
       this.#buf = value;
+      this.#pos = 0;
     } else {
-      const rest = this.#buf.subarray(this.#pos);
-      const merged = new Uint8Array(rest.length + value.length);
-      merged.set(rest);
-      merged.set(value, rest.length);
-      this.#buf = merged;
+      this.#pending.push(value);
+      this.#pendingBytes += value.length;
     }
-    this.#pos = 0;
     return true;
   }
 
-  /** Ensure at least n bytes are buffered. Returns false if FIN came first. */
+  /** Ensure at least n contiguous bytes at #pos. Returns false if FIN came first. */
   async #fill(n: number): Promise<boolean> {
     while (this.buffered < n) {
       if (!(await this.#pull())) return false;
     }
+    if (this.#buf.length - this.#pos < n) this.#join();
     return true;
+  }
+
+  #join(): void {
+    const merged = new Uint8Array(this.buffered);
+    merged.set(this.#buf.subarray(this.#pos));
+    let offset = this.#buf.length - this.#pos;
+    for (const chunk of this.#pending) {
+      merged.set(chunk, offset);
+      offset += chunk.length;
+    }
+    this.#buf = merged;
+    this.#pos = 0;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
+  /** Read and drop everything up to FIN without keeping it (so flow-control credit returns). */
+  async discard(): Promise<void> {
+    this.#buf = EMPTY;
+    this.#pos = 0;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    while (await this.#pull()) {
+      this.#buf = EMPTY;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    }
   }
 
   /** True when the stream ended cleanly with nothing left. */
@@ -73,6 +103,16 @@ export class StreamReader {
   async varint(what = "varint"): Promise<number> {
     const v = await this.varintOrEnd(what);
     if (v === undefined) throw new DecodeError(`stream ended before ${what}`);
+    return v;
+  }
+
+  /** A varint of any size up to 2^62-1, or undefined on a clean FIN before its first byte. */
+  async varintBigOrEnd(what = "varint"): Promise<bigint | undefined> {
+    if (!(await this.#fill(1))) return undefined;
+    const len = varintLength(this.#buf[this.#pos]!);
+    if (!(await this.#fill(len))) throw new DecodeError(`stream ended inside ${what}`);
+    const v = readVarintBigAt(this.#buf, this.#pos);
+    this.#pos += len;
     return v;
   }
 

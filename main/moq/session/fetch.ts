@@ -1,4 +1,4 @@
-import { ErrorCode, MoqError } from "../errors.ts";
+import { DecodeError, ErrorCode, MoqError } from "../errors.ts";
 import { GroupProducer } from "../model/group.ts";
 import type { GroupConsumer } from "../model/group.ts";
 import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
@@ -59,9 +59,20 @@ export async function serveFetch(core: SessionCore, send: SendStream, recv: Recv
   const group = core.mux.cachedGroup(request.broadcast, request.track, request.group);
   if (!group) {
     send.reset(ErrorCode.NotFound);
-    recv.stop(ErrorCode.NotFound);
+    // The requester only FINs after FETCH: read to that end instead of STOP_SENDING, which
+    // @moq/qmux 0.3.3 answers by never returning credit for bytes already in flight.
+    await recv.discard();
     return;
   }
+  // The requester sends nothing after FETCH; anything else is a violation, and reading to the
+  // end keeps the transport's flow-control credit flowing.
+  void recv.done().then(
+    (done) => {
+      if (done) recv.noteEnd("fin");
+      else core.fail(new DecodeError("unexpected bytes after FETCH"));
+    },
+    (err: unknown) => streamEnded(core, err, recv, undefined, "fetch stream"),
+  );
   const reader = group.consume();
   try {
     for (;;) {

@@ -65,6 +65,13 @@ export interface CloseInfo {
 }
 
 const ALPN_VERSIONS = new Set(["moq-lite-03", "moq-lite-04"]);
+
+/** Stream types are varints up to 2^62-1; every defined one fits a byte, anything larger is simply unknown. */
+const UNKNOWN_STREAM_TYPE = 0xffff;
+function streamType(big: bigint | undefined): number | undefined {
+  if (big === undefined) return undefined;
+  return big <= 0xffn ? Number(big) : UNKNOWN_STREAM_TYPE;
+}
 const SETUP_TIMEOUT_MS = 10_000;
 
 /** One moq-lite session over any W3C-WebTransport-shaped transport, in either role. */
@@ -260,7 +267,7 @@ export class Session {
     const send = new SendStream(core, id, stream.writable);
     const recv = new RecvStream(core, id, stream.readable);
     try {
-      const type = await recv.varintOrEnd("stream type");
+      const type = streamType(await recv.varintBigOrEnd("stream type"));
       if (type === undefined) {
         await send.close();
         return;
@@ -289,11 +296,10 @@ export class Session {
           return await serveFetch(core, send, recv);
         case BidiStreamType.Probe:
           return await serveProbe(core, send, recv, this.#probeSampler, this.#probeTargets);
-        case BidiStreamType.Goaway: {
-          const goaway = await receiveGoaway(core, recv);
-          for (const fn of this.#goawayListeners) fn(goaway);
-          return;
-        }
+        case BidiStreamType.Goaway:
+          return await receiveGoaway(core, send, recv, (goaway) => {
+            for (const fn of this.#goawayListeners) fn(goaway);
+          });
         default:
           send.reset(ErrorCode.UnexpectedStream);
           recv.stop(ErrorCode.UnexpectedStream);
@@ -307,7 +313,7 @@ export class Session {
     const id = ++this.#streamIds;
     const recv = new RecvStream(this.#core, id, readable);
     try {
-      const type = await recv.varintOrEnd("stream type");
+      const type = streamType(await recv.varintBigOrEnd("stream type"));
       if (type === undefined) return;
       this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "remote", kind: uniStreamTypeName(type) });
       if (type !== UniStreamType.Group) {

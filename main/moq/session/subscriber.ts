@@ -246,12 +246,14 @@ export async function receiveGroup(
   const header = decodeHeader(body);
   core.traced(recv.id, "GROUP", header, body.length + 1);
   const sub = lookup(header.subscribeId);
-  if (sub === "ended") {
-    // A late group for a subscription we already finished: not an error.
-    recv.stop(ErrorCode.Cancelled);
+  if (sub === "ended" || (sub && !sub.active)) {
+    // A late group for a subscription we already finished: not an error. Read it to the end
+    // rather than stopping it: @moq/qmux 0.3.3 never returns connection credit for bytes in
+    // flight on a stream we stop, so every stop would shrink the peer's window for good.
+    await recv.discard();
     return;
   }
-  if (!sub || !sub.active) {
+  if (!sub) {
     recv.stop(ErrorCode.NotFound);
     return;
   }
