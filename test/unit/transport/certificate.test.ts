@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   MAX_PINNED_VALIDITY_MS,
   fingerprintOfPem,
@@ -69,7 +69,12 @@ describe("generateCertificate", () => {
   it.runIf(hasOpenssl())("is accepted by openssl x509", () => {
     const dir = mkdtempSync(join(tmpdir(), "moqscope-cert-"));
     writeFileSync(join(dir, "cert.pem"), cert.certPem);
-    const out = execFileSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-text"], { encoding: "utf8" });
+    let out: string;
+    try {
+      out = execFileSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-text"], { encoding: "utf8" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(out).toContain("Version: 3");
     expect(out).toContain("ecdsa-with-SHA256");
     expect(out).toContain("DNS:relay.test");
@@ -86,6 +91,7 @@ describe("certificate files", () => {
   writeFileSync(join(dir, "b.key"), b.keyPem);
   writeFileSync(join(dir, "junk.pem"), "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
   writeFileSync(join(dir, "text.txt"), "hello");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("loads a matching pair and fingerprints it", async () => {
     const loaded = await loadCertificateFiles(join(dir, "a.pem"), join(dir, "a.key"));

@@ -2,7 +2,7 @@
 // and the messages a user sees when something is wrong.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -261,8 +261,8 @@ describe("the listener's plain HTTP side", () => {
 });
 
 function opensslCertificate(days: number): { certPem: string; keyPem: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "moqscope-long-"));
   try {
-    const dir = mkdtempSync(join(tmpdir(), "moqscope-long-"));
     const [cert, key] = [join(dir, "c.pem"), join(dir, "k.pem")];
     execFileSync(
       "openssl",
@@ -273,6 +273,8 @@ function opensslCertificate(days: number): { certPem: string; keyPem: string } |
     return { certPem: readFileSync(cert, "utf8"), keyPem: readFileSync(key, "utf8") };
   } catch {
     return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
