@@ -1,0 +1,140 @@
+// Child process: the sending side. It listens on 127.0.0.1 with our listener (both transports on
+// one port) and, once told "go", pushes `totalFrames` frames towards the one client that connected:
+//   raw  — one unidirectional stream, one write per frame, no moq-lite at all;
+//   ours — our Session serving a TrackMux subscription, groups of `groupFrames` frames;
+//   lite — @moq/lite serving the same track layout.
+// Groups are paced by the subscriber's acks (see pacer.ts). CPU is measured from "go" to "stop".
+
+import "../../main/moq/transport/polyfill.ts";
+import { TrackMux } from "../../main/moq/mux.ts";
+import type { TrackWriter } from "../../main/moq/model/types.ts";
+import { Session } from "../../main/moq/session/session.ts";
+import { listen } from "../../main/moq/transport/listener.ts";
+import type { Transport } from "../../main/moq/transport/types.ts";
+import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "./ipc.ts";
+import { Moq, liteServer } from "./lite-peer.ts";
+import { cpuSince, makeFrame, markCpu, type CpuMark } from "./meter.ts";
+import { Pacer, yieldToLoop } from "./pacer.ts";
+import { startProfile, type RunningProfile } from "./profiler.ts";
+import { BENCH_BROADCAST, BENCH_TRACK, type FromPublisher, type RunConfig, type ToPublisher } from "./protocol.ts";
+
+quietDebugLogs();
+const config = configFromArgv<RunConfig>();
+const frame = makeFrame(config.frameBytes);
+const pacer = new Pacer(config.windowGroups);
+const tell = (m: FromPublisher) => send(m);
+
+let started: CpuMark | undefined;
+let profile: RunningProfile | undefined;
+let profileWritten: Promise<void> = Promise.resolve();
+let go!: () => void;
+const going = new Promise<void>((resolve) => (go = resolve));
+let firstTransport!: (t: Transport) => void;
+const transportReady = new Promise<Transport>((resolve) => (firstTransport = resolve));
+
+/** Number of frames in group `g` (the last group may be short). */
+function framesInGroup(g: number): number {
+  return Math.min(config.groupFrames, config.totalFrames - g * config.groupFrames);
+}
+const totalGroups = Math.ceil(config.totalFrames / config.groupFrames);
+
+async function sendRaw(transport: Transport): Promise<void> {
+  await transport.session.ready;
+  await going;
+  const writer = (await transport.session.createUnidirectionalStream()).getWriter();
+  for (let i = 0; i < config.totalFrames; i++) {
+    await writer.ready;
+    // Not awaited: like the session's enqueue, the writer's backpressure paces us via `ready`.
+    writer.write(frame).catch(() => {});
+  }
+  await writer.close();
+}
+
+/** Our publisher: a TrackMux handler filling the subscription's track group by group. */
+async function serveOurs(writer: TrackWriter): Promise<void> {
+  let ended = false;
+  void writer.closed.then(() => (ended = true));
+  for (let g = 0; g < totalGroups; g++) {
+    if (!(await pacer.slot()) || ended) return;
+    const group = writer.openGroup(g);
+    for (let i = framesInGroup(g); i > 0; i--) group.writeFrame(frame);
+    group.close();
+    // The session's sender picks each group up from a small cache; let it run between groups.
+    await yieldToLoop();
+  }
+  writer.close();
+}
+
+/** The reference publisher: @moq/lite's Broadcast answering the same subscription. */
+async function serveLite(url: string, transport: Transport): Promise<void> {
+  // @moq/lite reads the negotiated protocol at once; it is only known when the session is ready.
+  await transport.session.ready;
+  const connection = await liteServer(url, transport);
+  const broadcast = new Moq.Broadcast();
+  connection.publish(Moq.Path.from(BENCH_BROADCAST), broadcast);
+  for (;;) {
+    const request = await broadcast.requested();
+    if (!request) return;
+    if (request.track.name !== BENCH_TRACK) {
+      request.track.close(new Error("not found"));
+      continue;
+    }
+    void produceLite(request.track);
+  }
+}
+
+async function produceLite(track: Moq.Track): Promise<void> {
+  for (let g = 0; g < totalGroups; g++) {
+    if (!(await pacer.slot())) return;
+    const group = track.appendGroup();
+    for (let i = framesInGroup(g); i > 0; i--) group.writeFrame(frame);
+    group.close();
+    await yieldToLoop();
+  }
+  track.close();
+}
+
+async function main(): Promise<void> {
+  const mux = new TrackMux();
+  if (config.publisher === "ours") mux.publish(BENCH_BROADCAST, (writer) => serveOurs(writer));
+  let url = "";
+  const listener = await listen({
+    versions: ["moq-lite-04"],
+    legacy: false,
+    http3: false,
+    onSession: (transport) => {
+      firstTransport(transport);
+      if (config.publisher === "raw") void sendRaw(transport).catch(fail);
+      else if (config.publisher === "ours") void Session.establish(transport, "server", { mux }).catch(fail);
+      else void serveLite(url, transport).catch(fail);
+    },
+  });
+  url = config.transport === "websocket" ? `ws://127.0.0.1:${listener.port}/` : `http://127.0.0.1:${listener.port}/`;
+
+  onMessage<ToPublisher>(async (m) => {
+    switch (m.type) {
+      case "go":
+        await transportReady;
+        if (config.profileFile) profile = await startProfile(config.profileFile);
+        started = markCpu();
+        if (process.env.BENCH_DEBUG) setInterval(() => console.error(`publisher: ${pacer.describe()}`), 1000).unref();
+        go();
+        break;
+      case "ack":
+        pacer.ack(m.groups);
+        break;
+      case "stop":
+        if (!started) throw new Error("stop before go");
+        tell({ type: "stopped", cpu: cpuSince(started) });
+        pacer.stop();
+        if (profile) profileWritten = profile.stop();
+        break;
+      case "exit":
+        await profileWritten;
+        process.exit(0);
+    }
+  });
+  tell({ type: "listening", url });
+}
+
+main().catch(fail);
