@@ -17,15 +17,43 @@ export interface TimedFrame {
 
 /** The state the producer and its consumers share. Consumers never reference the producer. */
 class GroupBuffer {
-  readonly frames: Uint8Array[] = [];
+  readonly frames: (Uint8Array | undefined)[] = [];
   readonly times: number[] = [];
   bytes = 0;
+  /** Frames below this index were read by every reader and dropped (release mode only). */
+  released = 0;
+  /** Positions of live readers, when frames are dropped once all of them passed. */
+  readonly readers: Set<{ index: number }> | undefined;
   state: GroupState = "open";
   error: EndInfo | undefined;
   readonly changed = new ChangeSignal();
   readonly ended = new Settled<EndInfo | undefined>();
 
-  constructor(readonly sequence: number) {}
+  constructor(
+    readonly sequence: number,
+    releaseRead: boolean,
+  ) {
+    this.readers = releaseRead ? new Set() : undefined;
+  }
+
+  /** Drop the frames every reader has passed, so large payloads do not outlive their reading. */
+  release(): void {
+    const readers = this.readers!;
+    let min = this.frames.length;
+    for (const r of readers) if (r.index < min) min = r.index;
+    for (let i = this.released; i < min; i++) this.frames[i] = undefined;
+    if (min > this.released) this.released = min;
+  }
+}
+
+export interface GroupOptions {
+  /** Account the bytes of an owning track's cache as they arrive. */
+  onWrite?: (bytes: number) => void;
+  /**
+   * Drop each frame once every current reader has read it. Readers created later start at the
+   * first frame still held. Saves memory (and GC work) for large frames read once.
+   */
+  releaseRead?: boolean;
 }
 
 export class GroupProducer implements GroupWriter {
@@ -33,11 +61,11 @@ export class GroupProducer implements GroupWriter {
   readonly #buf: GroupBuffer;
   readonly #onWrite: ((bytes: number) => void) | undefined;
 
-  /** `onWrite` lets an owning track account the bytes of its cache as they arrive. */
-  constructor(sequence: number, onWrite?: (bytes: number) => void) {
+  constructor(sequence: number, options: GroupOptions | ((bytes: number) => void) = {}) {
+    const opts = typeof options === "function" ? { onWrite: options } : options;
     this.sequence = sequence;
-    this.#buf = new GroupBuffer(sequence);
-    this.#onWrite = onWrite;
+    this.#buf = new GroupBuffer(sequence, opts.releaseRead ?? false);
+    this.#onWrite = opts.onWrite;
   }
 
   /**
@@ -97,7 +125,7 @@ export class GroupProducer implements GroupWriter {
     return this.#buf.bytes;
   }
 
-  /** A reader that starts at frame 0, whatever was written before it. */
+  /** A reader that starts at frame 0 (or, in release mode, the first frame still held). */
   consume(): GroupConsumer {
     return new GroupConsumer(this.#buf);
   }
@@ -115,35 +143,44 @@ export class GroupProducer implements GroupWriter {
 export class GroupConsumer implements GroupReader {
   readonly sequence: number;
   readonly #buf: GroupBuffer;
-  #index = 0;
+  /** Index of the next frame; shared with the buffer in release mode. */
+  readonly #pos = { index: 0 };
   #cancelled = false;
 
   constructor(buf: GroupBuffer) {
     this.sequence = buf.sequence;
     this.#buf = buf;
+    this.#pos.index = buf.released;
+    buf.readers?.add(this.#pos);
   }
 
   /** Frames handed out so far. */
   get framesRead(): number {
-    return this.#index;
+    return this.#pos.index;
   }
 
   async readFrame(): Promise<Uint8Array | undefined> {
     const i = await this.#next();
-    return i === undefined ? undefined : this.#buf.frames[i];
+    if (i === undefined) return undefined;
+    const frame = this.#buf.frames[i]!;
+    if (this.#buf.readers) this.#buf.release();
+    return frame;
   }
 
   /** Like readFrame, with the frame's write time (performance.now() clock). */
   async readFrameWithTime(): Promise<TimedFrame | undefined> {
     const i = await this.#next();
     if (i === undefined) return undefined;
-    return { data: this.#buf.frames[i]!, receivedAt: this.#buf.times[i]! };
+    const timed = { data: this.#buf.frames[i]!, receivedAt: this.#buf.times[i]! };
+    if (this.#buf.readers) this.#buf.release();
+    return timed;
   }
 
   /** Stop reading: a pending and every later readFrame resolves undefined. Other consumers are unaffected. */
   cancel(_code?: number): void {
     if (this.#cancelled) return;
     this.#cancelled = true;
+    this.#detach();
     // Wakes every waiter on this group; the others find nothing new and wait again.
     this.#buf.changed.notify();
   }
@@ -153,13 +190,23 @@ export class GroupConsumer implements GroupReader {
     const buf = this.#buf;
     for (;;) {
       if (this.#cancelled) return undefined;
-      if (this.#index < buf.frames.length) return this.#index++;
-      if (buf.state === "closed") return undefined;
+      if (this.#pos.index < buf.frames.length) return this.#pos.index++;
+      if (buf.state === "closed") {
+        this.#detach();
+        return undefined;
+      }
       if (buf.state === "aborted") {
+        this.#detach();
         const { code, reason } = buf.error!;
         throw new MoqError(code, reason || `group ${this.sequence} aborted: ${describeCode(code)}`);
       }
       await buf.changed.wait();
     }
+  }
+
+  /** A reader that is done no longer holds frames back. */
+  #detach(): void {
+    const buf = this.#buf;
+    if (buf.readers?.delete(this.#pos)) buf.release();
   }
 }

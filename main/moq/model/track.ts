@@ -20,6 +20,8 @@ export interface TrackOptions {
    * them yet, so a burst written faster than readers pick groups up is not skipped. The byte cap
    * still applies. Default: maxCachedGroups (no extra retention). */
   maxPendingGroups?: number;
+  /** Groups drop each frame once their readers have read it (see GroupOptions.releaseRead). */
+  releaseReadFrames?: boolean;
 }
 
 export const DEFAULT_MAX_CACHED_GROUPS = 4;
@@ -71,6 +73,7 @@ export class TrackProducer implements TrackWriter {
   readonly #maxGroups: number;
   readonly #maxBytes: number;
   readonly #maxPending: number;
+  readonly #releaseRead: boolean;
   /** Payload bytes of the groups in the window, kept up to date as frames arrive. */
   #cachedBytes = 0;
   readonly #onGroupWrite: (group: GroupProducer, bytes: number) => void;
@@ -87,6 +90,7 @@ export class TrackProducer implements TrackWriter {
     this.#maxGroups = maxGroups;
     this.#maxBytes = maxBytes;
     this.#maxPending = Math.max(maxGroups, options.maxPendingGroups ?? maxGroups);
+    this.#releaseRead = options.releaseReadFrames ?? false;
     if (this.#maxPending > maxGroups) this.#core.onAdvance = () => this.#evict();
     this.#onGroupWrite = (group, bytes) => {
       // Writes to groups that already left the window no longer count.
@@ -115,7 +119,10 @@ export class TrackProducer implements TrackWriter {
       throw new MoqError(ErrorCode.Duplicate, `track "${this.name}" already has group ${seq}`);
     }
 
-    const group: GroupProducer = new GroupProducer(seq, (bytes) => this.#onGroupWrite(group, bytes));
+    const group: GroupProducer = new GroupProducer(seq, {
+      onWrite: (bytes) => this.#onGroupWrite(group, bytes),
+      releaseRead: this.#releaseRead,
+    });
     core.window.push(group);
     core.bySequence.set(seq, group);
     if (!core.latest || seq > core.latest.sequence) core.latest = group;

@@ -31,6 +31,11 @@ export interface SubscribeConfig {
   maxPendingGroups?: number;
   /** Byte bound on what is kept for readers. Default 64 MiB. */
   maxPendingBytes?: number;
+  /**
+   * Keep every frame of cached groups for readers added later with consume(). By default a frame
+   * is dropped once the readers of its group have read it, which keeps large media cheap.
+   */
+  keepFrames?: boolean;
 }
 
 /**
@@ -69,6 +74,7 @@ export class Subscription implements TrackReader {
       maxCachedGroups: config.maxCachedGroups,
       maxPendingGroups: config.maxPendingGroups ?? 1024,
       maxCachedBytes: config.maxPendingBytes ?? 64 * 1024 * 1024,
+      releaseReadFrames: !config.keepFrames,
     });
     this.#reader = this.producer.consume();
     this.ok = new Promise((resolve, reject) => {
