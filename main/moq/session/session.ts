@@ -119,7 +119,7 @@ export class Session {
     try {
       await session.#start();
     } catch (err) {
-      const code = err instanceof MoqError ? err.code : ErrorCode.ProtocolViolation;
+      const code = err instanceof MoqError ? err.code : ErrorCode.Transport;
       session.closeWithError(code, err instanceof Error ? err.message : String(err));
       throw err;
     }
@@ -140,8 +140,7 @@ export class Session {
     const protocol = this.transport.session.protocol ?? "";
     void this.#acceptUni();
     if (ALPN_VERSIONS.has(protocol)) {
-      this.#setVersion(protocol as Version);
-      this.#version = protocol as Version;
+      this.#negotiated(protocol as Version);
       void this.#acceptBidi();
       return;
     }
@@ -150,8 +149,7 @@ export class Session {
     }
     if (this.role === "client") {
       const setup = await clientSetup(this.#core, () => this.#core.openBidi("setup", SETUP_STREAM_TYPE));
-      this.#version = setup.version;
-      this.#setVersion(setup.version);
+      this.#negotiated(setup.version);
       void this.#acceptBidi();
       void this.#watchSessionStream(setup.recv);
     } else {
@@ -167,6 +165,11 @@ export class Session {
         clearTimeout(timer);
       }
     }
+  }
+
+  #negotiated(version: Version): void {
+    this.#version = version;
+    this.#setVersion(version);
   }
 
   async #watchSessionStream(recv: RecvStream): Promise<void> {
@@ -274,9 +277,7 @@ export class Session {
       }
       this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "remote", kind: bidiStreamTypeName(type) });
       if (type === SETUP_STREAM_TYPE && this.role === "server" && !this.#version) {
-        const version = await serverSetup(core, send, recv);
-        this.#version = version;
-        this.#setVersion(version);
+        this.#negotiated(await serverSetup(core, send, recv));
         await this.#watchSessionStream(recv);
         return;
       }
