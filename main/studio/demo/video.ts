@@ -1,0 +1,73 @@
+// The synthetic video broadcast, hang-shaped (hang.md §1): a `catalog.json` track with one
+// group holding the catalog document, and a media track with one GOP per group, paced in real
+// time. Timestamps are wall-clock µs (Unix epoch), so any subscriber can compute delivery latency.
+
+import { BroadcastProducer } from "../../moq/model/broadcast.ts";
+import type { GroupProducer } from "../../moq/model/group.ts";
+import type { TrackMux } from "../../moq/mux.ts";
+import { demoCatalog } from "./catalog.ts";
+import { Pacer } from "./pacer.ts";
+import { DEFAULT_VIDEO_CONFIG, SyntheticVideoFrames, type SyntheticVideoConfig } from "./video-frames.ts";
+
+export const CATALOG_TRACK = "catalog.json";
+export const VIDEO_TRACK = "video/synthetic";
+
+/** Something the demo runs until stopped. */
+export interface DemoPart {
+  stop(): void;
+}
+
+/** Publish the synthetic video broadcast at `path` on `mux` and start producing frames. */
+export function startVideoDemo(
+  mux: TrackMux,
+  path: string,
+  clock: () => number,
+  config: SyntheticVideoConfig = DEFAULT_VIDEO_CONFIG,
+): DemoPart {
+  const broadcast = new BroadcastProducer();
+  // Late joiners start at the newest group, so the catalog needs only its latest one.
+  const catalogTrack = broadcast.createTrack(CATALOG_TRACK, { maxCachedGroups: 1 });
+  // A few GOPs (a few MB) for subscribers that lag behind; older ones are dropped.
+  const videoTrack = broadcast.createTrack(VIDEO_TRACK, { maxCachedGroups: 3 });
+
+  // The catalog never changes while the demo runs: one group, closed, is the whole history.
+  const catalogGroup = catalogTrack.openGroup();
+  catalogGroup.writeFrame(new TextEncoder().encode(JSON.stringify(demoCatalog(VIDEO_TRACK, config))));
+  catalogGroup.close();
+
+  const frames = new SyntheticVideoFrames(config);
+  let group: GroupProducer | undefined;
+  let inGroup = 0;
+
+  const pacer = new Pacer({
+    clock,
+    origin: clock(),
+    intervalMs: 1000 / config.fps,
+    onTick: (_index, dueMs, resync) => {
+      if (broadcast.isEnded) {
+        pacer.stop();
+        return;
+      }
+      // After a discontinuity the GOP is broken: start over with a keyframe in a new group.
+      if (!group || inGroup >= config.gopFrames || resync) {
+        group?.close();
+        group = videoTrack.openGroup();
+        inGroup = 0;
+      }
+      const timestampUs = Math.round(dueMs * 1000);
+      group.writeFrame(frames.frame(timestampUs, inGroup === 0));
+      inGroup++;
+    },
+  });
+
+  mux.publishBroadcast(path, broadcast);
+  pacer.start();
+
+  return {
+    stop() {
+      pacer.stop();
+      group?.close();
+      broadcast.close();
+    },
+  };
+}
