@@ -1,0 +1,132 @@
+// One broadcast announced to the relay by one session, served on demand: a track is subscribed
+// upstream when the first downstream subscriber asks for it, shared by every later one, and
+// unsubscribed when the last one leaves.
+
+import { BroadcastProducer } from "../model/broadcast.ts";
+import { TrackProducer } from "../model/track.ts";
+import type { TrackOptions } from "../model/track.ts";
+import type { Session } from "../session/session.ts";
+import type { SubscribeConfig } from "../session/subscriber.ts";
+import { pipeTrack } from "./pipe.ts";
+
+/** The upstream subscription's own buffer only needs to hold what the pipe has not copied yet. */
+const UPSTREAM_CONFIG: SubscribeConfig = { maxCachedGroups: 1, maxPendingGroups: 64, maxPendingBytes: 16 * 1024 * 1024 };
+
+export interface OriginHooks {
+  /** A track was subscribed upstream (a dedup miss). */
+  opened(origin: Origin, track: string): void;
+  /** An upstream track ended, with why. */
+  closed(origin: Origin, track: string, reason: string): void;
+}
+
+export class Origin {
+  /** Absolute path in the relay's namespace. */
+  readonly path: string;
+  /** The path as the publishing session names it (relative to its root). */
+  readonly wirePath: string;
+  readonly hops: readonly number[];
+  readonly session: Session;
+  /** The publishing session's number, for logs. */
+  readonly sessionId: number;
+  readonly broadcast: BroadcastProducer;
+  /** Tracks currently subscribed upstream. */
+  readonly upstream = new Map<string, TrackProducer>();
+
+  constructor(
+    init: { path: string; wirePath: string; hops: readonly number[]; session: Session; sessionId: number },
+    trackOptions: TrackOptions,
+    hooks: OriginHooks,
+  ) {
+    this.path = init.path;
+    this.wirePath = init.wirePath;
+    this.hops = init.hops;
+    this.session = init.session;
+    this.sessionId = init.sessionId;
+    this.broadcast = new BroadcastProducer();
+    this.broadcast.onTrackRequest((name) => {
+      if (this.session.isClosed) return undefined;
+      const sub = this.session.subscribe(this.wirePath, name, UPSTREAM_CONFIG);
+      const track = new TrackProducer(name, trackOptions);
+      this.upstream.set(name, track);
+      track.onUnused(() => {
+        // Nobody downstream is left: let go of the upstream subscription.
+        sub.close();
+        track.close();
+      });
+      void pipeTrack(sub, track).then((end) => {
+        sub.close();
+        track.close();
+        if (this.upstream.get(name) === track) this.upstream.delete(name);
+        hooks.closed(this, name, end ? end.reason || `code ${end.code}` : "ended");
+      });
+      hooks.opened(this, name);
+      return track;
+    });
+  }
+
+  /** Downstream subscribers of a track right now (0 when it is not subscribed upstream). */
+  subscribers(track: string): number {
+    return this.upstream.get(track)?.consumerCount ?? 0;
+  }
+
+  /** Stop serving: tracks end cleanly if the publisher ended the broadcast, with an error if it left. */
+  close(error?: { code: number; reason: string }): void {
+    if (error) this.broadcast.closeWithError(error.code, error.reason);
+    else this.broadcast.close();
+  }
+}
+
+type OriginListener = (path: string, before: Origin | undefined, after: Origin | undefined) => void;
+
+/**
+ * Every broadcast live at the relay, by absolute path. Two sessions may announce the same path:
+ * the newest is served, and the previous one takes over again if the newest leaves first.
+ */
+export class OriginTable {
+  readonly #byPath = new Map<string, Origin[]>();
+  readonly #listeners = new Set<OriginListener>();
+
+  get size(): number {
+    return this.#byPath.size;
+  }
+
+  /** The origin served for a path. */
+  get(path: string): Origin | undefined {
+    const stack = this.#byPath.get(path);
+    return stack?.[stack.length - 1];
+  }
+
+  /** Every served origin. */
+  current(): Origin[] {
+    return [...this.#byPath.values()].map((stack) => stack[stack.length - 1]!);
+  }
+
+  add(origin: Origin): void {
+    const stack = this.#byPath.get(origin.path) ?? [];
+    const before = stack[stack.length - 1];
+    stack.push(origin);
+    this.#byPath.set(origin.path, stack);
+    this.#emit(origin.path, before, origin);
+  }
+
+  remove(origin: Origin): void {
+    const stack = this.#byPath.get(origin.path);
+    const i = stack?.indexOf(origin) ?? -1;
+    if (!stack || i < 0) return;
+    const wasServed = i === stack.length - 1;
+    stack.splice(i, 1);
+    if (stack.length === 0) this.#byPath.delete(origin.path);
+    if (wasServed) this.#emit(origin.path, origin, stack[stack.length - 1]);
+  }
+
+  /** The served origins now, then every change of what is served, until the returned function is called. */
+  watch(fn: OriginListener): () => void {
+    for (const origin of this.current()) fn(origin.path, undefined, origin);
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #emit(path: string, before: Origin | undefined, after: Origin | undefined): void {
+    for (const fn of [...this.#listeners]) fn(path, before, after);
+  }
+}

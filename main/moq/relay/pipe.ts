@@ -1,0 +1,57 @@
+// Copy a network subscription into a relay-owned track, group by group and frame by frame as
+// they arrive. The relay's track, not the subscription's own buffer, is what downstream sessions
+// read: its consumers are exactly the downstream subscribers, so "last one left" is observable.
+
+import { ErrorCode, MoqError } from "../errors.ts";
+import type { TrackProducer } from "../model/track.ts";
+import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../model/types.ts";
+
+/** Resolves when the source ended (undefined) or failed (its EndInfo); the target is ended the same way. */
+export async function pipeTrack(source: TrackReader, target: TrackProducer): Promise<EndInfo | undefined> {
+  for (;;) {
+    let group: GroupReader | undefined;
+    try {
+      group = await source.nextGroup();
+    } catch (err) {
+      const info = endInfoOf(err);
+      target.closeWithError(info.code, info.reason);
+      return info;
+    }
+    if (!group) {
+      target.close();
+      return undefined;
+    }
+    if (target.isEnded) {
+      group.cancel(ErrorCode.Cancelled);
+      continue;
+    }
+    let out: GroupWriter;
+    try {
+      out = target.openGroup(group.sequence);
+    } catch {
+      // A duplicate sequence from the publisher: keep the first.
+      group.cancel(ErrorCode.Duplicate);
+      continue;
+    }
+    void copyGroup(group, out);
+  }
+}
+
+async function copyGroup(from: GroupReader, to: GroupWriter): Promise<void> {
+  try {
+    for (let frame; (frame = await from.readFrame()) !== undefined; ) to.writeFrame(frame);
+    to.close();
+  } catch (err) {
+    const info = endInfoOf(err);
+    try {
+      to.closeWithError(info.code, info.reason);
+    } catch {
+      // already ended
+    }
+  }
+}
+
+function endInfoOf(err: unknown): EndInfo {
+  if (err instanceof MoqError) return { code: err.code, reason: err.message };
+  return { code: ErrorCode.Cancelled, reason: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,310 @@
+// The embedded relay: one listener, one origin table, and for every session a view of the table
+// under its root. Sessions publish by announcing (the relay asks each one), subscribe through
+// their view, and share one upstream subscription per track.
+
+import { randomInt } from "node:crypto";
+import type { Limits } from "../coding/limits.ts";
+import { ErrorCode, MoqError } from "../errors.ts";
+import type { TrackOptions } from "../model/track.ts";
+import { TrackMux } from "../mux.ts";
+import { Session } from "../session/session.ts";
+import { listen } from "../transport/listener.ts";
+import type { Listener, SessionRequest } from "../transport/listener.ts";
+import type { Transport } from "../transport/types.ts";
+import { hasPrefix, joinPath } from "../wire/path.ts";
+import { absolutePrefixes, allowAll, normalizeGrant, rootOf } from "./grant.ts";
+import type { Authorize, Grant } from "./grant.ts";
+import { logEntry } from "./log.ts";
+import type { RelayLogEvent, RelayLogger } from "./log.ts";
+import { Origin, OriginTable } from "./origin.ts";
+import type { OriginHooks } from "./origin.ts";
+import { SessionView } from "./view.ts";
+
+export interface RelayOptions {
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string;
+  /** TCP port (0 = any free one). Default 0. */
+  port?: number;
+  /** Versions offered in ALPN / subprotocols. Default 04 and 03. */
+  versions?: string[];
+  /** Accept the bare fallbacks that lead to the 01/02 SETUP exchange. Default true. */
+  legacy?: boolean;
+  /** Also serve WebTransport over HTTP/3 where the native part exists. Default true. */
+  http3?: boolean;
+  /** PEM certificate and key; default a fresh self-signed one. */
+  certificate?: { certPem: string; keyPem: string };
+  /** Decide what each session may do; default: everything under its URL path. */
+  authorize?: Authorize;
+  onLog?: RelayLogger;
+  /** This relay's hop id (non-zero); default random. */
+  hop?: number;
+  /** Cache of each shared track: how much late joiners and slow subscribers can find. */
+  track?: TrackOptions;
+  limits?: Partial<Limits>;
+}
+
+export interface RelaySessionInfo {
+  id: number;
+  remote: string;
+  root: string;
+  version: string;
+  transport: string;
+}
+
+export interface RelayStats {
+  sessions: number;
+  /** Broadcasts served. */
+  broadcasts: number;
+  /** Tracks subscribed upstream (one per broadcast and track, however many downstream). */
+  upstreamTracks: number;
+  /** Downstream subscriptions reading those tracks. */
+  downstreamSubscriptions: number;
+}
+
+/**
+ * Late joiners start at the newest cached group; a subscriber that falls behind keeps up to
+ * `maxPendingGroups` groups (bounded by bytes) and then skips ahead, so it never holds others back.
+ */
+const DEFAULT_TRACK: TrackOptions = { maxCachedGroups: 2, maxPendingGroups: 32, maxCachedBytes: 32 * 1024 * 1024 };
+
+interface Peer {
+  id: number;
+  session: Session;
+  request: SessionRequest;
+  grant: Grant;
+  view: SessionView;
+  /** What this session announced, by absolute path. */
+  origins: Map<string, Origin>;
+}
+
+export class Relay {
+  readonly hop: number;
+  readonly #listener: Listener;
+  readonly #origins = new OriginTable();
+  readonly #peers = new Set<Peer>();
+  readonly #authorize: Authorize;
+  readonly #log: RelayLogger;
+  readonly #trackOptions: TrackOptions;
+  readonly #limits: Partial<Limits> | undefined;
+  readonly #originHooks: OriginHooks;
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+
+  /** Bind and start serving. */
+  static async start(options: RelayOptions = {}): Promise<Relay> {
+    let relay: Relay | undefined;
+    const pending: [Transport, SessionRequest][] = [];
+    const listener = await listen({
+      host: options.host,
+      port: options.port,
+      versions: options.versions ?? ["moq-lite-04", "moq-lite-03"],
+      legacy: options.legacy ?? true,
+      http3: options.http3,
+      certificate: options.certificate,
+      onSession: (transport, request) => {
+        if (relay) void relay.#accept(transport, request);
+        else pending.push([transport, request]);
+      },
+    });
+    relay = new Relay(listener, options);
+    relay.#emit({ type: "listening", urls: listener.urls, fingerprint: listener.fingerprint, http3: listener.http3, hop: relay.hop });
+    for (const [t, r] of pending) void relay.#accept(t, r);
+    return relay;
+  }
+
+  private constructor(listener: Listener, options: RelayOptions) {
+    this.#listener = listener;
+    this.hop = options.hop ?? randomInt(1, 2 ** 31);
+    if (!Number.isSafeInteger(this.hop) || this.hop <= 0) throw new RangeError(`hop id must be a positive integer, got ${this.hop}`);
+    this.#authorize = options.authorize ?? allowAll;
+    this.#log = options.onLog ?? (() => {});
+    this.#trackOptions = options.track ?? DEFAULT_TRACK;
+    this.#limits = options.limits;
+    this.#originHooks = {
+      opened: () => {},
+      closed: (origin, track, reason) => this.#emit({ type: "upstream-closed", broadcast: origin.path, track, reason }),
+    };
+  }
+
+  get listener(): Listener {
+    return this.#listener;
+  }
+
+  get port(): number {
+    return this.#listener.port;
+  }
+
+  get urls(): string[] {
+    return this.#listener.urls;
+  }
+
+  get fingerprint(): string {
+    return this.#listener.fingerprint;
+  }
+
+  sessions(): RelaySessionInfo[] {
+    return [...this.#peers].map((p) => ({
+      id: p.id,
+      remote: p.request.remote,
+      root: p.grant.root,
+      version: p.session.version,
+      transport: p.session.transport.info.kind,
+    }));
+  }
+
+  /** Absolute paths of the broadcasts served now. */
+  broadcasts(): string[] {
+    return this.#origins.current().map((o) => o.path);
+  }
+
+  stats(): RelayStats {
+    let upstreamTracks = 0;
+    let downstreamSubscriptions = 0;
+    for (const origin of this.#origins.current()) {
+      upstreamTracks += origin.upstream.size;
+      for (const track of origin.upstream.values()) downstreamSubscriptions += track.consumerCount;
+    }
+    return { sessions: this.#peers.size, broadcasts: this.#origins.size, upstreamTracks, downstreamSubscriptions };
+  }
+
+  /** Close every session and stop listening. */
+  close(): Promise<void> {
+    return (this.#closing ??= (async () => {
+      for (const peer of [...this.#peers]) peer.session.closeWithError(0, "relay shutting down");
+      await this.#listener.close();
+    })());
+  }
+
+  #emit(event: RelayLogEvent): void {
+    try {
+      this.#log(logEntry(event));
+    } catch {
+      // A failing logger must not take the relay down.
+    }
+  }
+
+  async #accept(transport: Transport, request: SessionRequest): Promise<void> {
+    let verdict: Grant | Error;
+    try {
+      verdict = await this.#authorize(request);
+    } catch (err) {
+      verdict = err instanceof Error ? err : new Error(String(err));
+    }
+
+    // A refused session still gets a session (empty mux) so the peer learns why, with code 6.
+    const grant = verdict instanceof Error ? undefined : normalizeGrant(verdict);
+    const id = this.#nextId++;
+    const view = grant
+      ? new SessionView(grant.root, absolutePrefixes(grant.root, grant.subscribe), this.hop, {
+          subscribed: (origin, track, dedup) =>
+            this.#emit({ type: "subscribe", session: id, broadcast: origin.path, track, dedup, subscribers: origin.subscribers(track) }),
+          unsubscribed: (origin, track) => this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track }),
+        })
+      : undefined;
+
+    let session: Session;
+    try {
+      session = await Session.establish(transport, "server", { mux: view?.mux ?? new TrackMux(), limits: this.#limits });
+    } catch (err) {
+      this.#emit({
+        type: "error",
+        message: `session from ${request.remote} failed to start: ${err instanceof Error ? err.message : String(err)}`,
+        code: err instanceof MoqError ? err.code : undefined,
+      });
+      return;
+    }
+
+    if (!grant || !view) {
+      const reason = (verdict as Error).message || "not authorized";
+      this.#emit({ type: "session-refused", remote: request.remote, path: rootOf(request.url), reason });
+      session.closeWithError(ErrorCode.Unauthorized, reason);
+      return;
+    }
+    if (this.#closing) {
+      session.closeWithError(0, "relay shutting down");
+      return;
+    }
+
+    const peer: Peer = { id, session, request, grant, view, origins: new Map() };
+    this.#peers.add(peer);
+    this.#emit({
+      type: "session-opened",
+      session: id,
+      remote: request.remote,
+      root: grant.root,
+      version: session.version,
+      transport: session.transport.info.kind,
+      publish: grant.publish,
+      subscribe: grant.subscribe,
+    });
+    view.start(this.#origins);
+    for (const prefix of grant.publish) void this.#followAnnouncements(peer, prefix);
+    if (grant.expires !== undefined) this.#expireAt(peer, grant.expires);
+    void session.closed.then((info) => this.#closed(peer, info));
+  }
+
+  /** Close the session with Unauthorized once its grant runs out. */
+  #expireAt(peer: Peer, expires: number): void {
+    // setTimeout holds at most ~24.8 days; a longer grant re-arms.
+    const wait = Math.min(expires * 1000 - Date.now(), 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      if (expires * 1000 > Date.now()) return this.#expireAt(peer, expires);
+      this.#emit({ type: "error", session: peer.id, message: "authorization expired", code: ErrorCode.Unauthorized });
+      peer.session.closeWithError(ErrorCode.Unauthorized, "authorization expired");
+    }, Math.max(0, wait));
+    timer.unref?.();
+    void peer.session.closed.then(() => clearTimeout(timer));
+  }
+
+  /** Feed what `peer` announces under `prefix` (relative to its root) into the origin table. */
+  async #followAnnouncements(peer: Peer, prefix: string): Promise<void> {
+    const reader = peer.session.announced(prefix);
+    const allowed = joinPath(peer.grant.root, prefix);
+    for (;;) {
+      const change = await reader.next();
+      if (!change) break;
+      const path = joinPath(peer.grant.root, change.path);
+      if (!hasPrefix(allowed, path) || path === peer.grant.root) continue;
+      if (change.active) this.#announced(peer, path, change.path, change.hops);
+      else this.#unannounced(peer, path, peer.session.isClosed ? "publisher disconnected" : "publisher ended the broadcast");
+    }
+    const err = await reader.closed;
+    if (err && !peer.session.isClosed) {
+      this.#emit({ type: "error", session: peer.id, message: `announce stream for "${prefix}" ended: ${err.message}`, code: err.code });
+    }
+  }
+
+  #announced(peer: Peer, path: string, wirePath: string, hops: readonly number[]): void {
+    if (hops.includes(this.hop)) {
+      this.#emit({ type: "loop-dropped", session: peer.id, path, hops: [...hops] });
+      return;
+    }
+    if (peer.origins.has(path)) return;
+    const origin = new Origin({ path, wirePath, hops, session: peer.session, sessionId: peer.id }, this.#trackOptions, this.#originHooks);
+    peer.origins.set(path, origin);
+    this.#emit({ type: "announce", session: peer.id, path, hops: [...hops] });
+    this.#origins.add(origin);
+  }
+
+  #unannounced(peer: Peer, path: string, reason: string): void {
+    const origin = peer.origins.get(path);
+    if (!origin) return;
+    peer.origins.delete(path);
+    this.#origins.remove(origin);
+    // A publisher that left cut its tracks short: downstream sees a reset, not a clean end.
+    origin.close(peer.session.isClosed ? { code: ErrorCode.Cancelled, reason } : undefined);
+    this.#emit({ type: "unannounce", session: peer.id, path, reason });
+  }
+
+  #closed(peer: Peer, info: { code: number; reason: string; by: "local" | "remote" }): void {
+    if (!this.#peers.delete(peer)) return;
+    for (const path of [...peer.origins.keys()]) this.#unannounced(peer, path, "publisher disconnected");
+    peer.view.stop();
+    this.#emit({ type: "session-closed", session: peer.id, remote: peer.request.remote, root: peer.grant.root, code: info.code, reason: info.reason, by: info.by });
+  }
+}
+
+/** Start a relay (same as Relay.start). */
+export function startRelay(options: RelayOptions = {}): Promise<Relay> {
+  return Relay.start(options);
+}

@@ -1,0 +1,84 @@
+// What one session sees of the relay: the served origins under its root and subscribe prefixes,
+// renamed relative to its root and announced with the relay's hop appended. The session's
+// Session answers announce and subscribe streams from this view's mux, so isolation between
+// roots is simply what the view leaves out.
+
+import type { TrackConsumer } from "../model/track.ts";
+import { Announcement, TrackMux } from "../mux.ts";
+import type { SubscribeRequest } from "../mux.ts";
+import { hasPrefix, stripPrefix } from "../wire/path.ts";
+import type { Origin, OriginTable } from "./origin.ts";
+
+export interface ViewHooks {
+  subscribed(origin: Origin, track: string, dedup: "hit" | "miss"): void;
+  unsubscribed(origin: Origin, track: string): void;
+}
+
+/** A mux that knows which origin each of its paths stands for, to log and count subscriptions. */
+class ViewMux extends TrackMux {
+  constructor(
+    readonly shown: Map<string, Origin>,
+    readonly hooks: ViewHooks,
+  ) {
+    super();
+  }
+
+  override serve(request: SubscribeRequest): TrackConsumer {
+    const origin = this.shown.get(request.broadcast);
+    const shared = origin?.broadcast.getTrack(request.track) !== undefined;
+    const consumer = super.serve(request);
+    if (origin) {
+      this.hooks.subscribed(origin, request.track, shared ? "hit" : "miss");
+      void consumer.closed.then(() => this.hooks.unsubscribed(origin, request.track));
+    }
+    return consumer;
+  }
+}
+
+export class SessionView {
+  readonly mux: TrackMux;
+  /** Origins shown, by the path the session knows them by. */
+  readonly #shown = new Map<string, Origin>();
+  readonly #announcements = new Map<Origin, Announcement>();
+  #unwatch: (() => void) | undefined;
+
+  constructor(
+    readonly root: string,
+    /** Absolute prefixes the session may subscribe to. */
+    readonly subscribe: string[],
+    readonly hop: number,
+    hooks: ViewHooks,
+  ) {
+    this.mux = new ViewMux(this.#shown, hooks);
+  }
+
+  start(table: OriginTable): void {
+    this.#unwatch = table.watch((_path, before, after) => {
+      if (before) this.#hide(before);
+      if (after) this.#show(after);
+    });
+  }
+
+  stop(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.mux.close();
+  }
+
+  #show(origin: Origin): void {
+    const relative = stripPrefix(this.root, origin.path);
+    if (relative === undefined || relative === "") return;
+    if (!this.subscribe.some((p) => hasPrefix(p, origin.path))) return;
+    const announcement = this.mux.publishBroadcast(relative, origin.broadcast, [...origin.hops, this.hop]);
+    this.#shown.set(relative, origin);
+    this.#announcements.set(origin, announcement);
+    void announcement.ended.then(() => {
+      if (this.#shown.get(relative) === origin) this.#shown.delete(relative);
+      this.#announcements.delete(origin);
+    });
+  }
+
+  #hide(origin: Origin): void {
+    this.#announcements.get(origin)?.end();
+  }
+}
