@@ -9,6 +9,7 @@ import type { CommandContext, CommandRun } from "./command.ts";
 import { runInspect } from "./commands/inspect.ts";
 import { runProbe } from "./commands/probe.ts";
 import { runPub } from "./commands/pub.ts";
+import { runRelay } from "./commands/relay.ts";
 import { runSub } from "./commands/sub.ts";
 import { UsageError, describeError } from "./errors.ts";
 import { Output } from "./output.ts";
@@ -21,6 +22,7 @@ const COMMANDS: Record<CommandName, CommandRun> = {
   pub: runPub,
   inspect: runInspect,
   probe: runProbe,
+  relay: runRelay,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -85,12 +85,31 @@ With --json: {"event":"announce",...}, {"event":"stats",...}, {"event":"probe",.
 Each report prints the server's estimate of its send rate towards us (in Mbit/s and in
 bits/s) and its RTT (moq-lite-04 only). With --json: {"event":"probe","bitrate":...,"rttMs":...}.`,
   },
+  relay: {
+    synopsis: "moqscope relay [--bind HOST:PORT] [--public PREFIX] [--auth-key FILE] [--cert F --key F] [--demo] [options]",
+    summary: "run a moq-lite relay on this machine (and demo broadcasts with --demo)",
+    details: `Options:
+  --bind HOST:PORT    address to listen on (default 127.0.0.1:4443; port 0 picks a free one).
+                      One TCP port serves WebSocket/QMux, WebTransport over HTTP/2 and
+                      GET /certificate.sha256 (WebTransport over HTTP/3 too where installed)
+  --public PREFIX     let anonymous sessions publish and subscribe under PREFIX (repeatable)
+  --auth-key FILE     a JWK key: a JWT in ?jwt= grants root, put (publish) and get
+                      (subscribe) prefixes until exp (moq-relay's tokens)
+  --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
+                      certificate valid for 14 days, pinned by clients via its fingerprint)
+  --demo              also publish demo/clock and demo/video.hang (30 fps synthetic video)
+
+The URL path is a session's root: a client at http://host:port/anon sees and publishes only
+under anon/. With neither --auth-key nor --public the relay is open to anonymous sessions;
+binding an address other than loopback that way prints a warning. Runs until Ctrl-C; logs
+sessions, announcements and subscriptions (one JSON object per line with --json).`,
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
 
 /** Commands that are planned but not part of this build yet. */
-export const PLANNED_COMMANDS = ["relay", "bench", "ui"] as const;
+export const PLANNED_COMMANDS = ["bench", "ui"] as const;
 
 export function commandNames(): CommandName[] {
   return Object.keys(COMMAND_HELP) as CommandName[];

@@ -1,0 +1,26 @@
+// --bind HOST:PORT for `moqscope relay`: IPv4, a name, or [IPv6]; the port may be 0 (any free one).
+
+import { isIP } from "node:net";
+import { UsageError } from "../errors.ts";
+
+export const DEFAULT_BIND = "127.0.0.1:4443";
+
+export interface BindAddress {
+  host: string;
+  port: number;
+}
+
+export function parseBind(text: string): BindAddress {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--bind wants HOST:PORT (e.g. 127.0.0.1:4443 or [::1]:4443), got "${text}"`, "relay");
+  const port = Number(m[2]);
+  if (!Number.isInteger(port) || port > 65535) throw new UsageError(`--bind port must be 0-65535, got ${m[2]}`, "relay");
+  return { host: m[1]!, port };
+}
+
+/** Loopback addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { generateJwk, signToken, parseAuthKey } from "../../../main/moq/relay/auth.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jsonLines, killAll, runCli, startCli } from "./helpers.ts";
+
+afterEach(() => killAll());
+
+async function startRelay(args: string[] = []) {
+  const relay = startCli(["relay", "--bind", "127.0.0.1:0", "--json", ...args]);
+  const ready = JSON.parse(await relay.line((l) => l.includes('"event":"ready"'), "the ready line")) as { port: number; fingerprint: string; urls: string[] };
+  return { relay, ready };
+}
+
+describe("moqscope relay", () => {
+  it("serves the demo so that inspect shows it with no other setup, and stops cleanly on Ctrl-C", async () => {
+    const { relay, ready } = await startRelay(["--demo"]);
+    expect(ready.urls).toContain(`http://127.0.0.1:${ready.port}/`);
+    expect(ready.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    await relay.line((l) => l.includes('"event":"demo"'), "the demo line");
+
+    const inspect = await runCli(["inspect", `http://127.0.0.1:${ready.port}/`, "--json", "--duration", "2"]);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    const announced = jsonLines(inspect.stdout).filter((l) => l.event === "announce" && l.active);
+    expect(announced.map((l) => l.path).sort()).toEqual(["demo/clock", "demo/video.hang"]);
+
+    const sub = await runCli(["sub", `ws://127.0.0.1:${ready.port}/`, "demo/video.hang", "video/synthetic", "--count", "5", "--json"]);
+    expect(sub.code, sub.stderr).toBe(0);
+    expect(jsonLines(sub.stdout).filter((l) => l.event === "frame")).toHaveLength(5);
+
+    relay.child.kill("SIGINT");
+    const done = await relay.exited;
+    expect(done.code).toBe(0);
+    const lines = jsonLines(done.stdout);
+    expect(lines.some((l) => l.event === "log" && l.type === "session-opened")).toBe(true);
+    expect(lines.some((l) => l.event === "log" && l.type === "subscribe")).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ event: "summary" });
+  });
+
+  it("refuses sessions without a valid token when --auth-key is given, and admits a signed one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "moqscope-relay-key-"));
+    try {
+      const jwk = generateJwk("HS256");
+      writeFileSync(join(dir, "key.jwk"), JSON.stringify(jwk));
+      const { relay, ready } = await startRelay(["--auth-key", join(dir, "key.jwk"), "--demo"]);
+      const refused = await runCli(["inspect", `ws://127.0.0.1:${ready.port}/`, "--json", "--duration", "1"]);
+      expect(refused.code).toBe(1);
+      await relay.line((l) => l.includes('"type":"session-refused"'), "the refusal in the relay log");
+
+      const token = signToken({ root: "", get: [""], exp: Math.floor(Date.now() / 1000) + 60 }, parseAuthKey(JSON.stringify(jwk)));
+      const admitted = await runCli(["inspect", `ws://127.0.0.1:${ready.port}/?jwt=${token}`, "--json", "--duration", "2"]);
+      expect(admitted.code, admitted.stderr).toBe(0);
+      expect(jsonLines(admitted.stdout).filter((l) => l.event === "announce").map((l) => l.path)).toContain("demo/clock");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad options with exit 2", async () => {
+    expect((await runCli(["relay", "--bind", "nowhere"])).code).toBe(2);
+    expect((await runCli(["relay", "--cert", "a.pem"])).code).toBe(2);
+  });
+
+  it("names an unreadable auth key file and exits 1", async () => {
+    const result = await runCli(["relay", "--bind", "127.0.0.1:0", "--auth-key", "/nonexistent/key.jwk"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("/nonexistent/key.jwk");
+  });
+});
