@@ -6,6 +6,7 @@
 import "../moq/transport/polyfill.ts";
 import { readFileSync } from "node:fs";
 import type { CommandContext, CommandRun } from "./command.ts";
+import { runBench } from "./commands/bench.ts";
 import { runInspect } from "./commands/inspect.ts";
 import { runProbe } from "./commands/probe.ts";
 import { runPub } from "./commands/pub.ts";
@@ -23,6 +24,7 @@ const COMMANDS: Record<CommandName, CommandRun> = {
   inspect: runInspect,
   probe: runProbe,
   relay: runRelay,
+  bench: runBench,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -104,12 +104,36 @@ under anon/. With neither --auth-key nor --public the relay is open to anonymous
 binding an address other than loopback that way prints a warning. Runs until Ctrl-C; logs
 sessions, announcements and subscriptions (one JSON object per line with --json).`,
   },
+  bench: {
+    synopsis: "moqscope bench URL [--connections A] [--broadcasts B] [--subscribe C] [--fps D] [--frame-bytes E] [--group-frames F] [--duration S] [--report S] [options]",
+    summary: "generate load through a relay and report throughput, loss and latency",
+    details: `Each knob is a number or a range MIN:MAX, drawn uniformly (counts per connection or
+broadcast, frame sizes per frame):
+  --connections A     sessions to open (default 1)
+  --broadcasts B      broadcasts each connection publishes, as bench/RUN/CONN-N with one
+                      track "data" (default 1)
+  --subscribe C       broadcasts of other connections each one subscribes to, found through
+                      announcements (default 1)
+  --fps D             frames per second of each broadcast (default 30)
+  --frame-bytes E     frame size in bytes (default 1000)
+  --group-frames F    frames per group (default 30)
+  --duration S        stop after S seconds (default: until Ctrl-C)
+  --report S          seconds between reports (default 1)
+  --prefix P          subscribe to broadcasts under P (e.g. "bench" for every run) instead
+                      of only this run's
+
+The first frame of each group starts with its send time (ms since the epoch, float64
+big-endian) for the latency. Each report prints sent and received Mbit/s and frames/s,
+groups received and lost (a gap is lost once a later group arrived in full), latency
+p50/p90/p99 over the interval, and connections up; a summary covers the whole run.
+With --json: {"event":"report",...} per interval and {"event":"summary",...}.`,
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
 
 /** Commands that are planned but not part of this build yet. */
-export const PLANNED_COMMANDS = ["bench", "ui"] as const;
+export const PLANNED_COMMANDS = ["ui"] as const;
 
 export function commandNames(): CommandName[] {
   return Object.keys(COMMAND_HELP) as CommandName[];
