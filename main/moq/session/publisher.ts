@@ -10,6 +10,10 @@ import type { SessionCore } from "./context.ts";
 import { groupSendOrder } from "./priority.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
+// Group streams one subscription may have open at once; with more pending, the subscriber is not
+// keeping up and the track's cache decides what is dropped.
+const MAX_GROUPS_IN_FLIGHT = 16;
+
 // Frames up to this size are sent with their length prefix in one write; larger ones in two,
 // so big payloads are never copied.
 const COALESCE_LIMIT = 16 * 1024;
@@ -63,6 +67,9 @@ export class PublishedSubscription {
       this.#groups.add(task);
       void task.finally(() => this.#groups.delete(task));
       if (endGroup !== undefined && group.sequence === endGroup) break;
+      // A subscriber that does not keep up stops us pulling groups: they wait in the track's
+      // bounded cache, which drops the oldest first, instead of piling up here without bound.
+      while (this.#groups.size >= MAX_GROUPS_IN_FLIGHT && !this.#cancelled) await Promise.race(this.#groups);
     }
     await this.#drain();
     return undefined;

@@ -3,6 +3,8 @@
 // that stalls at the transport level without holding the others back. (That the relay's memory stays
 // bounded meanwhile is not asserted here: it does not yet, see PublishedSubscription.run.)
 
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamReader } from "../../../main/moq/coding/stream-reader.ts";
 import { connect } from "../../../main/moq/connect.ts";
@@ -162,7 +164,7 @@ async function stalledSubscriber(t: Transport, broadcast: string, track: string)
 describe("relay with a stalled subscriber", () => {
   const FRAME_BYTES = 64 * 1024;
   const FRAMES = 16; // 1 MiB per group
-  const GROUPS = 100; // 100 MiB in all
+  const GROUPS = 200; // 200 MiB in all
   const WINDOW = 4; // the publisher runs at most this many groups ahead of the healthy subscriber
 
   it("keeps serving a healthy subscriber every group of a steady publisher while another stalls", { timeout: 300_000 }, async () => {
@@ -203,7 +205,11 @@ describe("relay with a stalled subscriber", () => {
       await Promise.all(pending);
     })();
 
+    const gc = gcFunction();
+    const baseline = heldBytes(gc);
+    let peak = baseline;
     for (let g = 0; g < GROUPS; g++) {
+      if (g % 10 === 9) peak = Math.max(peak, heldBytes(gc));
       // Steady, paced by the healthy subscriber: if the stalled one held the relay back, this waits forever.
       await until(() => received.size >= g - WINDOW, 60_000, `the healthy subscriber to reach group ${g - WINDOW}`);
       const group = track.openGroup(g);
@@ -221,8 +227,29 @@ describe("relay with a stalled subscriber", () => {
 
     expect(broken).toEqual([]);
     expect(received.size).toBe(GROUPS);
+    // What the stalled subscriber pins stays bounded (the relay's per-track cache plus the group
+    // streams it may have open); it used to grow with everything published (~200 MB here).
+    const grownMiB = Math.round((peak - baseline) / 2 ** 20);
+    expect(grownMiB, `heap + array buffers grew by ${grownMiB} MiB`).toBeLessThan(120);
     // The relay still holds the stalled subscriber (it never left) and the healthy one ended cleanly.
     expect(await within(sub.closed, T, "the healthy track to end")).toBeUndefined();
     expect(r.relay.sessions()).toHaveLength(3);
   });
 });
+
+/** The process's live JavaScript memory (heap and array buffers), after a full collection when possible. */
+function heldBytes(gc: (() => void) | undefined): number {
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function gcFunction(): (() => void) | undefined {
+  try {
+    setFlagsFromString("--expose-gc");
+    const fn: unknown = runInNewContext("gc");
+    return typeof fn === "function" ? (fn as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
