@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
 import { encodeFetch } from "../../../main/moq/wire/fetch.ts";
 import { encodeGoaway } from "../../../main/moq/wire/goaway.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { concat } from "./bytes.ts";
-import { RSS_BUDGET, watchProcess, type ProcessGuard } from "./guard.ts";
+import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
 import { sendBidi, sendUni, type StreamEnd } from "./raw-peer.ts";
-import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, startFuzzServer, type Acted, type RawRun } from "./server-harness.ts";
+import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, type Acted, type RawRun, withFuzzServer } from "./server-harness.ts";
 
 // Streams that say almost nothing: a type byte and FIN; a type byte and then silence forever; half
 // a message; a stream with no bytes at all. None of them may stall the session: it either closes
@@ -25,13 +25,9 @@ const kinds = [
 
 let server: TestServer;
 let guard: ProcessGuard;
-beforeAll(async () => {
-  guard = watchProcess();
-  server = await startFuzzServer();
-});
-afterAll(async () => {
-  guard.stop();
-  await server.close();
+withFuzzServer((s, g) => {
+  server = s;
+  guard = g;
 });
 
 describe("streams that end or stall early", () => {

@@ -1,13 +1,13 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { chunking, concat, hex, split, streamBody } from "./bytes.ts";
-import { RSS_BUDGET, watchProcess, type ProcessGuard } from "./guard.ts";
+import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
 import { sendBidi, sendUni } from "./raw-peer.ts";
 import { fuzzRuns, fuzzSeed } from "./seed.ts";
-import { expectOpenOrViolation, runAgainstServer, startFuzzServer } from "./server-harness.ts";
+import { expectOpenOrViolation, runAgainstServer, withFuzzServer } from "./server-harness.ts";
 
 // A valid stream type followed by arbitrary bytes and FIN, on a fresh connection each run: the
 // server session must either stay open (and keep serving) or close with protocol violation (15).
@@ -24,13 +24,9 @@ const kinds: { name: string; type: number; uni: boolean; versions: Version[] }[]
 
 let server: TestServer;
 let guard: ProcessGuard;
-beforeAll(async () => {
-  guard = watchProcess();
-  server = await startFuzzServer();
-});
-afterAll(async () => {
-  guard.stop();
-  await server.close();
+withFuzzServer((s, g) => {
+  server = s;
+  guard = g;
 });
 
 describe("server session fed arbitrary bytes after a valid stream type", () => {

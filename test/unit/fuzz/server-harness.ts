@@ -1,7 +1,7 @@
 // One fuzz run against our server: a fresh raw connection, some hostile streams, then the verdict:
 // the server session either closed with protocol violation (15) or is open and still serves.
 
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import type { TrackMux } from "../../../main/moq/mux.ts";
 import type { CloseInfo, Session } from "../../../main/moq/session/session.ts";
@@ -10,6 +10,7 @@ import type { Version } from "../../../main/moq/wire/version.ts";
 import { startServer, type TestServer } from "../../helpers/server.ts";
 import { text, within } from "../../helpers/wait.ts";
 import { connectRaw, orAfter, rawSubscribe } from "./raw-peer.ts";
+import { watchProcess, type ProcessGuard } from "./guard.ts";
 
 /** A broadcast that is always there, so a surviving session can prove it still serves. */
 export const LIVE_BROADCAST = "fuzz/live";
@@ -86,4 +87,19 @@ export async function runAgainstServer(server: TestServer, version: Version, act
 export function expectOpenOrViolation(outcome: Outcome, what: string): void {
   if (outcome.open) return;
   expect(outcome.close, `${what}: session closed with ${JSON.stringify(outcome.close)}`).toMatchObject({ code: ErrorCode.ProtocolViolation, by: "local" });
+}
+
+/** Start the fuzz server and the process guard before a test file's tests, stop both after. */
+export function withFuzzServer(set: (server: TestServer, guard: ProcessGuard) => void): void {
+  let server: TestServer | undefined;
+  let guard: ProcessGuard | undefined;
+  beforeAll(async () => {
+    guard = watchProcess();
+    server = await startFuzzServer();
+    set(server, guard);
+  });
+  afterAll(async () => {
+    guard?.stop();
+    await server?.close();
+  });
 }

@@ -1,13 +1,13 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { HUGE_LENGTHS, chunking, hex, mutate, mutation, split } from "./bytes.ts";
-import { RSS_BUDGET, watchProcess, type ProcessGuard } from "./guard.ts";
+import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
 import { sendBidi, sendUni } from "./raw-peer.ts";
 import { fuzzRuns, fuzzSeed } from "./seed.ts";
-import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, startFuzzServer, type Acted, type RawRun } from "./server-harness.ts";
+import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, type Acted, type RawRun, withFuzzServer } from "./server-harness.ts";
 import { bytesOf, lieAboutLength, requestTemplates, type Template } from "./templates.ts";
 
 // Valid request streams (encoded by our own encoders), mutated: bytes flipped, set, inserted,
@@ -19,13 +19,9 @@ const LIVE = { broadcast: LIVE_BROADCAST, track: LIVE_TRACK };
 
 let server: TestServer;
 let guard: ProcessGuard;
-beforeAll(async () => {
-  guard = watchProcess();
-  server = await startFuzzServer();
-});
-afterAll(async () => {
-  guard.stop();
-  await server.close();
+withFuzzServer((s, g) => {
+  server = s;
+  guard = g;
 });
 
 function send(template: Template, chunks: Uint8Array[], fin = true): (run: RawRun) => Promise<Acted> {

@@ -1,13 +1,13 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { concat, hex, streamBody, varintOfSize } from "./bytes.ts";
-import { RSS_BUDGET, watchProcess, type ProcessGuard } from "./guard.ts";
+import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
 import { orAfter, sendBidi, sendUni, type StreamEnd } from "./raw-peer.ts";
 import { fuzzRuns, fuzzSeed } from "./seed.ts";
-import { runAgainstServer, startFuzzServer } from "./server-harness.ts";
+import { runAgainstServer, withFuzzServer } from "./server-harness.ts";
 
 // Drafts 03+ (spec §12.3): a stream type the version does not define resets that stream with
 // "unexpected stream type" (10) and the session carries on, still serving. Types are varints, so
@@ -15,13 +15,9 @@ import { runAgainstServer, startFuzzServer } from "./server-harness.ts";
 
 let server: TestServer;
 let guard: ProcessGuard;
-beforeAll(async () => {
-  guard = watchProcess();
-  server = await startFuzzServer();
-});
-afterAll(async () => {
-  guard.stop();
-  await server.close();
+withFuzzServer((s, g) => {
+  server = s;
+  guard = g;
 });
 
 type Size = 1 | 2 | 4 | 8;

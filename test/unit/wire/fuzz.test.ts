@@ -5,6 +5,7 @@ import { DecodeError } from "../../../main/moq/errors.ts";
 import { decodeSubscribeResponse } from "../../../main/moq/wire/index.ts";
 import { CASES, type Codec } from "./helpers.ts";
 import type { Version } from "../../../main/moq/wire/index.ts";
+import { mutate, mutation } from "../fuzz/bytes.ts";
 
 // Bad input never crashes: any byte string either decodes or throws DecodeError. A hang would
 // show up as the test timing out.
@@ -18,46 +19,6 @@ function decodesOrDecodeError(fn: () => unknown): boolean {
     if (!(err instanceof DecodeError)) throw new Error(`expected DecodeError, got ${String(err)}`, { cause: err });
     return false;
   }
-}
-
-type Mutation =
-  | { kind: "flip"; at: number; mask: number }
-  | { kind: "set"; at: number; value: number }
-  | { kind: "insert"; at: number; value: number }
-  | { kind: "delete"; at: number }
-  | { kind: "truncate"; at: number };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x01, 0x02, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff) }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-);
-
-function mutate(bytes: Uint8Array, muts: Mutation[]): Uint8Array {
-  let b = Array.from(bytes);
-  for (const m of muts) {
-    const at = b.length === 0 ? 0 : m.at % (b.length + (m.kind === "insert" ? 1 : 0));
-    switch (m.kind) {
-      case "flip":
-        if (b.length) b[at] = b[at]! ^ m.mask;
-        break;
-      case "set":
-        if (b.length) b[at] = m.value;
-        break;
-      case "insert":
-        b.splice(at, 0, m.value);
-        break;
-      case "delete":
-        b.splice(at, 1);
-        break;
-      case "truncate":
-        b = b.slice(0, at);
-        break;
-    }
-  }
-  return Uint8Array.from(b);
 }
 
 const LIMITS = [undefined, withLimits({ maxHops: 2, maxSetupEntries: 2 })];
