@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
+import { TrackMux } from "../../../main/moq/mux.ts";
+import { authorize, generateJwk, parseAuthKey, signToken } from "../../../main/moq/relay/auth.ts";
+import type { AuthKey } from "../../../main/moq/relay/auth.ts";
+import { ErrorCode } from "../../../main/moq/errors.ts";
+import { within } from "../../helpers/wait.ts";
+import { connectLite } from "../../interop/lite-peer.ts";
+import * as Moq from "@moq/lite";
+import { T, startTestRelay } from "./harness.ts";
+import type { TestRelay } from "./harness.ts";
+
+// The relay with the real auth module plugged in, as `moqscope relay --auth-key/--public` runs it.
+
+let r: TestRelay | undefined;
+const closers: (() => void)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) c();
+  await r?.close();
+  r = undefined;
+});
+
+function start(key: AuthKey | undefined, publicPrefixes: string[]): Promise<TestRelay> {
+  return startTestRelay({ authorize: (req) => authorize(req.url, { key, publicPrefixes }) });
+}
+
+const key = parseAuthKey(JSON.stringify(generateJwk("ES256")));
+const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
+
+describe("relay with JWT auth and public prefixes", () => {
+  it("refuses a session without a token, with a bad signature, or with an expired token (code 6) and logs why", async () => {
+    r = await start(key, []);
+    const other = parseAuthKey(JSON.stringify(generateJwk("ES256")));
+    const cases = [
+      ["no token", "room"],
+      ["signed by another key", `room?jwt=${signToken({ root: "room", get: [""], exp: inAMinute() }, other)}`],
+      ["expired", `room?jwt=${signToken({ root: "room", get: [""], exp: Math.floor(Date.now() / 1000) - 5 }, key)}`],
+    ] as const;
+    for (const [what, path] of cases) {
+      const session = await r.client(path);
+      const closed = await within(session.closed, T, `the refusal (${what})`);
+      expect(closed, what).toMatchObject({ code: ErrorCode.Unauthorized, by: "remote" });
+    }
+    const refusals = r.log.filter((e) => e.type === "session-refused");
+    expect(refusals).toHaveLength(3);
+    expect(refusals.map((e) => (e as { reason: string }).reason).join("\n")).toMatch(/expired/);
+  });
+
+  it("lets a token publish under put and subscribe under get, and nothing else", async () => {
+    r = await start(key, []);
+    const pubToken = signToken({ root: "room", put: ["alice"], exp: inAMinute() }, key);
+    const mux = new TrackMux();
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("t");
+    mux.publishBroadcast("alice/cam", broadcast);
+    mux.publishBroadcast("bob/cam", new BroadcastProducer()); // outside "put": never relayed
+    await r.client(`room?jwt=${pubToken}`, { mux });
+
+    const viewToken = signToken({ root: "room", get: [""], exp: inAMinute() }, key);
+    const viewer = await r.client(`room?jwt=${viewToken}`);
+    const announced = viewer.announced("");
+    expect(await within(announced.next(), T, "alice's broadcast")).toMatchObject({ path: "alice/cam", active: true });
+    const sub = viewer.subscribe("alice/cam", "t");
+    await within(sub.ok, T, "SUBSCRIBE_OK");
+    const g = track.openGroup();
+    g.writeFrame(new TextEncoder().encode("hi"));
+    g.close();
+    expect((await within(sub.nextGroup(), T, "group"))?.sequence).toBe(0);
+    expect(r.relay.broadcasts()).toEqual(["room/alice/cam"]);
+  });
+
+  it("admits anonymous @moq/lite clients only under --public, isolated by their path root", async () => {
+    r = await start(undefined, ["anon"]);
+    const lite = await connectLite(r.ws("anon"), { version: "moq-lite-04" });
+    closers.push(() => lite.close());
+    const published = new Moq.Broadcast();
+    lite.connection.publish(Moq.Path.from("cam"), published);
+
+    const viewer = await r.client("anon");
+    const announced = viewer.announced("");
+    expect(await within(announced.next(), T, "the anonymous broadcast")).toMatchObject({ path: "cam", active: true });
+
+    const outside = await r.client("private");
+    expect(await within(outside.closed, T, "the refusal outside the public prefix")).toMatchObject({ code: ErrorCode.Unauthorized });
+  });
+});
