@@ -37,8 +37,6 @@ export interface SubscriberConfig {
   kind: SubscriberKind;
   /** Sessions this process hosts, each with one subscription. */
   sessions: number;
-  /** Label of the first session, so logs from several processes can be told apart. */
-  firstIndex: number;
   frameBytes: number;
   groupFrames: number;
 }

@@ -22,9 +22,12 @@ interface AnyGroup {
   readFrame(): Promise<Uint8Array | undefined>;
 }
 
-/** What one session saw. Groups before the window are read but not recorded. */
+/**
+ * What one session saw. Every group is recorded and the window applied at the end: a "mark" that
+ * reaches this process after the window's first group started arriving must not make it look lost.
+ */
 class Viewer {
-  /** Frames received per group sequence (window groups only). */
+  /** Frames received per group sequence. */
   readonly framesOf = new Map<number, number>();
   /** Latency samples, with the group each came from so the window's end can be applied later. */
   readonly latencyGroup: number[] = [];
@@ -39,13 +42,11 @@ class Viewer {
 
   async readGroup(group: AnyGroup): Promise<void> {
     const seq = group.sequence;
-    const counted = seq >= window.from;
     for (let i = 0; ; i++) {
       const frame = await group.readFrame();
       if (frame === undefined) return;
       this.#gotFirst();
       if (measuring) bytes += frame.length;
-      if (!counted) continue;
       const latency = latencyOf(frame, i, wallClockMs());
       if (latency === undefined) {
         this.badFrames++;
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
       }
       tell({ type: "report", report: { sessions: viewers.length, bytes: received, lostGroups, partialGroups, badFrames, latenciesMs, usage } });
     } else if (m.type === "exit") {
+      // @moq/lite reports its own close as a fatal error; the measurement is over.
+      console.error = () => {};
       for (const close of closers) close();
       setTimeout(() => process.exit(0), 200);
     }
