@@ -56,7 +56,7 @@ function start(script: string, config: object, side: string, opts: RunnerOptions
 }
 
 /** The next message of `type` from a child; rejects on its error report, exit or the deadline. */
-function expect<M extends { type: string }, K extends M["type"]>(
+export function expectMessageBy<M extends { type: string }, K extends M["type"]>(
   child: ChildProcess,
   type: K,
   deadline: number,
@@ -96,9 +96,9 @@ export async function runOnce(config: RunConfig, opts: RunnerOptions): Promise<R
   const publisher = start(PUBLISHER, config, "pub", opts);
   let subscriber: ChildProcess | undefined;
   try {
-    const { url } = await expect<FromPublisher, "listening">(publisher, "listening", deadline, "the publisher to listen");
+    const { url } = await expectMessageBy<FromPublisher, "listening">(publisher, "listening", deadline, "the publisher to listen");
     subscriber = start(SUBSCRIBER, { ...config, url }, "sub", opts);
-    await expect<FromSubscriber, "connected">(subscriber, "connected", deadline, "the subscriber to connect");
+    await expectMessageBy<FromSubscriber, "connected">(subscriber, "connected", deadline, "the subscriber to connect");
 
     const sub = subscriber;
     const toPublisher = (m: ToPublisher) => publisher.connected && publisher.send(m);
@@ -106,8 +106,8 @@ export async function runOnce(config: RunConfig, opts: RunnerOptions): Promise<R
       if (m.type === "ack") toPublisher(m);
     };
     sub.on("message", relayAck);
-    const done = expect<FromSubscriber, "done">(sub, "done", deadline, "the last frame");
-    const publisherStopped = expect<FromPublisher, "stopped">(publisher, "stopped", deadline, "the publisher");
+    const done = expectMessageBy<FromSubscriber, "done">(sub, "done", deadline, "the last frame");
+    const publisherStopped = expectMessageBy<FromPublisher, "stopped">(publisher, "stopped", deadline, "the publisher");
     publisherStopped.catch(() => {});
     toPublisher({ type: "go" });
     sub.send({ type: "go" } satisfies ToSubscriber);

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { expectMessageBy } from "../runner.ts";
 
 const TSX = import.meta.resolve("tsx");
 /** Lines children print that say nothing about the benchmark. */
@@ -29,23 +30,7 @@ export function expectMessage<M extends { type: string }, K extends M["type"]>(
   timeoutMs: number,
   what: string,
 ): Promise<Extract<M, { type: K }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    const onMessage = (m: M) => {
-      if (m.type === type) finish(undefined, m as Extract<M, { type: K }>);
-      else if (m.type === "error") finish(new Error(`${what}: ${(m as unknown as { message: string }).message}`));
-    };
-    const onExit = (code: number | null) => finish(new Error(`${what}: process exited with code ${code}`));
-    const finish = (err?: Error, value?: Extract<M, { type: K }>) => {
-      clearTimeout(timer);
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      if (err) reject(err);
-      else resolve(value!);
-    };
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
+  return expectMessageBy<M, K>(child, type, Date.now() + timeoutMs, what);
 }
 
 /** Ask a child to exit; kill it if it has not after a few seconds. */
