@@ -172,11 +172,13 @@ export async function serveSubscribe(core: SessionCore, send: SendStream, recv: 
 
   const subscription = new PublishedSubscription(core, request, consumer);
   const updates = readUpdates(core, recv, subscription);
-  const result = await Promise.race([subscription.run(), updates.then(() => "unsubscribed" as const)]);
-  if (result === "unsubscribed") {
+  const result = await Promise.race([subscription.run(), updates]);
+  if (result === "fin" || result === "reset") {
+    // The subscriber left before the track ended: answer a FIN with a FIN, a reset with a reset.
     subscription.cancel();
     resolveDelivered(false);
-    await send.close();
+    if (result === "fin") await send.close();
+    else send.reset(ErrorCode.Cancelled);
     return;
   }
   if (result) {
