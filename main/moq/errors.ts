@@ -59,14 +59,6 @@ export class DecodeError extends MoqError {
   }
 }
 
-/** The peer ended a stream or the session with a code (RESET_STREAM / STOP_SENDING / close). */
-export class RemoteError extends MoqError {
-  constructor(code: number, message = `peer sent code ${describeCode(code)}`) {
-    super(code, message);
-    this.name = "RemoteError";
-  }
-}
-
 /** Pull a numeric stream error code out of whatever a transport rejected with. */
 export function streamErrorCode(err: unknown): number | undefined {
   if (err instanceof MoqError) return err.code;

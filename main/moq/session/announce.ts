@@ -4,13 +4,14 @@ import type { AnnouncementChange } from "../mux.ts";
 import { decodeAnnounce, decodeAnnounceInit, decodeAnnounceInterest, encodeAnnounce, encodeAnnounceInit, encodeAnnounceInterest } from "../wire/announce.ts";
 import { joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
+import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import { AsyncQueue } from "./queue.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
-const isLegacy = (core: SessionCore) => core.version === "moq-lite-01" || core.version === "moq-lite-02";
-const interestName = (core: SessionCore) => (core.version === "moq-lite-04" ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE");
+const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
+const interestName = (core: SessionCore) => (versionAtLeast(core.version, "moq-lite-04") ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE");
 
 /** Answer an Announce stream the peer opened: what we publish under its prefix, then changes. */
 export async function serveAnnounce(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {

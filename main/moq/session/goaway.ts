@@ -2,6 +2,7 @@ import { DecodeError, ErrorCode, MoqError } from "../errors.ts";
 import { decodeGoaway, encodeGoaway } from "../wire/goaway.ts";
 import type { Goaway } from "../wire/goaway.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
+import { versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
@@ -21,7 +22,7 @@ export async function receiveGoaway(core: SessionCore, send: SendStream, recv: R
 
 /** Tell the peer to go away (04+), optionally to a new URI; the stream stays open until we close. */
 export async function sendGoaway(core: SessionCore, uri: string): Promise<SendStream> {
-  if (core.version !== "moq-lite-04") throw new MoqError(ErrorCode.Unsupported, `GOAWAY needs moq-lite-04; this session is ${core.version}`);
+  if (!versionAtLeast(core.version, "moq-lite-04")) throw new MoqError(ErrorCode.Unsupported, `GOAWAY needs moq-lite-04; this session is ${core.version}`);
   const { send } = await core.openBidi("goaway", BidiStreamType.Goaway);
   const msg = { uri };
   await core.sendMessage(send, "GOAWAY", msg, encodeGoaway(msg, core.version));

@@ -1,6 +1,7 @@
 import type { MoqError } from "../errors.ts";
 import { decodeProbe, encodeProbe } from "../wire/probe.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
+import { versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import { now } from "./events.ts";
@@ -34,15 +35,15 @@ export async function serveProbe(
   sampler: ProbeSampler,
   targets: Map<number, number>,
 ): Promise<void> {
-  const with04 = core.version === "moq-lite-04";
+  const withRtt = versionAtLeast(core.version, "moq-lite-04");
   let lastBitrate: number | undefined;
   let lastRtt: number | undefined;
   let lastSent = 0;
   const timer = setInterval(() => {
     if (send.ended || core.isClosed) return;
     const bitrate = sampler.sendBitrate();
-    const rtt = with04 ? Math.max(1, Math.round(sampler.rttMs() ?? 0)) : 0;
-    const rttKnown = with04 && sampler.rttMs() !== undefined;
+    const rtt = withRtt ? Math.max(1, Math.round(sampler.rttMs() ?? 0)) : 0;
+    const rttKnown = withRtt && sampler.rttMs() !== undefined;
     const elapsed = performance.now() - lastSent;
     const due = shouldReport(lastBitrate, bitrate, elapsed) || (rttKnown && shouldReport(lastRtt, rtt, elapsed));
     if (!due) return;

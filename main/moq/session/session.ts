@@ -8,6 +8,7 @@ import { decodeGroupHeader } from "../wire/group.ts";
 import type { Goaway } from "../wire/goaway.ts";
 import { normalizePath } from "../wire/path.ts";
 import { BidiStreamType, UniStreamType, bidiStreamTypeAllowed, bidiStreamTypeName, uniStreamTypeName } from "../wire/stream-type.ts";
+import { isAlpnVersion, isLegacyVersion } from "../wire/version.ts";
 import type { Version } from "../wire/version.ts";
 import { AnnouncementReader, runAnnounced, serveAnnounce } from "./announce.ts";
 import { RateMeter } from "./bitrate.ts";
@@ -64,7 +65,6 @@ export interface CloseInfo {
   by: "local" | "remote";
 }
 
-const ALPN_VERSIONS = new Set(["moq-lite-03", "moq-lite-04"]);
 
 /** Stream types are varints up to 2^62-1; every defined one fits a byte, anything larger is simply unknown. */
 const UNKNOWN_STREAM_TYPE = 0xffff;
@@ -139,8 +139,8 @@ export class Session {
     await this.transport.session.ready;
     const protocol = this.transport.session.protocol ?? "";
     void this.#acceptUni();
-    if (ALPN_VERSIONS.has(protocol)) {
-      this.#negotiated(protocol as Version);
+    if (isAlpnVersion(protocol)) {
+      this.#negotiated(protocol);
       void this.#acceptBidi();
       return;
     }
@@ -182,7 +182,6 @@ export class Session {
   }
 
   #makeCore(): SessionCore {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     return {
       get version() {
@@ -393,7 +392,7 @@ export class Session {
       reader.end(new MoqError(ErrorCode.Closed, "session is closed"));
       return reader;
     }
-    if (this.#version === "moq-lite-01" || this.#version === "moq-lite-02") {
+    if (this.#version && isLegacyVersion(this.#version)) {
       reader.end(new MoqError(ErrorCode.Unsupported, `${this.#version} has no probe stream (it needs moq-lite-03 or newer)`));
       return reader;
     }

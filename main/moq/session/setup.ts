@@ -2,7 +2,7 @@ import { DecodeError, ErrorCode, MoqError } from "../errors.ts";
 import { SERVER_SETUP_TYPE, BidiStreamType } from "../wire/stream-type.ts";
 import { decodeClientSetup, decodeServerSetup, decodeSessionUpdate, encodeClientSetup, encodeServerSetup } from "../wire/setup.ts";
 import type { SetupParam } from "../wire/setup.ts";
-import { VERSION_CODES, versionFromCode } from "../wire/version.ts";
+import { LEGACY_VERSIONS, VERSION_CODES, isLegacyVersion, versionFromCode } from "../wire/version.ts";
 import type { Version } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
@@ -10,7 +10,6 @@ import type { RecvStream, SendStream } from "./streams.ts";
 // The 01/02 compat exchange (spec §4.3): a draft-14 CLIENT_SETUP / SERVER_SETUP on bidi 0x20,
 // whose stream then lives on as the session stream.
 
-const LEGACY: readonly Version[] = ["moq-lite-02", "moq-lite-01"];
 const encoder = new TextEncoder();
 const PARAMS: SetupParam[] = [
   { key: 2, value: 2 ** 32 - 1 },
@@ -26,7 +25,7 @@ export interface LegacySetup {
 /** Client side: offer 02 and 01, learn the server's choice. */
 export async function clientSetup(core: Omit<SessionCore, "version">, open: () => Promise<{ send: SendStream; recv: RecvStream }>): Promise<LegacySetup> {
   const { send, recv } = await open();
-  const msg = { versions: LEGACY.map((v) => VERSION_CODES[v]), params: PARAMS };
+  const msg = { versions: LEGACY_VERSIONS.map((v) => VERSION_CODES[v]), params: PARAMS };
   await core.sendMessage(send, "CLIENT_SETUP", msg, encodeClientSetup(msg));
   const type = await recv.varint("SERVER_SETUP type");
   if (type !== SERVER_SETUP_TYPE) throw new DecodeError(`expected SERVER_SETUP (0x21), got stream message type ${type}`);
@@ -35,7 +34,7 @@ export async function clientSetup(core: Omit<SessionCore, "version">, open: () =
   const server = decodeServerSetup(await recv.exact(len, "SERVER_SETUP"), core.limits);
   core.traced(recv.id, "SERVER_SETUP", server, len + 3);
   const version = versionFromCode(server.version);
-  if (!version || !LEGACY.includes(version)) {
+  if (!version || !isLegacyVersion(version)) {
     throw new MoqError(ErrorCode.UnsupportedVersion, `server selected version 0x${server.version.toString(16)}, which is not moq-lite-01/02`);
   }
   return { version, send, recv };
@@ -47,7 +46,7 @@ export async function serverSetup(core: Omit<SessionCore, "version">, send: Send
   if (len > core.limits.maxMessageBytes) throw new DecodeError(`CLIENT_SETUP length ${len} exceeds the limit`);
   const client = decodeClientSetup(await recv.exact(len, "CLIENT_SETUP"), core.limits);
   core.traced(recv.id, "CLIENT_SETUP", client, len + 3);
-  const version = client.versions.map(versionFromCode).find((v): v is Version => v !== undefined && LEGACY.includes(v));
+  const version = client.versions.map(versionFromCode).find((v): v is Version => v !== undefined && isLegacyVersion(v));
   if (!version) {
     const offered = client.versions.map((v) => `0x${v.toString(16)}`).join(", ");
     throw new MoqError(ErrorCode.UnsupportedVersion, `client offered no moq-lite version we speak over SETUP (offered ${offered})`);

@@ -3,14 +3,8 @@ import { TrackProducer } from "../model/track.ts";
 import type { TrackConsumer } from "../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../model/types.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
-import {
-  SubscribeResponseType,
-  decodeSubscribeDrop,
-  decodeSubscribeOk,
-  encodeSubscribe,
-  encodeSubscribeUpdate,
-} from "../wire/subscribe.ts";
-import type { Subscribe, SubscribeDrop, SubscribeOk } from "../wire/subscribe.ts";
+import { decodeSubscribeResponse, encodeSubscribe, encodeSubscribeUpdate, subscribeResponsesTyped } from "../wire/subscribe.ts";
+import type { Subscribe, SubscribeDrop, SubscribeOk, SubscriptionParams } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
@@ -36,6 +30,17 @@ export interface SubscribeConfig {
    * is dropped once the readers of its group have read it, which keeps large media cheap.
    */
   keepFrames?: boolean;
+}
+
+/** What goes on the wire for a config: the defaults a live viewer wants. */
+function paramsOf(config: SubscribeConfig): SubscriptionParams {
+  return {
+    priority: config.priority ?? 128,
+    ordered: config.ordered ?? false,
+    maxLatencyMs: config.maxLatencyMs ?? 0,
+    startGroup: config.startGroup,
+    endGroup: config.endGroup,
+  };
 }
 
 /**
@@ -105,13 +110,7 @@ export class Subscription implements TrackReader {
   async update(config: SubscribeConfig): Promise<void> {
     const send = this.#send;
     if (!send || this.#ended) throw new MoqError(ErrorCode.Closed, "subscription is not active");
-    const update = {
-      priority: config.priority ?? 128,
-      ordered: config.ordered ?? false,
-      maxLatencyMs: config.maxLatencyMs ?? 0,
-      startGroup: config.startGroup,
-      endGroup: config.endGroup,
-    };
+    const update = paramsOf(config);
     await this.#core.sendMessage(send, "SUBSCRIBE_UPDATE", update, encodeSubscribeUpdate(update, this.#core.version));
   }
 
@@ -177,11 +176,7 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     id: sub.id,
     broadcast: sub.broadcast,
     track: sub.name,
-    priority: config.priority ?? 128,
-    ordered: config.ordered ?? false,
-    maxLatencyMs: config.maxLatencyMs ?? 0,
-    startGroup: config.startGroup,
-    endGroup: config.endGroup,
+    ...paramsOf(config),
   };
   let send: SendStream;
   let recv: RecvStream;
@@ -213,31 +208,24 @@ function resetReason(code: number, sub: Subscription): string {
 }
 
 async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStream): Promise<void> {
-  const typed = core.version === "moq-lite-03" || core.version === "moq-lite-04";
-  let first = true;
-  for (;;) {
-    let type: number = SubscribeResponseType.Ok;
-    if (typed) {
-      const t = await recv.varintOrEnd("subscribe response type");
-      if (t === undefined) return;
-      type = t;
-    }
+  const typed = subscribeResponsesTyped(core.version);
+  for (let first = true; ; first = false) {
+    const type = typed ? await recv.varintOrEnd("subscribe response type") : undefined;
+    if (typed && type === undefined) return;
     const body = typed
       ? await recv.message(core.limits.maxMessageBytes, "subscribe response")
       : await recv.messageOrEnd(core.limits.maxMessageBytes, "SUBSCRIBE_OK");
     if (body === undefined) return;
-    if (type === SubscribeResponseType.Ok) {
-      const ok = decodeSubscribeOk(body, core.version, core.limits);
-      core.traced(recv.id, "SUBSCRIBE_OK", ok, body.length + 2);
-      if (first) sub.gotOk(ok);
-    } else if (type === SubscribeResponseType.Drop && !first) {
-      const drop = decodeSubscribeDrop(body, core.version, core.limits);
-      core.traced(recv.id, "SUBSCRIBE_DROP", drop, body.length + 2);
-      sub.drops.push(drop);
+    const response = decodeSubscribeResponse(type, body, core.version, core.limits);
+    const bytes = body.length + (typed ? 2 : 1);
+    if (response.type === "ok") {
+      core.traced(recv.id, "SUBSCRIBE_OK", response.ok, bytes);
+      if (first) sub.gotOk(response.ok);
     } else {
-      throw new DecodeError(first ? `first subscribe response must be SUBSCRIBE_OK, got type ${type}` : `unknown subscribe response type ${type}`);
+      if (first) throw new DecodeError("first subscribe response must be SUBSCRIBE_OK, got SUBSCRIBE_DROP");
+      core.traced(recv.id, "SUBSCRIBE_DROP", response.drop, bytes);
+      sub.drops.push(response.drop);
     }
-    first = false;
   }
 }
 

@@ -9,39 +9,31 @@ import { versionAtLeast, type Version } from "./version.ts";
 // The Subscribe stream (spec §7, §13.3). 01/02 carry only id/path/track/priority; the extra
 // fields decode as their defaults there (ordered false, latency 0, no range) and are not written.
 
-/** First message on a Subscribe stream. `startGroup`/`endGroup` undefined = latest / unbounded. */
-export interface Subscribe {
-  readonly id: number;
-  readonly broadcast: string;
-  readonly track: string;
+/** The preferences both sides state: in SUBSCRIBE, SUBSCRIBE_UPDATE and SUBSCRIBE_OK alike. */
+export interface SubscriptionParams {
   /** u8, higher = more important. */
   readonly priority: number;
   /** true: older groups first; false: newest first (live). */
   readonly ordered: boolean;
   readonly maxLatencyMs: number;
+  /** undefined = the latest group (in SUBSCRIBE_OK: not known yet). */
   readonly startGroup?: number | undefined;
-  /** Inclusive. */
+  /** Inclusive; undefined = unbounded. */
   readonly endGroup?: number | undefined;
+}
+
+/** First message on a Subscribe stream. */
+export interface Subscribe extends SubscriptionParams {
+  readonly id: number;
+  readonly broadcast: string;
+  readonly track: string;
 }
 
 /** Sent by the subscriber after SUBSCRIBE; 01/02 carry the priority only. */
-export interface SubscribeUpdate {
-  readonly priority: number;
-  readonly ordered: boolean;
-  readonly maxLatencyMs: number;
-  readonly startGroup?: number | undefined;
-  readonly endGroup?: number | undefined;
-}
+export type SubscribeUpdate = SubscriptionParams;
 
 /** Publisher's answer. 01: priority only; 02: empty body (decodes as priority 0); 03/04: all fields. */
-export interface SubscribeOk {
-  readonly priority: number;
-  readonly ordered: boolean;
-  readonly maxLatencyMs: number;
-  /** undefined = not known yet. */
-  readonly startGroup?: number | undefined;
-  readonly endGroup?: number | undefined;
-}
+export type SubscribeOk = SubscriptionParams;
 
 /** 03/04: groups startGroup..endGroup (inclusive, plain numbers) will never be delivered. */
 export interface SubscribeDrop {
