@@ -21,7 +21,6 @@ export interface Served {
   code?: number;
   /** Free for the publisher's own bookkeeping (e.g. where in the track this subscriber joined). */
   offset: number;
-  claimed: boolean;
 }
 
 export class DeliveryTracker {
@@ -56,7 +55,6 @@ export class DeliveryTracker {
           framesSent: 0,
           bytesSent: 0,
           offset: 0,
-          claimed: false,
         };
         this.#all.push(served);
         this.#byStream.set(event.stream, served);
@@ -110,14 +108,9 @@ export class DeliveryTracker {
     this.#endListeners.add(fn);
   }
 
-  /**
-   * The oldest unclaimed subscription to `track`: a handler calls this when it is handed a writer,
-   * which happens right after the SUBSCRIBE it answers was traced.
-   */
-  claim(track: string): Served | undefined {
-    const served = this.#all.find((s) => !s.claimed && s.track === track);
-    if (served) served.claimed = true;
-    return served;
+  /** The subscription a handler was handed, by the subscriber's id in its request. */
+  served(subscribeId: number | undefined): Served | undefined {
+    return subscribeId === undefined ? undefined : this.#bySubscribeId.get(subscribeId);
   }
 
   /** Subscriptions still being served. */

@@ -56,7 +56,7 @@ export class FileSource implements PubSource {
       writer.closeWithError(ErrorCode.NotFound, `no track "${request.track}" here (this broadcast has "${track}")`);
       return;
     }
-    const served = ctx.tracker.claim(track);
+    const served = ctx.tracker.served(request.subscribeId);
     let closing = false;
     let gone = false;
     void writer.closed.then(() => {
