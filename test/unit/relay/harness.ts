@@ -16,6 +16,8 @@ export const T = 15_000;
 export interface TestRelay {
   relay: Relay;
   log: RelayLogEntry[];
+  /** The first log entry, already written or still to come, that `match` accepts. */
+  logged(match: (entry: RelayLogEntry) => boolean, what: string): Promise<RelayLogEntry>;
   ws(path?: string): string;
   /** Our client at `path` over WebSocket/QMux, closed by close(). */
   client(path?: string, options?: ConnectOptions): Promise<Session>;
@@ -24,12 +26,29 @@ export interface TestRelay {
 
 export async function startTestRelay(options: RelayOptions = {}): Promise<TestRelay> {
   const log: RelayLogEntry[] = [];
-  const relay = await Relay.start({ http3: false, ...options, onLog: (e) => log.push(e) });
+  const watchers = new Set<(entry: RelayLogEntry) => void>();
+  const onLog = (entry: RelayLogEntry) => {
+    log.push(entry);
+    for (const watch of [...watchers]) watch(entry);
+  };
+  const relay = await Relay.start({ http3: false, ...options, onLog });
   const sessions: Session[] = [];
   const ws = (path = "") => `ws://127.0.0.1:${relay.port}/${path}`;
   return {
     relay,
     log,
+    logged(match, what) {
+      const found = log.find(match);
+      if (found) return Promise.resolve(found);
+      let watch: ((entry: RelayLogEntry) => void) | undefined;
+      const next = new Promise<RelayLogEntry>((resolve) => {
+        watch = (entry) => {
+          if (match(entry)) resolve(entry);
+        };
+        watchers.add(watch);
+      });
+      return within(next, T, `the relay to log ${what}`).finally(() => watchers.delete(watch!));
+    },
     ws,
     async client(path = "", opts = {}) {
       const s = await connect(ws(path), { timeoutMs: 10_000, transport: "websocket", ...opts });

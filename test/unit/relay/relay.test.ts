@@ -8,7 +8,7 @@ import type { TrackProducer } from "../../../main/moq/model/track.ts";
 import type { Session } from "../../../main/moq/session/session.ts";
 import type { AnnouncementChange } from "../../../main/moq/mux.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
-import { sleep, within } from "../../helpers/wait.ts";
+import { within } from "../../helpers/wait.ts";
 import { until } from "../../interop/fixtures.ts";
 import { T, countSubscribes, expected, readAll, startTestRelay, writeGroups } from "./harness.ts";
 import type { TestRelay } from "./harness.ts";
@@ -71,7 +71,7 @@ describe("relay with our clients", () => {
     expect(changes.active[0]!.hops).toEqual([r.relay.hop]);
     pub.session.close();
     expect(await within(changes.next(), T, "end")).toMatchObject({ path: "room/cam", active: false });
-    await until(() => r!.log.some((e) => e.type === "unannounce" && e.path === "room/cam"), T, "unannounce log line");
+    await r.logged((e) => e.type === "unannounce" && e.path === "room/cam", "the unannounce");
     expect(r.log.some((e) => e.type === "session-closed")).toBe(true);
   });
 
@@ -139,15 +139,25 @@ describe("relay with our clients", () => {
     await Promise.all([a.ok, b.ok]);
     await upstreamArrived(pub.track);
     a.close();
-    await sleep(100);
+    // The relay logs the unsubscribe after dropping a's reader, and a last reader leaving cancels
+    // the upstream subscription synchronously inside that drop: by now it would have happened.
+    await r.logged((e) => e.type === "unsubscribe" && e.broadcast === "demand", "the first unsubscribe");
+    expect(r.relay.stats()).toMatchObject({ upstreamTracks: 1, downstreamSubscriptions: 1 });
+    // The upstream subscription still carries what the publisher writes to the remaining subscriber.
+    writeGroups(pub.track, 1, 1);
+    expect((await within(b.nextGroup(), T, "a group for the remaining subscriber"))?.sequence).toBe(0);
     expect(pub.track.consumerCount).toBe(1);
+    expect(pub.subscribes.count).toBe(1);
     b.close();
     await until(() => pub.track.consumerCount === 0, T, "the upstream subscription to end");
     expect(r.relay.stats().upstreamTracks).toBe(0);
     const c = viewer.subscribe("demand", "data");
     await upstreamArrived(pub.track);
-    writeGroups(pub.track, 1, 1);
-    expect((await within(c.nextGroup(), T, "a group after resubscribing"))?.sequence).toBe(0);
+    writeGroups(pub.track, 1, 1, 1);
+    // A new upstream subscription starts at the publisher's latest cached group: 0, then 1.
+    let group = await within(c.nextGroup(), T, "a group after resubscribing");
+    if (group?.sequence === 0) group = await within(c.nextGroup(), T, "the group written after resubscribing");
+    expect(group?.sequence).toBe(1);
     expect(pub.subscribes.count).toBe(2);
   });
 
@@ -222,7 +232,7 @@ describe("relay with our clients", () => {
     await writer.write(new Uint8Array([0x01, 0x03, 0x02, 0x00, 0x01]));
     const closed = await within(bad.closed, T, "the bad session to be closed");
     expect(closed.code).toBe(ErrorCode.ProtocolViolation);
-    await until(() => r!.log.some((e) => e.type === "session-closed" && e.code === ErrorCode.ProtocolViolation), T, "a log line");
+    await r.logged((e) => e.type === "session-closed" && e.code === ErrorCode.ProtocolViolation, "the closed session");
 
     const sub = viewer.subscribe("ok", "data");
     await upstreamArrived(pub.track);
@@ -255,13 +265,17 @@ describe("relay with our clients", () => {
   it("only takes announcements under the granted publish prefixes", async () => {
     r = await startTestRelay({ authorize: () => ({ root: "", publish: ["mine"], subscribe: [""] }) });
     const pub = await r.client();
-    pub.mux.publishBroadcast("mine/cam", new BroadcastProducer());
     pub.mux.publishBroadcast("theirs/cam", new BroadcastProducer());
+    pub.mux.publishBroadcast("mine/cam", new BroadcastProducer());
     const viewer = await r.client();
     const changes = viewer.announced("");
     expect(await within(changes.next(), T, "announce")).toMatchObject({ path: "mine/cam", active: true });
-    await sleep(200);
-    expect(r.relay.broadcasts()).toEqual(["mine/cam"]);
+    // Announcements reach the relay in order: once one made after "theirs/cam" was taken,
+    // "theirs/cam" had its chance.
+    pub.mux.publishBroadcast("mine/later", new BroadcastProducer());
+    expect(await within(changes.next(), T, "the later announce")).toMatchObject({ path: "mine/later", active: true });
+    expect(r.relay.broadcasts().sort()).toEqual(["mine/cam", "mine/later"]);
+    expect(r.log.filter((e) => e.type === "announce").map((e) => e.type === "announce" && e.path)).toEqual(["mine/cam", "mine/later"]);
   });
 
   it("drops announcements that already passed through this relay", async () => {
@@ -272,7 +286,7 @@ describe("relay with our clients", () => {
     const viewer = await r.client();
     const change = await nextChange(viewer);
     expect(change).toMatchObject({ path: "fresh", active: true, hops: [7, 4242] });
-    await until(() => r!.log.some((e) => e.type === "loop-dropped" && e.path === "looped"), T, "the loop to be logged");
+    await r.logged((e) => e.type === "loop-dropped" && e.path === "looped", "the dropped loop");
     expect(r.relay.broadcasts()).toEqual(["fresh"]);
   });
 

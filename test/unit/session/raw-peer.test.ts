@@ -35,8 +35,22 @@ async function write(stream: WritableStream<Uint8Array>, ...chunks: Uint8Array[]
   w.releaseLock();
 }
 
+/** How the other side ended its half of a stream: "fin" or "reset <code>" (bytes before it are skipped). */
+async function readToEnd(readable: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = readable.getReader();
+  try {
+    while (!(await reader.read()).done);
+    return "fin";
+  } catch (err) {
+    return `reset ${(err as { streamErrorCode?: number }).streamErrorCode}`;
+  }
+}
+
 describe("session against a raw peer", () => {
   it("accepts group data that arrives before SUBSCRIBE_OK", async () => {
+    // The peer holds SUBSCRIBE_OK back until our client has read the early group.
+    let groupRead!: () => void;
+    const readEarly = new Promise<void>((resolve) => (groupRead = resolve));
     const url = await rawServer(async (t) => {
       await t.session.ready;
       const incoming = t.session.incomingBidirectionalStreams.getReader();
@@ -48,41 +62,40 @@ describe("session against a raw peer", () => {
       const uni = await t.session.createUnidirectionalStream();
       await write(uni, Uint8Array.of(0), encodeGroupHeader({ subscribeId: subscribe.id, sequence: 7 }, "moq-lite-04"), encodeFrame(text("early")));
       await uni.close();
-      await new Promise((r) => setTimeout(r, 100));
+      await readEarly;
       // ... then the OK, then FIN the subscription.
       await write(bidi!.writable, encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, "moq-lite-04"));
       await bidi!.writable.close();
     });
     client = await connectTo(url, { versions: ["moq-lite-04"], legacy: false, transport: "websocket" });
     const sub = client.subscribe("raw", "t");
+    let okBeforeGroup = false;
+    void sub.ok.then(() => (okBeforeGroup = true), () => {});
     const group = await within(sub.nextGroup(), 5000, "early group");
     expect(group?.sequence).toBe(7);
-    expect(str(await group!.readFrame())).toBe("early");
+    expect(str(await within(group!.readFrame(), 5000, "the early frame"))).toBe("early");
+    expect(okBeforeGroup).toBe(false);
+    groupRead();
     expect(await within(sub.ok, 5000, "SUBSCRIBE_OK")).toMatchObject({ priority: 1 });
     expect(await within(sub.closed, 5000, "FIN")).toBeUndefined();
   });
 
   it("resets an unknown bidi stream type with code 10 and stays up", async () => {
-    let code: unknown;
+    let answered!: (what: { reset: unknown; probe: string }) => void;
+    const seen = new Promise<{ reset: unknown; probe: string }>((resolve) => (answered = resolve));
     const url = await rawServer(async (t) => {
       await t.session.ready;
       const bidi = await t.session.createBidirectionalStream();
       await write(bidi.writable, new Writer().varint(0x3f).finish());
-      try {
-        await bidi.readable.getReader().read();
-      } catch (err) {
-        code = (err as { streamErrorCode?: number }).streamErrorCode;
-      }
+      const reset = await readToEnd(bidi.readable);
+      // Then a stream it knows: an empty probe stream (type 4, FIN) is complete and gets a FIN back.
+      const probe = await t.session.createBidirectionalStream();
+      await write(probe.writable, Uint8Array.of(4));
+      await probe.writable.close();
+      answered({ reset, probe: await readToEnd(probe.readable) });
     });
     client = await connectTo(url, { versions: ["moq-lite-04"], legacy: false, transport: "websocket" });
-    await within(
-      (async () => {
-        while (code === undefined) await new Promise((r) => setTimeout(r, 20));
-      })(),
-      5000,
-      "reset of the unknown stream",
-    );
-    expect(code).toBe(10);
+    expect(await within(seen, 5000, "the client's answers on both streams")).toEqual({ reset: "reset 10", probe: "fin" });
     expect(client.isClosed).toBe(false);
   });
 });
