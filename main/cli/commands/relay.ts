@@ -54,7 +54,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   }
 
   const local = values.demo ? new LocalPublisher() : undefined;
-  const admit = (url: URL): Grant | Error => {
+  const admit = (url: URL): Grant | Error | Promise<Grant | Error> => {
     const own = local?.admit(url, ["demo"]);
     if (own) return own;
     return authorize(url, { key, publicPrefixes });

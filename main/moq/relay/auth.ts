@@ -1,26 +1,17 @@
 import { hasPrefix, joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
-import { AuthError, isoTime, verifyToken } from "./jwt.ts";
+import { AuthError } from "./auth-error.ts";
+import { minimalPrefixes, type Grant } from "./grant.ts";
+import { verifyToken } from "./jwt.ts";
 import type { AuthKey } from "./jwt-key.ts";
 
 // Session admission the way moq-relay does it: the URL path is the session's root, and what a
 // session may publish or subscribe is a list of prefixes relative to that root.
 
-export { AuthError, MAX_TOKEN_BYTES, signToken, verifyToken, type Claims, type ClaimsInput } from "./jwt.ts";
-export { ALGORITHMS, AuthKeyError, generateJwk, loadAuthKey, parseAuthKey, publicJwk, type Algorithm, type AuthKey } from "./jwt-key.ts";
-
-/** What a session may do. Every path is normalised and relative to `root`. */
-export interface Grant {
-  /** The URL path: the session names every broadcast relative to it. */
-  root: string;
-  /** Prefixes the session may publish under; [""] is everything below the root, [] nothing. */
-  publish: string[];
-  /** Prefixes the session may subscribe to and discover; same conventions. */
-  subscribe: string[];
-  /** True when no token was presented (open relay or a public prefix). */
-  anonymous: boolean;
-  /** The token's `exp` (seconds since 1970): the session should be closed then. */
-  expires?: number;
-}
+export { AuthError } from "./auth-error.ts";
+export { MAX_TOKEN_BYTES, verifyToken } from "./jwt.ts";
+export type { Claims } from "./jwt-claims.ts";
+export { signToken, type ClaimsInput } from "./jwt-sign.ts";
+export { ALGORITHMS, AuthKeyError, generateJwk, loadAuthKey, parseAuthKey, type Algorithm, type AuthKey } from "./jwt-key.ts";
 
 export interface AuthOptions {
   /** `--auth-key`: tokens in `?jwt=` are verified with it. */
@@ -31,9 +22,9 @@ export interface AuthOptions {
 
 /**
  * Decide what the session dialed at `url` may do, or why it is refused. `now` is milliseconds
- * since the epoch. Never throws for bad input: every refusal is a returned AuthError.
+ * since the epoch. Never rejects for bad input: every refusal is a returned AuthError.
  */
-export function authorize(url: URL, options: AuthOptions, now: number = Date.now()): Grant | AuthError {
+export async function authorize(url: URL, options: AuthOptions, now: number = Date.now()): Promise<Grant | AuthError> {
   let raw: string;
   try {
     raw = decodeURIComponent(url.pathname);
@@ -55,7 +46,7 @@ export function authorize(url: URL, options: AuthOptions, now: number = Date.now
     if (!options.key) return new AuthError("this relay has no --auth-key, so it cannot check the token in ?jwt=; connect without it");
     let claims;
     try {
-      claims = verifyToken(token, options.key, now);
+      claims = await verifyToken(token, options.key, now);
     } catch (err) {
       if (err instanceof AuthError) return err;
       throw err;
@@ -64,12 +55,12 @@ export function authorize(url: URL, options: AuthOptions, now: number = Date.now
     const subscribe = rebase(path, claims.root, claims.get);
     if (!publish || !subscribe) return new AuthError(`URL path ${shown} is outside the token's root /${claims.root}; dial /${claims.root} or a path below it`);
     if (publish.length === 0 && subscribe.length === 0) return new AuthError(`the token grants nothing at ${shown} (no put or get prefix reaches it)`);
-    const grant: Grant = { root: path, publish, subscribe, anonymous: false };
+    const grant: Grant = { root: path, publish, subscribe };
     if (claims.exp !== undefined) grant.expires = claims.exp;
     return grant;
   }
 
-  if (!options.key && publicPrefixes.length === 0) return { root: path, publish: [""], subscribe: [""], anonymous: true };
+  if (!options.key && publicPrefixes.length === 0) return { root: path, publish: [""], subscribe: [""] };
 
   // moq-relay admits an anonymous session whose path is below a public prefix (full access there)
   // or above one (it sees only the public part); the public prefixes act as a token rooted at "".
@@ -81,7 +72,7 @@ export function authorize(url: URL, options: AuthOptions, now: number = Date.now
     return new AuthError(`URL path ${shown} is not public (public prefixes: ${list})${alt}`);
   }
   const scoped = rebase(path, "", reachable) ?? [];
-  return { root: path, publish: scoped, subscribe: [...scoped], anonymous: true };
+  return { root: path, publish: scoped, subscribe: [...scoped] };
 }
 
 /**
@@ -101,34 +92,5 @@ function rebase(path: string, tokenRoot: string, prefixes: string[]): string[] |
     if (rest !== undefined) out.push(rest);
     else if (hasPrefix(q, suffix)) out.push(""); // the grant covers the whole session root
   }
-  return minimise(out);
-}
-
-/** Drop duplicates and prefixes already covered by a shorter one. */
-function minimise(prefixes: string[]): string[] {
-  const unique = [...new Set(prefixes.map(normalizePath))];
-  return unique.filter((p) => !unique.some((q) => q !== p && hasPrefix(q, p)));
-}
-
-/** May the session publish `path` (relative to its root)? */
-export function canPublish(grant: Grant, path: string): boolean {
-  return grant.publish.some((p) => hasPrefix(p, path));
-}
-
-/** May the session subscribe to `path` (relative to its root)? */
-export function canSubscribe(grant: Grant, path: string): boolean {
-  return grant.subscribe.some((p) => hasPrefix(p, path));
-}
-
-/** Could announcements under `prefix` (relative to the root) include anything the session may subscribe to? */
-export function canDiscover(grant: Grant, prefix: string): boolean {
-  return grant.subscribe.some((p) => hasPrefix(p, prefix) || hasPrefix(prefix, p));
-}
-
-/** One line for the relay's log. */
-export function describeGrant(grant: Grant): string {
-  const fmt = (ps: string[]) => (ps.length === 0 ? "nothing" : ps.map((p) => (p === "" ? "*" : p)).join(","));
-  const who = grant.anonymous ? "anonymous" : "token";
-  const exp = grant.expires === undefined ? "" : ` until ${isoTime(grant.expires)}`;
-  return `${who} at /${grant.root}: publish ${fmt(grant.publish)}, subscribe ${fmt(grant.subscribe)}${exp}`;
+  return minimalPrefixes(out);
 }

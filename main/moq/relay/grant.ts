@@ -4,9 +4,9 @@
 import { hasPrefix, joinPath, normalizePath } from "../wire/path.ts";
 import type { SessionRequest } from "../transport/listener.ts";
 
-/** Prefixes are relative to `root`; "" means everything under it. */
+/** Prefixes are normalised and relative to `root`; "" is everything under it, [] nothing. */
 export interface Grant {
-  /** Where the session lives: every path it sends or sees on the wire is relative to this. */
+  /** The URL path: every path the session sends or sees on the wire is relative to this. */
   root: string;
   /** Prefixes the session may announce (publish) under. */
   publish: string[];
@@ -43,7 +43,8 @@ export function normalizeGrant(grant: Grant): Grant {
   };
 }
 
-function minimalPrefixes(prefixes: string[]): string[] {
+/** Normalised, without duplicates or prefixes already covered by a shorter one. */
+export function minimalPrefixes(prefixes: string[]): string[] {
   const all = [...new Set(prefixes.map(normalizePath))];
   return all.filter((p) => !all.some((q) => q !== p && hasPrefix(q, p)));
 }

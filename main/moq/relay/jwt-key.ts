@@ -1,10 +1,13 @@
-import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createSecretKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { importJWK, type CryptoKey, type JWK } from "jose";
 import { decodeBase64url, encodeBase64url } from "./jwt-base64url.ts";
 
 // JWK key files as moq-token writes them (RFC 7517 with moq-token's quirks): JSON, or that JSON
 // base64url-encoded; `alg` is required; a missing `kty` means "oct" (older files omit it).
+// We check the relay's policy here (algorithm, curve, key sizes, key_ops); jose imports the key.
 
+/** moq-token's algorithms (it has no ES512). */
 export const ALGORITHMS = ["HS256", "HS384", "HS512", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
@@ -14,8 +17,8 @@ export interface AuthKey {
   readonly kid: string | undefined;
   /** Where the key came from (a file path), for messages. */
   readonly source: string;
-  /** Secret or public key; undefined when `key_ops` forbids verifying. */
-  readonly verifier: KeyObject | undefined;
+  /** The secret or public key as jose imported it; rejects with AuthKeyError. Undefined when `key_ops` forbids verifying. */
+  readonly verifier: Promise<CryptoKey | Uint8Array> | undefined;
   /** Secret or private key; undefined for a public-only key or when `key_ops` forbids signing. */
   readonly signer: KeyObject | undefined;
 }
@@ -34,39 +37,32 @@ const KTY: Record<Algorithm, string> = {
   RS256: "RSA", RS384: "RSA", RS512: "RSA", PS256: "RSA", PS384: "RSA", PS512: "RSA",
   EdDSA: "OKP",
 };
+// The members that make up the public (for "oct": the secret) key, and the private extras.
+const PUBLIC_MEMBERS: Record<string, string[]> = { oct: ["k"], EC: ["crv", "x", "y"], RSA: ["n", "e"], OKP: ["crv", "x"] };
+const PRIVATE_MEMBERS: Record<string, string[]> = { oct: [], EC: ["d"], RSA: ["d", "p", "q", "dp", "dq", "qi"], OKP: ["d"] };
 
 // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
 const HMAC_MIN: Partial<Record<Algorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };
-const EC_CURVE: Partial<Record<Algorithm, { crv: string; size: number }>> = {
-  ES256: { crv: "P-256", size: 32 },
-  ES384: { crv: "P-384", size: 48 },
-};
+const CURVE: Partial<Record<Algorithm, string>> = { ES256: "P-256", ES384: "P-384", EdDSA: "Ed25519" };
 const RSA_MIN_BITS = 2048;
 const MAX_FILE_BYTES = 64 * 1024;
 
-export function isAlgorithm(s: unknown): s is Algorithm {
-  return typeof s === "string" && (ALGORITHMS as readonly string[]).includes(s);
-}
-
-/** Read and check a JWK key file (the relay's `--auth-key FILE`). */
+/** Read and check a JWK key file (the relay's `--auth-key FILE`), and import it. */
 export async function loadAuthKey(path: string): Promise<AuthKey> {
-  let size: number;
+  let text: string;
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new AuthKeyError(`auth key file ${path} is not a regular file`);
-    size = st.size;
+    if (st.size > MAX_FILE_BYTES) throw new AuthKeyError(`auth key file ${path} is ${st.size} bytes; a JWK is at most ${MAX_FILE_BYTES}`);
+    text = await readFile(path, "utf8");
   } catch (err) {
     if (err instanceof AuthKeyError) throw err;
     throw new AuthKeyError(`auth key file ${path} cannot be read: ${describeFsError(err)}`);
   }
-  if (size > MAX_FILE_BYTES) throw new AuthKeyError(`auth key file ${path} is ${size} bytes; a JWK is at most ${MAX_FILE_BYTES}`);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new AuthKeyError(`auth key file ${path} cannot be read: ${describeFsError(err)}`);
-  }
-  return parseAuthKey(text, path);
+  const key = parseAuthKey(text, path);
+  // Fail at startup, not at the first session, when the key material itself is broken.
+  await key.verifier;
+  return key;
 }
 
 function describeFsError(err: unknown): string {
@@ -76,7 +72,10 @@ function describeFsError(err: unknown): string {
   return typeof e?.message === "string" ? e.message : String(err);
 }
 
-/** Parse a JWK (JSON or base64url-encoded JSON). `source` names it in errors. */
+/**
+ * Parse and check a JWK (JSON or base64url-encoded JSON). `source` names it in errors. The import
+ * into jose finishes later: `loadAuthKey` waits for it, verifying awaits `verifier`.
+ */
 export function parseAuthKey(text: string, source = "auth key"): AuthKey {
   const fail = (what: string): never => {
     throw new AuthKeyError(`auth key file ${source}: ${what}`);
@@ -96,17 +95,13 @@ export function parseAuthKey(text: string, source = "auth key"): AuthKey {
     fail(`not valid JSON (${(err as Error).message})`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail("expected a JWK JSON object");
-  return authKeyFromJwk(parsed as Record<string, unknown>, source);
+  return authKeyFromJwk(parsed as Record<string, unknown>, source, fail);
 }
 
-/** Check a parsed JWK and build the key objects. */
-export function authKeyFromJwk(jwk: Record<string, unknown>, source = "auth key"): AuthKey {
-  const fail = (what: string): never => {
-    throw new AuthKeyError(`auth key file ${source}: ${what}`);
-  };
+function authKeyFromJwk(jwk: Record<string, unknown>, source: string, fail: (what: string) => never): AuthKey {
   const alg = jwk.alg;
   if (alg === undefined) fail(`missing "alg" (one of ${ALGORITHMS.join(", ")})`);
-  if (!isAlgorithm(alg)) fail(`unsupported "alg" ${JSON.stringify(alg)} (expected one of ${ALGORITHMS.join(", ")})`);
+  if (!(ALGORITHMS as readonly unknown[]).includes(alg)) fail(`unsupported "alg" ${JSON.stringify(alg)} (expected one of ${ALGORITHMS.join(", ")})`);
   const algorithm = alg as Algorithm;
   const kty = jwk.kty ?? "oct";
   if (kty !== KTY[algorithm]) fail(`"kty" ${JSON.stringify(kty)} does not fit "alg" ${algorithm} (expected "${KTY[algorithm]}")`);
@@ -124,78 +119,50 @@ export function authKeyFromJwk(jwk: Record<string, unknown>, source = "auth key"
     if (!canSign && !canVerify) fail(`"key_ops" allows neither "sign" nor "verify"`);
   }
 
-  const bytes = (name: string, required: boolean): Buffer | undefined => {
-    const v = jwk[name];
-    if (v === undefined) {
-      if (required) fail(`missing "${name}"`);
-      return undefined;
+  const curve = CURVE[algorithm];
+  if (curve && jwk.crv !== curve) fail(`"crv" ${JSON.stringify(jwk.crv)} does not fit ${algorithm} (expected "${curve}")`);
+  const pick = (names: string[]): JsonWebKey => {
+    const out: JsonWebKey = { kty: kty as string };
+    for (const name of names) {
+      if (jwk[name] === undefined) fail(`missing "${name}"`);
+      if (typeof jwk[name] !== "string") fail(`"${name}" must be a base64url string`);
+      out[name] = jwk[name] as string;
     }
-    if (typeof v !== "string") fail(`"${name}" must be a base64url string`);
-    const b = decodeBase64url(v as string);
-    if (typeof b === "string") fail(`"${name}": ${b}`);
-    return b as Buffer;
+    return out;
   };
-
-  let verifier: KeyObject | undefined;
-  let signer: KeyObject | undefined;
-  const build = (make: () => KeyObject, what: string): KeyObject => {
-    try {
-      return make();
-    } catch (err) {
-      return fail(`${what} is not valid (${(err as Error).message})`);
-    }
+  const decoded = (name: string): Buffer => {
+    const b = decodeBase64url(jwk[name] as string);
+    return typeof b === "string" ? fail(`"${name}": ${b}`) : b;
   };
-
+  const pub = pick(PUBLIC_MEMBERS[kty as string]!);
   if (kty === "oct") {
-    const k = bytes("k", true) as Buffer;
-    const min = HMAC_MIN[algorithm] ?? 32;
-    if (k.length < min) fail(`"k" is ${k.length} bytes; ${algorithm} needs at least ${min}`);
-    const secret = createSecretKey(k);
-    verifier = secret;
-    signer = secret;
-  } else if (kty === "EC") {
-    const curve = EC_CURVE[algorithm]!;
-    if (jwk.crv !== curve.crv) fail(`"crv" ${JSON.stringify(jwk.crv)} does not fit ${algorithm} (expected "${curve.crv}")`);
-    const x = bytes("x", true) as Buffer;
-    const y = bytes("y", true) as Buffer;
-    const d = bytes("d", false);
-    if (x.length !== curve.size || y.length !== curve.size) fail(`"x" and "y" must be ${curve.size} bytes each for ${curve.crv}`);
-    if (d && d.length !== curve.size) fail(`"d" must be ${curve.size} bytes for ${curve.crv}`);
-    const pub: JsonWebKey = { kty: "EC", crv: curve.crv, x: jwk.x as string, y: jwk.y as string };
-    verifier = build(() => createPublicKey({ key: pub, format: "jwk" }), "the public point");
-    if (d) signer = build(() => createPrivateKey({ key: { ...pub, d: jwk.d as string }, format: "jwk" }), "the private key");
-  } else if (kty === "RSA") {
-    const n = bytes("n", true) as Buffer;
-    bytes("e", true);
-    const bits = modulusBits(n);
+    const min = HMAC_MIN[algorithm]!;
+    const length = decoded("k").length;
+    if (length < min) fail(`"k" is ${length} bytes; ${algorithm} needs at least ${min}`);
+  }
+  if (kty === "RSA") {
+    const bits = modulusBits(decoded("n"));
     if (bits < RSA_MIN_BITS) fail(`RSA modulus is ${bits} bits; at least ${RSA_MIN_BITS} are required`);
-    const pub: JsonWebKey = { kty: "RSA", n: jwk.n as string, e: jwk.e as string };
-    verifier = build(() => createPublicKey({ key: pub, format: "jwk" }), "the RSA public key");
-    if (jwk.d !== undefined) {
-      const priv: JsonWebKey = { ...pub };
-      for (const name of ["d", "p", "q", "dp", "dq", "qi"] as const) {
-        bytes(name, true);
-        priv[name] = jwk[name] as string;
-      }
-      signer = build(() => createPrivateKey({ key: priv, format: "jwk" }), "the RSA private key");
-    }
-  } else {
-    if (jwk.crv !== "Ed25519") fail(`"crv" ${JSON.stringify(jwk.crv)} is not supported for EdDSA (expected "Ed25519")`);
-    const x = bytes("x", true) as Buffer;
-    const d = bytes("d", false);
-    if (x.length !== 32 || (d && d.length !== 32)) fail(`Ed25519 "x" and "d" must be 32 bytes`);
-    const pub: JsonWebKey = { kty: "OKP", crv: "Ed25519", x: jwk.x as string };
-    verifier = build(() => createPublicKey({ key: pub, format: "jwk" }), "the Ed25519 public key");
-    if (d) signer = build(() => createPrivateKey({ key: { ...pub, d: jwk.d as string }, format: "jwk" }), "the Ed25519 private key");
   }
 
-  return {
-    alg: algorithm,
-    kid: jwk.kid as string | undefined,
-    source,
-    verifier: canVerify ? verifier : undefined,
-    signer: canSign ? signer : undefined,
-  };
+  let signer: KeyObject | undefined;
+  if (canSign && kty === "oct") signer = createSecretKey(decoded("k"));
+  else if (canSign && jwk.d !== undefined) {
+    const priv = { ...pub, ...pick(PRIVATE_MEMBERS[kty as string]!) };
+    try {
+      signer = createPrivateKey({ key: priv, format: "jwk" });
+    } catch (err) {
+      fail(`the private key is not valid (${(err as Error).message})`);
+    }
+  }
+
+  let verifier: Promise<CryptoKey | Uint8Array> | undefined;
+  if (canVerify) {
+    verifier = importJWK(pub as JWK, algorithm).catch((err: unknown) => fail(`the ${kty === "oct" ? "secret" : "public"} key is not valid (${(err as Error).message})`));
+    // Parsing is synchronous: mark the import as handled so a key that only signs cannot crash the process.
+    verifier.catch(() => {});
+  }
+  return { alg: algorithm, kid: jwk.kid as string | undefined, source, verifier, signer };
 }
 
 function modulusBits(n: Buffer): number {
@@ -207,27 +174,16 @@ function modulusBits(n: Buffer): number {
 
 /**
  * A fresh private JWK for `alg`, in moq-token's shape (for tests and a future `moqscope token`
- * command). Sizes follow moq-token: HMAC secrets as long as the hash, RSA 2048 bits.
+ * command). Sizes follow moq-token: HMAC secrets as long as the hash, RSA 2048 bits. Synchronous
+ * on purpose (jose only generates asynchronously), so tests can build fixtures inline.
  */
 export function generateJwk(alg: Algorithm, kid?: string): Record<string, unknown> {
   const common = { alg, key_ops: ["sign", "verify"], ...(kid === undefined ? {} : { kid }) };
   const kty = KTY[alg];
   if (kty === "oct") return { kty, k: encodeBase64url(randomBytes(HMAC_MIN[alg]!)), ...common };
   let pair;
-  if (kty === "EC") pair = generateKeyPairSync("ec", { namedCurve: EC_CURVE[alg]!.crv });
+  if (kty === "EC") pair = generateKeyPairSync("ec", { namedCurve: CURVE[alg]! });
   else if (kty === "RSA") pair = generateKeyPairSync("rsa", { modulusLength: RSA_MIN_BITS });
   else pair = generateKeyPairSync("ed25519");
   return { ...pair.privateKey.export({ format: "jwk" }), ...common };
-}
-
-/** The public half of a private JWK (drops private members), for a relay that only verifies. */
-export function publicJwk(jwk: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(jwk)) {
-    if (["d", "p", "q", "dp", "dq", "qi", "oth"].includes(k)) continue;
-    out[k] = v;
-  }
-  if (out.kty === "oct") throw new AuthKeyError("an HMAC (oct) key has no public half");
-  out.key_ops = ["verify"];
-  return out;
 }

@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
-import { authorize, generateJwk, parseAuthKey, signToken } from "../../../main/moq/relay/auth.ts";
+import { authorize, generateJwk, loadAuthKey, parseAuthKey, signToken } from "../../../main/moq/relay/auth.ts";
 import type { AuthKey } from "../../../main/moq/relay/auth.ts";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import { within } from "../../helpers/wait.ts";
@@ -67,6 +71,29 @@ describe("relay with JWT auth and public prefixes", () => {
     g.close();
     expect((await within(sub.nextGroup(), T, "group"))?.sequence).toBe(0);
     expect(r.relay.broadcasts()).toEqual(["room/alice/cam"]);
+  });
+
+  it("loads a key file jose exported and admits only tokens jose signed with its private half", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "moqscope-auth-relay-"));
+    closers.push(() => void rm(dir, { recursive: true, force: true }));
+    const own = await generateKeyPair("EdDSA", { extractable: true });
+    const path = join(dir, "relay.jwk");
+    // moq-token's file format: the JWK, base64url-encoded; the relay holds only the public half.
+    await writeFile(path, Buffer.from(JSON.stringify({ ...(await exportJWK(own.publicKey)), alg: "EdDSA" })).toString("base64url"));
+    r = await start(await loadAuthKey(path), []);
+
+    const token = (claims: Record<string, unknown>, privateKey: CryptoKey) =>
+      new SignJWT({ ...claims, exp: inAMinute() }).setProtectedHeader({ alg: "EdDSA", typ: "JWT" }).sign(privateKey);
+    const foreign = await generateKeyPair("EdDSA");
+    const forged = await r.client(`room?jwt=${await token({ root: "room", get: "" }, foreign.privateKey)}`);
+    expect(await within(forged.closed, T, "the refusal of the foreign token")).toMatchObject({ code: ErrorCode.Unauthorized, by: "remote" });
+
+    const mux = new TrackMux();
+    mux.publishBroadcast("alice/cam", new BroadcastProducer());
+    await r.client(`room?jwt=${await token({ root: "room", put: "alice" }, own.privateKey)}`, { mux });
+    const viewer = await r.client(`room?jwt=${await token({ root: "room", get: "" }, own.privateKey)}`);
+    expect(await within(viewer.announced("").next(), T, "alice's broadcast")).toMatchObject({ path: "alice/cam", active: true });
+    expect(r.log.filter((e) => e.type === "session-refused").map((e) => (e as { reason: string }).reason)).toEqual(["signature does not match the key"]);
   });
 
   it("admits anonymous @moq/lite clients only under --public, isolated by their path root", async () => {

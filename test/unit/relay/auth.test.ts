@@ -1,4 +1,4 @@
-import { createHmac, webcrypto } from "node:crypto";
+import { createHmac, createPublicKey, webcrypto, type JsonWebKey } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,21 +9,16 @@ import {
   AuthError,
   AuthKeyError,
   authorize,
-  canDiscover,
-  canPublish,
-  canSubscribe,
-  describeGrant,
   generateJwk,
   loadAuthKey,
   MAX_TOKEN_BYTES,
   parseAuthKey,
-  publicJwk,
   signToken,
   verifyToken,
   type Algorithm,
   type AuthKey,
-  type Grant,
 } from "../../../main/moq/relay/auth.ts";
+import type { Grant } from "../../../main/moq/relay/grant.ts";
 
 const NOW = Date.UTC(2026, 10, 1, 12, 0, 0); // ms
 const NOW_S = NOW / 1000;
@@ -43,45 +38,51 @@ function jwkFor(alg: Algorithm): Record<string, unknown> {
 }
 const keyFor = (alg: Algorithm) => parseAuthKey(JSON.stringify(jwkFor(alg)), `${alg}.jwk`);
 
-function refusal(fn: () => unknown): AuthError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AuthError);
-    return err as AuthError;
-  }
-  throw new Error("expected an AuthError");
+/** The public half of a private JWK, exported by node:crypto (not by the code under test). */
+function publicOf(jwk: Record<string, unknown>): Record<string, unknown> {
+  return { ...createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }).export({ format: "jwk" }), alg: jwk.alg };
+}
+
+async function refusal(verdict: Promise<unknown>): Promise<AuthError> {
+  const err = await verdict.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AuthError);
+  return err as AuthError;
 }
 
 describe("sign/verify round trips", () => {
-  it.each([...ALGORITHMS])("%s: private key signs, key and its public half verify", (alg) => {
+  it.each([...ALGORITHMS])("%s: private key signs, key and its public half verify", async (alg) => {
     const key = keyFor(alg);
     const token = signToken({ root: "/room/1/", put: "alice", get: ["", "bob"], exp: NOW_S + 60, iat: NOW_S }, key);
-    const claims = verifyToken(token, key, NOW);
+    const claims = await verifyToken(token, key, NOW);
     expect(claims).toEqual({ root: "room/1", put: ["alice"], get: ["", "bob"], exp: NOW_S + 60, iat: NOW_S });
     const header = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString());
     expect(header).toEqual({ alg, typ: "JWT" });
     if (!alg.startsWith("HS")) {
-      const pub = parseAuthKey(JSON.stringify(publicJwk(jwkFor(alg))), "public.jwk");
+      const pub = parseAuthKey(JSON.stringify(publicOf(jwkFor(alg))), "public.jwk");
       expect(pub.signer).toBeUndefined();
-      expect(verifyToken(token, pub, NOW).root).toBe("room/1");
+      expect((await verifyToken(token, pub, NOW)).root).toBe("room/1");
       expect(() => signToken({ put: "" }, pub)).toThrow(/cannot sign/);
     }
     // Another key of the same algorithm must not verify it.
     const other = parseAuthKey(JSON.stringify(alg.startsWith("RS") || alg.startsWith("PS") ? { ...generateJwk("ES256"), alg: "ES256" } : generateJwk(alg)), "other");
-    if (other.alg === alg) expect(refusal(() => verifyToken(token, other, NOW)).message).toBe("signature does not match the key");
+    if (other.alg === alg) expect((await refusal(verifyToken(token, other, NOW))).message).toBe("signature does not match the key");
   });
 
-  it("verifies the RFC 7515 A.1 HS256 example (an independent signer)", () => {
+  it("verifies the RFC 7515 A.1 HS256 example (an independent signer)", async () => {
     const key = parseAuthKey(
       JSON.stringify({ kty: "oct", alg: "HS256", k: "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow" }),
     );
     const token =
       "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    // The signature checks out; then its private claim is refused (claims are read after the signature).
-    expect(refusal(() => verifyToken(token, key, NOW)).message).toMatch(/unsupported claim "http:\/\/example.com\/is_root"/);
+    // Checked before its exp (2011): the signature checks out, then its private claim is refused.
+    const before = (1300819380 - 60) * 1000;
+    expect((await refusal(verifyToken(token, key, before))).message).toMatch(/unsupported claim "http:\/\/example.com\/is_root"/);
+    expect((await refusal(verifyToken(token, key, NOW))).message).toBe("token expired at 2011-03-22T18:43:00.000Z");
     const flipped = token.replace(".dBjf", ".eBjf");
-    expect(refusal(() => verifyToken(flipped, key, NOW)).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(flipped, key, before))).message).toBe("signature does not match the key");
   });
 
   it.each(["ES256", "RS256", "PS256", "HS512"] as const)("%s signatures verify with WebCrypto", async (alg) => {
@@ -93,13 +94,13 @@ describe("sign/verify round trips", () => {
     const subtle = webcrypto.subtle;
     let ok: boolean;
     if (alg === "ES256") {
-      const k = await subtle.importKey("jwk", publicJwk(jwk) as webcrypto.JsonWebKey, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      const k = await subtle.importKey("jwk", publicOf(jwk) as webcrypto.JsonWebKey, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
       ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, k, sig, data);
     } else if (alg === "RS256") {
-      const k = await subtle.importKey("jwk", { ...publicJwk(jwk), key_ops: undefined } as webcrypto.JsonWebKey, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+      const k = await subtle.importKey("jwk", { ...publicOf(jwk), key_ops: undefined } as webcrypto.JsonWebKey, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
       ok = await subtle.verify("RSASSA-PKCS1-v1_5", k, sig, data);
     } else if (alg === "PS256") {
-      const k = await subtle.importKey("jwk", { ...publicJwk(jwk), key_ops: undefined } as webcrypto.JsonWebKey, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]);
+      const k = await subtle.importKey("jwk", { ...publicOf(jwk), key_ops: undefined } as webcrypto.JsonWebKey, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]);
       ok = await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, k, sig, data);
     } else {
       const raw = Buffer.from(jwk.k as string, "base64url");
@@ -109,10 +110,10 @@ describe("sign/verify round trips", () => {
     expect(ok).toBe(true);
   });
 
-  it("accepts put/get as a single string and tolerates iss/sub/jti and cluster", () => {
+  it("accepts put/get as a single string and tolerates iss/sub/jti and cluster", async () => {
     const key = keyFor("HS256");
     const token = craft(key, { alg: "HS256" }, { root: "a", put: "b", get: "c", iss: "me", sub: "x", jti: "1", cluster: false });
-    expect(verifyToken(token, key, NOW)).toEqual({ root: "a", put: ["b"], get: ["c"], cluster: false });
+    expect(await verifyToken(token, key, NOW)).toEqual({ root: "a", put: ["b"], get: ["c"], cluster: false });
   });
 });
 
@@ -129,54 +130,57 @@ describe("tampering and malformed tokens", () => {
   const good = signToken({ root: "r", put: "", get: "", exp: NOW_S + 10 }, key);
   const [h, p, s] = good.split(".") as [string, string, string];
 
-  it("refuses a changed payload, header or signature", () => {
+  it("refuses a changed payload, header or signature", async () => {
     const payload = b64(JSON.stringify({ root: "", put: "", get: "", exp: NOW_S + 10 }));
-    expect(refusal(() => verifyToken(`${h}.${payload}.${s}`, key, NOW)).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${h}.${payload}.${s}`, key, NOW))).message).toBe("signature does not match the key");
     const header = b64(JSON.stringify({ alg: "HS256", typ: "JWT", x: 1 }));
-    expect(refusal(() => verifyToken(`${header}.${p}.${s}`, key, NOW)).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${header}.${p}.${s}`, key, NOW))).message).toBe("signature does not match the key");
     const sig = Buffer.from(s, "base64url");
     sig[0]! ^= 1;
-    expect(refusal(() => verifyToken(`${h}.${p}.${sig.toString("base64url")}`, key, NOW)).message).toBe("signature does not match the key");
-    expect(refusal(() => verifyToken(`${h}.${p}.${s.slice(0, 40)}`, key, NOW)).message).toBe("signature does not match the key");
-    expect(refusal(() => verifyToken(`${h}.${p}.`, key, NOW)).message).toBe("token has no signature");
+    expect((await refusal(verifyToken(`${h}.${p}.${sig.toString("base64url")}`, key, NOW))).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${h}.${p}.${s.slice(0, 40)}`, key, NOW))).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${h}.${p}.`, key, NOW))).message).toBe("token has no signature");
   });
 
-  it("refuses alg none, a different alg, and a missing alg", () => {
+  it("refuses alg none, a different alg, and a missing alg", async () => {
     const none = `${b64(JSON.stringify({ alg: "none", typ: "JWT" }))}.${p}.`;
-    expect(refusal(() => verifyToken(none, key, NOW)).message).toMatch(/unsigned \(alg "none"\).*HS256/);
+    expect((await refusal(verifyToken(none, key, NOW))).message).toMatch(/unsigned \(alg "none"\).*HS256/);
     const NONE = `${b64(JSON.stringify({ alg: "NoNe" }))}.${p}.${s}`;
-    expect(refusal(() => verifyToken(NONE, key, NOW)).message).toMatch(/unsigned/);
+    expect((await refusal(verifyToken(NONE, key, NOW))).message).toMatch(/unsigned/);
     // HS384 header with the HS256 secret: refused by algorithm before any signature check.
     const hs384 = craft(key, { alg: "HS384" }, { put: "" });
-    expect(refusal(() => verifyToken(hs384, key, NOW)).message).toBe(`token is signed with "HS384" but the relay's key is HS256`);
+    expect((await refusal(verifyToken(hs384, key, NOW))).message).toBe(`token is signed with "HS384" but the relay's key is HS256`);
     // Classic confusion: an HS256 token "signed" with an ES256 public key's bytes must not pass.
     const es = keyFor("ES256");
     const forged = craft(key, { alg: "HS256" }, { put: "" });
-    expect(refusal(() => verifyToken(forged, es, NOW)).message).toMatch(/signed with "HS256" but the relay's key is ES256/);
-    expect(refusal(() => verifyToken(craft(key, {}, { put: "" }), key, NOW)).message).toBe('token header has no "alg"');
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256", crit: ["b64"] }, { put: "" }), key, NOW)).message).toMatch(/crit/);
+    expect((await refusal(verifyToken(forged, es, NOW))).message).toMatch(/signed with "HS256" but the relay's key is ES256/);
+    expect((await refusal(verifyToken(craft(key, {}, { put: "" }), key, NOW))).message).toBe('token header has no "alg"');
+    expect((await refusal(verifyToken(craft(key, { alg: 5 }, { put: "" }), key, NOW))).message).toBe('token header "alg" must be an algorithm name');
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256", crit: ["b64"] }, { put: "" }), key, NOW))).message).toMatch(/crit/);
+    // RFC 7797's b64 is the one extension jose understands; b64:true means the ordinary encoding.
+    expect((await verifyToken(craft(key, { alg: "HS256", crit: ["b64"], b64: true }, { put: "" }), key, NOW)).put).toEqual([""]);
   });
 
-  it("checks kid only when both sides have one", () => {
+  it("checks kid only when both sides have one", async () => {
     const withKid = parseAuthKey(JSON.stringify({ ...jwkFor("HS256"), kid: "k1" }));
     const t = signToken({ put: "" }, withKid);
     expect(JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).kid).toBe("k1");
-    expect(verifyToken(t, withKid, NOW).put).toEqual([""]);
-    expect(verifyToken(t, key, NOW).put).toEqual([""]);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256", kid: "k2" }, { put: "" }), withKid, NOW)).message).toMatch(/key id "k2" does not match/);
+    expect((await verifyToken(t, withKid, NOW)).put).toEqual([""]);
+    expect((await verifyToken(t, key, NOW)).put).toEqual([""]);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256", kid: "k2" }, { put: "" }), withKid, NOW))).message).toMatch(/key id "k2" does not match/);
   });
 
-  it("refuses expired and not-yet-valid tokens with the time", () => {
+  it("refuses expired and not-yet-valid tokens with the time", async () => {
     const expired = signToken({ put: "", exp: NOW_S }, key);
-    expect(refusal(() => verifyToken(expired, key, NOW)).message).toBe(`token expired at ${new Date(NOW).toISOString()}`);
-    expect(verifyToken(expired, key, NOW - 1).exp).toBe(NOW_S);
+    expect((await refusal(verifyToken(expired, key, NOW))).message).toBe(`token expired at ${new Date(NOW).toISOString()}`);
+    expect((await verifyToken(expired, key, NOW - 1)).exp).toBe(NOW_S);
     const early = signToken({ put: "", nbf: NOW_S + 30 }, key);
-    expect(refusal(() => verifyToken(early, key, NOW)).message).toBe(`token is not valid before ${new Date(NOW + 30_000).toISOString()}`);
-    expect(verifyToken(early, key, NOW + 30_000).nbf).toBe(NOW_S + 30);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { exp: "soon" }), key, NOW)).message).toMatch(/"exp" must be a number/);
+    expect((await refusal(verifyToken(early, key, NOW))).message).toBe(`token is not valid before ${new Date(NOW + 30_000).toISOString()}`);
+    expect((await verifyToken(early, key, NOW + 30_000)).nbf).toBe(NOW_S + 30);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { exp: "soon" }), key, NOW))).message).toMatch(/"exp" must be a number/);
   });
 
-  it("refuses malformed structure with a message naming the part", () => {
+  it("refuses malformed structure with a message naming the part", async () => {
     const cases: [string, RegExp][] = [
       ["", /not a JWT \(expected three base64url parts/],
       ["abc", /not a JWT/],
@@ -188,12 +192,12 @@ describe("tampering and malformed tokens", () => {
       [`${h}.${p}+.${s}`, /payload is not base64url: character "\+"/],
       [`${h}.${p}.${s}=`, /signature is not base64url/],
       [`${h}.${p}A.${s}`, /payload is not base64url: length/],
-      [`${b64("{")}.${p}.${s}`, /header is not JSON/],
+      [`${b64("{")}.${p}.${s}`, /header is not a JSON object/],
       [`${b64("[1]")}.${p}.${s}`, /header is not a JSON object/],
       [`${b64("null")}.${p}.${s}`, /header is not a JSON object/],
-      [`${Buffer.from([0xff, 0xfe]).toString("base64url")}.${p}.${s}`, /header is not JSON/],
+      [`${Buffer.from([0xff, 0xfe]).toString("base64url")}.${p}.${s}`, /header is not a JSON object/],
     ];
-    for (const [token, msg] of cases) expect(refusal(() => verifyToken(token, key, NOW)).message, token).toMatch(msg);
+    for (const [token, msg] of cases) expect((await refusal(verifyToken(token, key, NOW))).message, token).toMatch(msg);
     // Non-canonical base64url: "eQ" and "eR" decode to the same byte; only the canonical one is valid.
     const t = signToken({ root: "ab" }, key);
     const parts = t.split(".");
@@ -203,28 +207,28 @@ describe("tampering and malformed tokens", () => {
     const sibling = alphabet[alphabet.indexOf(last) + 1]!;
     const alias = `${parts[0]}.${parts[1]}.${parts[2]!.slice(0, -1)}${sibling}`;
     expect(Buffer.from(alias.split(".")[2]!, "base64url")).toEqual(Buffer.from(parts[2]!, "base64url"));
-    expect(refusal(() => verifyToken(alias, key, NOW)).message).toMatch(/non-canonical/);
+    expect((await refusal(verifyToken(alias, key, NOW))).message).toMatch(/non-canonical/);
   });
 
-  it("refuses oversized tokens before looking inside", () => {
+  it("refuses oversized tokens before looking inside", async () => {
     const big = signToken({ root: "x".repeat(MAX_TOKEN_BYTES) }, key);
-    expect(refusal(() => verifyToken(big, key, NOW)).message).toBe(`token is ${big.length} bytes; the limit is ${MAX_TOKEN_BYTES}`);
+    expect((await refusal(verifyToken(big, key, NOW))).message).toBe(`token is ${big.length} bytes; the limit is ${MAX_TOKEN_BYTES}`);
     const justFits = signToken({ root: "y".repeat(5000), put: "" }, key);
     expect(justFits.length).toBeLessThanOrEqual(MAX_TOKEN_BYTES);
-    expect(verifyToken(justFits, key, NOW).root).toBe("y".repeat(5000));
+    expect((await verifyToken(justFits, key, NOW)).root).toBe("y".repeat(5000));
   });
 
-  it("refuses unknown claims (including the newer pattern claims) and badly typed ones", () => {
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { publish: ["a/**"] }), key, NOW)).message).toMatch(/unsupported claim "publish" \(pattern claims/);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { put: "", aud: "x", foo: 1 }), key, NOW)).message).toMatch(/unsupported claims "aud", "foo"/);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { root: 5 }), key, NOW)).message).toMatch(/"root" must be a string/);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { put: [1] }), key, NOW)).message).toMatch(/"put" must be a string or a list/);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { get: "a\u0000b" }), key, NOW)).message).toMatch(/control character/);
-    expect(refusal(() => verifyToken(craft(key, { alg: "HS256" }, { cluster: "yes" }), key, NOW)).message).toMatch(/"cluster"/);
+  it("refuses unknown claims (including the newer pattern claims) and badly typed ones", async () => {
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { publish: ["a/**"] }), key, NOW))).message).toMatch(/unsupported claim "publish" \(pattern claims/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: "", aud: "x", foo: 1 }), key, NOW))).message).toMatch(/unsupported claims "aud", "foo"/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { root: 5 }), key, NOW))).message).toMatch(/"root" must be a string/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: [1] }), key, NOW))).message).toMatch(/"put" must be a string or a list/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { get: "a\u0000b" }), key, NOW))).message).toMatch(/control character/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { cluster: "yes" }), key, NOW))).message).toMatch(/"cluster"/);
   });
 
-  it("is an Unauthorized MoqError", () => {
-    const err = refusal(() => verifyToken("x", key, NOW));
+  it("is an Unauthorized MoqError", async () => {
+    const err = await refusal(verifyToken("x", key, NOW));
     expect(err.code).toBe(ErrorCode.Unauthorized);
     expect(err.name).toBe("AuthError");
   });
@@ -260,7 +264,7 @@ describe("key files", () => {
     expect(a.alg).toBe("ES256");
     expect(a.source).toBe(join(dir, "a.jwk"));
     const token = signToken({ put: "" }, a);
-    expect(verifyToken(token, b, NOW).put).toEqual([""]);
+    expect((await verifyToken(token, b, NOW)).put).toEqual([""]);
     // A missing kty means oct, as in older moq-token files.
     const { kty: _kty, ...noKty } = jwkFor("HS256");
     expect((await loadAuthKey(await file("c.jwk", JSON.stringify(noKty)))).alg).toBe("HS256");
@@ -286,10 +290,11 @@ describe("key files", () => {
       [{ ...jwkFor("HS256"), key_ops: ["encrypt"] }, /"key_ops" allows neither "sign" nor "verify"/],
       [{ ...jwkFor("HS256"), scope: { root: "a" } }, /"scope" \(scoped keys\) is not supported/],
       [{ ...jwkFor("ES256"), crv: "P-384" }, /"crv" "P-384" does not fit ES256/],
-      [{ ...jwkFor("ES256"), x: b64("too short") }, /"x" and "y" must be 32 bytes/],
-      [{ ...jwkFor("ES256"), x: jwkFor("ES256").y }, /the public point is not valid/],
-      [{ ...jwkFor("EdDSA"), crv: "Ed448" }, /"crv" "Ed448" is not supported/],
-      [{ ...publicJwk(jwkFor("RS256")), n: Buffer.alloc(128, 0xff).toString("base64url") }, /RSA modulus is 1024 bits; at least 2048/],
+      [{ ...jwkFor("ES256"), x: b64("too short") }, /the private key is not valid/],
+      [{ ...publicOf(jwkFor("ES256")), x: b64("too short") }, /the public key is not valid/],
+      [{ ...publicOf(jwkFor("ES256")), x: jwkFor("ES256").y }, /the public key is not valid/],
+      [{ ...jwkFor("EdDSA"), crv: "Ed448" }, /"crv" "Ed448" does not fit EdDSA \(expected "Ed25519"\)/],
+      [{ ...publicOf(jwkFor("RS256")), n: Buffer.alloc(128, 0xff).toString("base64url") }, /RSA modulus is 1024 bits; at least 2048/],
       [{ ...jwkFor("RS256"), qi: undefined }, /missing "qi"/],
     ];
     let i = 0;
@@ -307,13 +312,13 @@ describe("key files", () => {
     expect(await loadError(path)).toBe(`auth key file ${path} cannot be read: permission denied`);
   });
 
-  it("honours key_ops", () => {
+  it("honours key_ops", async () => {
     const verifyOnly = parseAuthKey(JSON.stringify({ ...jwkFor("HS256"), key_ops: ["verify"] }));
     const signOnly = parseAuthKey(JSON.stringify({ ...jwkFor("HS256"), key_ops: ["sign"] }));
     const token = signToken({ put: "" }, signOnly);
-    expect(verifyToken(token, verifyOnly, NOW).put).toEqual([""]);
+    expect((await verifyToken(token, verifyOnly, NOW)).put).toEqual([""]);
     expect(() => signToken({ put: "" }, verifyOnly)).toThrow(/cannot sign/);
-    expect(refusal(() => verifyToken(token, signOnly, NOW)).message).toMatch(/does not allow "verify"/);
+    expect((await refusal(verifyToken(token, signOnly, NOW))).message).toMatch(/does not allow "verify"/);
   });
 });
 
@@ -321,101 +326,81 @@ describe("authorize", () => {
   const key = keyFor("ES256");
   const url = (path: string, token?: string) => new URL(`https://relay.test:4443${path}${token === undefined ? "" : `?jwt=${token}`}`);
   const tok = (claims: Parameters<typeof signToken>[0]) => signToken(claims, key);
-  const grant = (g: Grant | AuthError): Grant => {
-    if (g instanceof AuthError) throw new Error(`refused: ${g.message}`);
-    return g;
-  };
   const refused = (g: Grant | AuthError): string => {
     expect(g).toBeInstanceOf(AuthError);
     return (g as AuthError).message;
   };
 
-  it("open relay: anonymous, root is the URL path, everything below it", () => {
-    expect(authorize(url("/"), { publicPrefixes: [] }, NOW)).toEqual({ root: "", publish: [""], subscribe: [""], anonymous: true });
-    expect(authorize(url("//anon//room/"), { publicPrefixes: [] }, NOW)).toEqual({ root: "anon/room", publish: [""], subscribe: [""], anonymous: true });
-    expect(authorize(url("/a%20b"), { publicPrefixes: [] }, NOW)).toMatchObject({ root: "a b" });
-    expect(refused(authorize(url("/%E0%A4%A"), { publicPrefixes: [] }, NOW))).toMatch(/not valid percent-encoding/);
-    expect(refused(authorize(url("/a%00b"), { publicPrefixes: [] }, NOW))).toMatch(/control character/);
+  it("open relay: anonymous, root is the URL path, everything below it", async () => {
+    expect(await authorize(url("/"), { publicPrefixes: [] }, NOW)).toEqual({ root: "", publish: [""], subscribe: [""] });
+    expect(await authorize(url("//anon//room/"), { publicPrefixes: [] }, NOW)).toEqual({ root: "anon/room", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/a%20b"), { publicPrefixes: [] }, NOW)).toMatchObject({ root: "a b" });
+    expect(refused(await authorize(url("/%E0%A4%A"), { publicPrefixes: [] }, NOW))).toMatch(/not valid percent-encoding/);
+    expect(refused(await authorize(url("/a%00b"), { publicPrefixes: [] }, NOW))).toMatch(/control character/);
     // A token cannot be checked without a key: refused, not silently ignored.
-    expect(refused(authorize(url("/", tok({ put: "" })), { publicPrefixes: [] }, NOW))).toMatch(/no --auth-key/);
+    expect(refused(await authorize(url("/", tok({ put: "" })), { publicPrefixes: [] }, NOW))).toMatch(/no --auth-key/);
     // An empty jwt parameter counts as none.
-    expect(grant(authorize(url("/x", ""), { publicPrefixes: [] }, NOW)).anonymous).toBe(true);
+    expect(await authorize(url("/x", ""), { publicPrefixes: [] }, NOW)).toEqual({ root: "x", publish: [""], subscribe: [""] });
   });
 
-  it("public prefixes: below gets everything, above sees only the public part, elsewhere refused", () => {
+  it("public prefixes: below gets everything, above sees only the public part, elsewhere refused", async () => {
     const opts = { publicPrefixes: ["/anon/"] };
-    expect(authorize(url("/anon"), opts, NOW)).toEqual({ root: "anon", publish: [""], subscribe: [""], anonymous: true });
-    expect(authorize(url("/anon/room/1"), opts, NOW)).toEqual({ root: "anon/room/1", publish: [""], subscribe: [""], anonymous: true });
-    expect(authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon"], subscribe: ["anon"], anonymous: true });
-    expect(refused(authorize(url("/secret"), opts, NOW))).toBe("URL path /secret is not public (public prefixes: /anon)");
+    expect(await authorize(url("/anon"), opts, NOW)).toEqual({ root: "anon", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/anon/room/1"), opts, NOW)).toEqual({ root: "anon/room/1", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon"], subscribe: ["anon"] });
+    expect(refused(await authorize(url("/secret"), opts, NOW))).toBe("URL path /secret is not public (public prefixes: /anon)");
     // Segment boundaries, not string prefixes.
-    expect(refused(authorize(url("/anonymous"), opts, NOW))).toMatch(/not public/);
+    expect(refused(await authorize(url("/anonymous"), opts, NOW))).toMatch(/not public/);
     // Several prefixes; only the reachable ones are granted.
-    const two = authorize(url("/"), { publicPrefixes: ["anon", "demo/live", "demo"] }, NOW);
+    const two = await authorize(url("/"), { publicPrefixes: ["anon", "demo/live", "demo"] }, NOW);
     expect(two).toMatchObject({ publish: ["anon", "demo"], subscribe: ["anon", "demo"] });
-    expect(authorize(url("/demo"), { publicPrefixes: ["anon", "demo/live"] }, NOW)).toMatchObject({ root: "demo", publish: ["live"] });
+    expect(await authorize(url("/demo"), { publicPrefixes: ["anon", "demo/live"] }, NOW)).toMatchObject({ root: "demo", publish: ["live"] });
     // "" makes everything public.
-    expect(authorize(url("/any/where"), { publicPrefixes: [""] }, NOW)).toMatchObject({ publish: [""], anonymous: true });
+    expect(await authorize(url("/any/where"), { publicPrefixes: [""] }, NOW)).toMatchObject({ publish: [""] });
     // With a key too, anonymous sessions outside the public prefixes are told to bring a token.
-    expect(refused(authorize(url("/secret"), { key, publicPrefixes: ["anon"] }, NOW))).toMatch(/not public .*add \?jwt=<token>/);
-    expect(grant(authorize(url("/anon"), { key, publicPrefixes: ["anon"] }, NOW)).anonymous).toBe(true);
+    expect(refused(await authorize(url("/secret"), { key, publicPrefixes: ["anon"] }, NOW))).toMatch(/not public .*add \?jwt=<token>/);
+    expect(await authorize(url("/anon"), { key, publicPrefixes: ["anon"] }, NOW)).toEqual({ root: "anon", publish: [""], subscribe: [""] });
   });
 
-  it("key without public prefixes: a token is required", () => {
-    expect(refused(authorize(url("/room"), { key, publicPrefixes: [] }, NOW))).toBe("a token is required: add ?jwt=<token> to the URL (path /room)");
+  it("key without public prefixes: a token is required", async () => {
+    expect(refused(await authorize(url("/room"), { key, publicPrefixes: [] }, NOW))).toBe("a token is required: add ?jwt=<token> to the URL (path /room)");
   });
 
-  it("token: URL path at, below or above the token root", () => {
+  it("token: URL path at, below or above the token root", async () => {
     const opts = { key, publicPrefixes: [] };
     const t = tok({ root: "room/123", put: "alice", get: "", exp: NOW_S + 3600 });
-    expect(authorize(url("/room/123", t), opts, NOW)).toEqual({ root: "room/123", publish: ["alice"], subscribe: [""], anonymous: false, expires: NOW_S + 3600 });
+    expect(await authorize(url("/room/123", t), opts, NOW)).toEqual({ root: "room/123", publish: ["alice"], subscribe: [""], expires: NOW_S + 3600 });
     // Below the root: prefixes are re-based; a dialed path inside a put prefix gets all of it.
-    expect(authorize(url("/room/123/alice", t), opts, NOW)).toMatchObject({ root: "room/123/alice", publish: [""], subscribe: [""] });
-    expect(authorize(url("/room/123/alice/cam", t), opts, NOW)).toMatchObject({ publish: [""], subscribe: [""] });
-    expect(authorize(url("/room/123/bob", t), opts, NOW)).toMatchObject({ root: "room/123/bob", publish: [], subscribe: [""] });
+    expect(await authorize(url("/room/123/alice", t), opts, NOW)).toMatchObject({ root: "room/123/alice", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/room/123/alice/cam", t), opts, NOW)).toMatchObject({ publish: [""], subscribe: [""] });
+    expect(await authorize(url("/room/123/bob", t), opts, NOW)).toMatchObject({ root: "room/123/bob", publish: [], subscribe: [""] });
     // Above the root: prefixes gain the segments in between.
-    expect(authorize(url("/room", t), opts, NOW)).toMatchObject({ root: "room", publish: ["123/alice"], subscribe: ["123"] });
-    expect(authorize(url("/", t), opts, NOW)).toMatchObject({ root: "", publish: ["room/123/alice"], subscribe: ["room/123"] });
+    expect(await authorize(url("/room", t), opts, NOW)).toMatchObject({ root: "room", publish: ["123/alice"], subscribe: ["123"] });
+    expect(await authorize(url("/", t), opts, NOW)).toMatchObject({ root: "", publish: ["room/123/alice"], subscribe: ["room/123"] });
     // Unrelated paths, and segment boundaries.
-    expect(refused(authorize(url("/other", t), opts, NOW))).toBe("URL path /other is outside the token's root /room/123; dial /room/123 or a path below it");
-    expect(refused(authorize(url("/room/1234", t), opts, NOW))).toMatch(/outside the token's root/);
+    expect(refused(await authorize(url("/other", t), opts, NOW))).toBe("URL path /other is outside the token's root /room/123; dial /room/123 or a path below it");
+    expect(refused(await authorize(url("/room/1234", t), opts, NOW))).toMatch(/outside the token's root/);
   });
 
-  it("token: put/get prefixes", () => {
+  it("token: put/get prefixes", async () => {
     const opts = { key, publicPrefixes: [] };
     const readOnly = tok({ root: "live", get: ["", "x"] });
-    expect(authorize(url("/live", readOnly), opts, NOW)).toMatchObject({ publish: [], subscribe: [""] });
+    expect(await authorize(url("/live", readOnly), opts, NOW)).toMatchObject({ publish: [], subscribe: [""] });
     const several = tok({ root: "r", put: ["a/b", "a", "c"], get: ["d/e"] });
-    expect(authorize(url("/r", several), opts, NOW)).toMatchObject({ publish: ["a", "c"], subscribe: ["d/e"] });
+    expect(await authorize(url("/r", several), opts, NOW)).toMatchObject({ publish: ["a", "c"], subscribe: ["d/e"] });
     // Dialing into a place the token reaches with nothing left.
-    expect(refused(authorize(url("/r/zzz", several), opts, NOW))).toBe("the token grants nothing at /r/zzz (no put or get prefix reaches it)");
-    expect(refused(authorize(url("/r", tok({ root: "r" })), opts, NOW))).toMatch(/grants nothing/);
+    expect(refused(await authorize(url("/r/zzz", several), opts, NOW))).toBe("the token grants nothing at /r/zzz (no put or get prefix reaches it)");
+    expect(refused(await authorize(url("/r", tok({ root: "r" })), opts, NOW))).toMatch(/grants nothing/);
   });
 
-  it("token: verification failures are refusals, never throws", () => {
+  it("token: verification failures are refusals, never throws", async () => {
     const opts = { key, publicPrefixes: ["anon"] };
-    expect(refused(authorize(url("/anon", tok({ put: "", exp: NOW_S - 1 })), opts, NOW))).toMatch(/^token expired at /);
-    expect(refused(authorize(url("/anon", "garbage"), opts, NOW))).toMatch(/not a JWT/);
-    expect(refused(authorize(url("/anon", signToken({ put: "" }, keyFor("ES384"))), opts, NOW))).toMatch(/signed with "ES384"/);
+    expect(refused(await authorize(url("/anon", tok({ put: "", exp: NOW_S - 1 })), opts, NOW))).toMatch(/^token expired at /);
+    expect(refused(await authorize(url("/anon", "garbage"), opts, NOW))).toMatch(/not a JWT/);
+    expect(refused(await authorize(url("/anon", signToken({ put: "" }, keyFor("ES384"))), opts, NOW))).toMatch(/signed with "ES384"/);
     const twice = new URL(`https://relay.test/anon?jwt=${tok({ put: "" })}&jwt=${tok({ get: "" })}`);
-    expect(refused(authorize(twice, opts, NOW))).toBe("URL has more than one jwt parameter");
+    expect(refused(await authorize(twice, opts, NOW))).toBe("URL has more than one jwt parameter");
     const huge = new URL(`https://relay.test/?jwt=${"a".repeat(100_000)}`);
-    expect(refused(authorize(huge, opts, NOW))).toMatch(/limit is 8192/);
-  });
-
-  it("grant helpers", () => {
-    const g = grant(authorize(url("/room", tok({ root: "room/123", put: "alice", get: "", exp: NOW_S + 60 })), { key, publicPrefixes: [] }, NOW));
-    expect(canPublish(g, "123/alice")).toBe(true);
-    expect(canPublish(g, "123/alice/cam")).toBe(true);
-    expect(canPublish(g, "123/alicex")).toBe(false);
-    expect(canPublish(g, "123")).toBe(false);
-    expect(canSubscribe(g, "123/bob")).toBe(true);
-    expect(canSubscribe(g, "124/bob")).toBe(false);
-    expect(canDiscover(g, "")).toBe(true);
-    expect(canDiscover(g, "123/x")).toBe(true);
-    expect(canDiscover(g, "124")).toBe(false);
-    expect(describeGrant(g)).toBe(`token at /room: publish 123/alice, subscribe 123 until ${new Date(NOW + 60_000).toISOString()}`);
-    expect(describeGrant({ root: "", publish: [""], subscribe: [], anonymous: true })).toBe("anonymous at /: publish *, subscribe nothing");
-    expect(describeGrant({ root: "", publish: [], subscribe: [], anonymous: false, expires: 1e300 })).toMatch(/until 1e\+300/);
+    expect(refused(await authorize(huge, opts, NOW))).toMatch(/limit is 8192/);
   });
 });
