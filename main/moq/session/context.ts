@@ -18,9 +18,15 @@ export interface SessionCore extends StreamHost {
   openUni(kind: string, type: number, sendOrder?: number): Promise<SendStream>;
   /** Write an encoded message and trace it. */
   sendMessage(stream: SendStream, name: string, fields: object, bytes: Uint8Array): Promise<void>;
-  /** Trace a decoded message. */
-  traced(stream: number, name: string, fields: object, bytes: number): void;
-  emit(event: SessionEvent): void;
+  /** Trace a message just enqueued on `stream` (its bytes are the stream's unclaimed ones). */
+  traceSent(stream: SendStream, name: string, fields: object): void;
+  /**
+   * Trace a message just read from stream number `stream`. Its size on the wire is what the
+   * stream parsed since its last event; a count passed here is ignored (announce.ts and probe.ts
+   * still pass one, to be dropped there).
+   */
+  traced(stream: number, name: string, fields: object, ignoredBytes?: number): void;
+  emit(event: SessionEvent, at?: number): void;
   /** Malformed input or a broken invariant: close the whole session with this error's code. */
   fail(err: unknown): void;
   readonly isClosed: boolean;

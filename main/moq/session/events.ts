@@ -1,5 +1,7 @@
 // Observability: everything the inspector's message log, timelines and latency views stand on.
 // Events are built only when someone listens, so a quiet session pays one branch per site.
+// Every byte the session writes to or reads from a stream is counted by exactly one event
+// (`bytes`), so the sums over a trace equal what crossed the transport.
 
 export type StreamDirection = "bidi" | "uni";
 export type Initiator = "local" | "remote";
@@ -13,6 +15,8 @@ export type SessionEvent =
       initiator: Initiator;
       /** "announce", "subscribe", "group", … once the stream type is known. */
       kind: string;
+      /** The stream type on the wire: written by us (local) or read from the peer (remote). */
+      bytes: number;
     }
   | {
       type: "stream-ended";
@@ -21,6 +25,9 @@ export type SessionEvent =
       half: "send" | "recv";
       how: "fin" | "reset" | "stop";
       code?: number;
+      /** Bytes of this half no other event accounts for: data read but never parsed (a late group
+       * that was discarded, what was still buffered when we stopped reading). Usually 0. */
+      bytes: number;
     }
   | {
       type: "message";
@@ -29,7 +36,7 @@ export type SessionEvent =
       /** Message name as in the spec: "SUBSCRIBE", "ANNOUNCE", "PROBE", … */
       name: string;
       fields: Readonly<Record<string, unknown>>;
-      /** Bytes on the wire including type and length prefixes. */
+      /** Bytes on the wire: the message's type and length prefixes (where it has them) and body. */
       bytes: number;
     }
   | {
@@ -49,11 +56,17 @@ export type SessionEvent =
       sequence: number;
       /** Index of the frame within its group. */
       index: number;
+      /** Payload size. */
       size: number;
+      /** Bytes on the wire: the size prefix and the payload. */
+      bytes: number;
     }
-  | { type: "closed"; code: number; reason: string; by: Initiator };
+  | { type: "closed"; code: number; reason: string; by: Initiator; dropped?: boolean };
 
-/** A session event with the time it happened (ms since the Unix epoch, fractional). */
+/**
+ * A session event with its time (ms since the Unix epoch, fractional): for what we read from a
+ * stream, when the last of its bytes arrived from the transport; otherwise when it happened.
+ */
 export type TimedEvent = SessionEvent & { at: number };
 
 export type EventListener = (event: TimedEvent) => void;
@@ -79,9 +92,9 @@ export class EventHub {
     };
   }
 
-  emit(event: SessionEvent): void {
+  emit(event: SessionEvent, at: number = now()): void {
     if (!this.active) return;
-    const timed = { ...event, at: now() } as TimedEvent;
+    const timed = { ...event, at } as TimedEvent;
     for (const l of this.#listeners) {
       try {
         l(timed);

@@ -38,10 +38,11 @@ async function runFetch(core: SessionCore, request: FetchRequest, group: GroupPr
   try {
     await core.sendMessage(send, "FETCH", msg, encodeFetch(msg, core.version));
     await send.close();
-    for (;;) {
+    for (let index = 0; ; index++) {
       const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
       if (frame === undefined) break;
       group.writeFrame(frame);
+      core.traced(recv.id, "FRAME", { group: request.group, index, size: frame.length });
     }
     recv.noteEnd("fin");
     group.close();
@@ -55,13 +56,14 @@ async function runFetch(core: SessionCore, request: FetchRequest, group: GroupPr
 export async function serveFetch(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "FETCH");
   const request = decodeFetch(body, core.version, core.limits);
-  core.traced(recv.id, "FETCH", request, body.length + 1);
+  core.traced(recv.id, "FETCH", request);
   const group = core.mux.cachedGroup(request.broadcast, request.track, request.group);
   if (!group) {
     send.reset(ErrorCode.NotFound);
     // The requester only FINs after FETCH: read to that end instead of STOP_SENDING, which
     // @moq/qmux 0.3.3 answers by never returning credit for bytes already in flight.
     await recv.discard();
+    recv.noteEnd("fin");
     return;
   }
   // The requester sends nothing after FETCH; anything else is a violation, and reading to the
@@ -75,12 +77,13 @@ export async function serveFetch(core: SessionCore, send: SendStream, recv: Recv
   );
   const reader = group.consume();
   try {
-    for (;;) {
+    for (let index = 0; ; index++) {
       const frame = await reader.readFrame();
       if (frame === undefined) break;
       await send.ready;
       send.enqueue(encodeFrameHeader(frame.length));
       send.enqueue(frame);
+      core.traceSent(send, "FRAME", { group: request.group, index, size: frame.length });
     }
     await send.close();
   } catch (err) {

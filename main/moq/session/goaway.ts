@@ -13,7 +13,7 @@ import type { RecvStream, SendStream } from "./streams.ts";
 export async function receiveGoaway(core: SessionCore, send: SendStream, recv: RecvStream, onGoaway: (g: Goaway) => void): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "GOAWAY");
   const msg = decodeGoaway(body, core.version, core.limits);
-  core.traced(recv.id, "GOAWAY", msg, body.length + 1);
+  core.traced(recv.id, "GOAWAY", msg);
   onGoaway(msg);
   if (!(await recv.done())) throw new DecodeError("unexpected bytes after GOAWAY");
   recv.noteEnd("fin");

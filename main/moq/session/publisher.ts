@@ -90,10 +90,9 @@ export class PublishedSubscription {
       group.cancel();
       return;
     }
-    const header = encodeGroupHeader({ subscribeId: id, sequence: group.sequence }, core.version);
-    stream.enqueue(header);
+    stream.enqueue(encodeGroupHeader({ subscribeId: id, sequence: group.sequence }, core.version));
+    core.traceSent(stream, "GROUP", { subscribeId: id, sequence: group.sequence });
     if (core.events.active) {
-      core.traced(stream.id, "GROUP", { subscribeId: id, sequence: group.sequence }, header.length + 1);
       core.emit({ type: "group", stream: stream.id, direction: "sent", subscribeId: id, broadcast: this.request.broadcast, track: this.request.track, sequence: group.sequence });
     }
     let index = 0;
@@ -121,8 +120,9 @@ export class PublishedSubscription {
           stream.enqueue(prefix);
           stream.enqueue(frame);
         }
+        const bytes = stream.claim();
         if (core.events.active) {
-          core.emit({ type: "frame", stream: stream.id, direction: "sent", subscribeId: id, sequence: group.sequence, index, size: frame.length });
+          core.emit({ type: "frame", stream: stream.id, direction: "sent", subscribeId: id, sequence: group.sequence, index, size: frame.length, bytes });
         }
         index++;
       }
@@ -141,7 +141,7 @@ export class PublishedSubscription {
 export async function serveSubscribe(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "SUBSCRIBE");
   const request = decodeSubscribe(body, core.version, core.limits);
-  core.traced(recv.id, "SUBSCRIBE", request, body.length + 1);
+  core.traced(recv.id, "SUBSCRIBE", request);
 
   let resolveDelivered!: (v: boolean) => void;
   const delivered = new Promise<boolean>((r) => (resolveDelivered = r));
@@ -212,7 +212,7 @@ async function readUpdates(core: SessionCore, recv: RecvStream, subscription: Pu
         return "fin";
       }
       const update = decodeSubscribeUpdate(body, core.version, core.limits);
-      core.traced(recv.id, "SUBSCRIBE_UPDATE", update, body.length + 1);
+      core.traced(recv.id, "SUBSCRIBE_UPDATE", update);
       subscription.priority = update.priority;
       if ("ordered" in update) subscription.ordered = update.ordered;
     }

@@ -1,4 +1,5 @@
 import { withLimits } from "../coding/limits.ts";
+import { encodeVarint } from "../coding/varint.ts";
 import type { Limits } from "../coding/limits.ts";
 import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../errors.ts";
 import type { GroupConsumer } from "../model/group.ts";
@@ -12,6 +13,8 @@ import { isAlpnVersion, isLegacyVersion } from "../wire/version.ts";
 import type { Version } from "../wire/version.ts";
 import { AnnouncementReader, runAnnounced, serveAnnounce } from "./announce.ts";
 import { RateMeter } from "./bitrate.ts";
+import { remoteClose } from "./close.ts";
+import type { CloseInfo, TransportEnd } from "./close.ts";
 import type { SessionCore } from "./context.ts";
 import { EventHub } from "./events.ts";
 import type { EventListener, SessionEvent } from "./events.ts";
@@ -32,7 +35,11 @@ export interface SessionOptions {
   /** Where incoming subscriptions and announce requests are answered from. */
   mux?: TrackMux;
   limits?: Partial<Limits>;
+  /** Observe every event from the first byte on, the 01/02 SETUP exchange included (see `on`). */
+  onEvent?: EventListener;
 }
+
+export type { CloseInfo };
 
 export interface SessionStats {
   /** The transport's estimate of our send rate if it has one, else our measured send rate (bits/s). */
@@ -59,13 +66,6 @@ export interface ConnectionState {
   close?: CloseInfo;
 }
 
-export interface CloseInfo {
-  code: number;
-  reason: string;
-  by: "local" | "remote";
-}
-
-
 /** Stream types are varints up to 2^62-1; every defined one fits a byte, anything larger is simply unknown. */
 const UNKNOWN_STREAM_TYPE = 0xffff;
 function streamType(big: bigint | undefined): number | undefined {
@@ -91,6 +91,7 @@ export class Session {
   readonly #announced = new Set<AnnouncementReader>();
   readonly #probes = new Set<ProbeReader>();
   readonly #probeTargets = new Map<number, number>();
+  readonly #receiving = new Map<number, RecvStream>();
   readonly #sent = new RateMeter();
   readonly #received = new RateMeter();
   #peerProbe?: ProbeResult;
@@ -107,9 +108,10 @@ export class Session {
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#versionReady = new Promise((resolve) => (this.#setVersion = resolve));
     this.#core = this.#makeCore();
+    if (options.onEvent) this.events.on(options.onEvent);
     void Promise.resolve(transport.session.closed).then(
-      (info) => this.#onTransportClosed(info),
-      (err) => this.#onTransportClosed(err),
+      (closed) => this.#onTransportClosed({ closed }),
+      (failed: unknown) => this.#onTransportClosed({ failed }),
     );
   }
 
@@ -148,7 +150,7 @@ export class Session {
       throw new MoqError(ErrorCode.UnknownAlpn, `peer negotiated "${protocol}", which is not a moq-lite version`);
     }
     if (this.role === "client") {
-      const setup = await clientSetup(this.#core, () => this.#core.openBidi("setup", SETUP_STREAM_TYPE));
+      const setup = await clientSetup(this.#core, () => this.#core.openBidi("setup-compat", SETUP_STREAM_TYPE));
       this.#negotiated(setup.version);
       void this.#acceptBidi();
       void this.#watchSessionStream(setup.recv);
@@ -196,16 +198,24 @@ export class Session {
       },
       countSent: (n) => this.#sent.add(n),
       countReceived: (n) => this.#received.add(n),
+      receiving: this.#receiving,
       openBidi: (kind, type, sendOrder) => this.#openBidi(kind, type, sendOrder),
       openUni: (kind, type, sendOrder) => this.#openUni(kind, type, sendOrder),
       sendMessage: async (stream, name, fields, bytes) => {
-        if (this.events.active) this.events.emit({ type: "message", stream: stream.id, direction: "sent", name, fields: { ...fields }, bytes: bytes.length });
-        await stream.write(bytes);
+        const written = stream.write(bytes);
+        this.#core.traceSent(stream, name, fields);
+        await written;
       },
-      traced: (stream, name, fields, bytes) => {
-        if (this.events.active) this.events.emit({ type: "message", stream, direction: "received", name, fields: { ...fields }, bytes });
+      traceSent: (stream, name, fields) => {
+        const bytes = stream.claim();
+        if (this.events.active) this.events.emit({ type: "message", stream: stream.id, direction: "sent", name, fields: { ...fields }, bytes });
       },
-      emit: (event: SessionEvent) => this.events.emit(event),
+      traced: (stream, name, fields) => {
+        const recv = this.#receiving.get(stream);
+        const bytes = recv?.claim() ?? 0;
+        if (this.events.active) this.events.emit({ type: "message", stream, direction: "received", name, fields: { ...fields }, bytes }, recv?.arrivedAt);
+      },
+      emit: (event: SessionEvent, at?: number) => this.events.emit(event, at),
       fail: (err) => this.#fail(err),
     };
   }
@@ -220,10 +230,10 @@ export class Session {
     if (this.isClosed) throw new MoqError(ErrorCode.Closed, "session is closed");
     const stream = await this.transport.session.createBidirectionalStream({ sendOrder, waitUntilAvailable: true });
     const id = ++this.#streamIds;
-    this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "local", kind });
     const send = new SendStream(this.#core, id, stream.writable);
     const recv = new RecvStream(this.#core, id, stream.readable);
-    send.enqueue(new Uint8Array([type]));
+    send.enqueue(encodeVarint(type));
+    this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "local", kind, bytes: send.claim() });
     return { send, recv };
   }
 
@@ -231,9 +241,9 @@ export class Session {
     if (this.isClosed) throw new MoqError(ErrorCode.Closed, "session is closed");
     const writable = await this.transport.session.createUnidirectionalStream({ sendOrder, waitUntilAvailable: true });
     const id = ++this.#streamIds;
-    this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "local", kind });
     const send = new SendStream(this.#core, id, writable);
-    send.enqueue(new Uint8Array([type]));
+    send.enqueue(encodeVarint(type));
+    this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "local", kind, bytes: send.claim() });
     return send;
   }
 
@@ -271,10 +281,12 @@ export class Session {
     try {
       const type = streamType(await recv.varintBigOrEnd("stream type"));
       if (type === undefined) {
+        // Ended before it said what it is: nothing to trace.
+        this.#receiving.delete(id);
         await send.close();
         return;
       }
-      this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "remote", kind: bidiStreamTypeName(type) });
+      this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "remote", kind: bidiStreamTypeName(type), bytes: recv.claim() }, recv.arrivedAt);
       if (type === SETUP_STREAM_TYPE && this.role === "server" && !this.#version) {
         this.#negotiated(await serverSetup(core, send, recv));
         await this.#watchSessionStream(recv);
@@ -314,8 +326,11 @@ export class Session {
     const recv = new RecvStream(this.#core, id, readable);
     try {
       const type = streamType(await recv.varintBigOrEnd("stream type"));
-      if (type === undefined) return;
-      this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "remote", kind: uniStreamTypeName(type) });
+      if (type === undefined) {
+        this.#receiving.delete(id);
+        return;
+      }
+      this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "remote", kind: uniStreamTypeName(type), bytes: recv.claim() }, recv.arrivedAt);
       if (type !== UniStreamType.Group) {
         recv.stop(ErrorCode.UnexpectedStream);
         return;
@@ -455,7 +470,7 @@ export class Session {
   /** Close the session with a code (0 = normal) and a reason the peer sees. */
   closeWithError(code: number, reason: string): void {
     if (this.#closeInfo) return;
-    this.#finish({ code, reason, by: "local" });
+    this.#finish({ code, reason, by: "local", dropped: false });
     try {
       this.transport.session.close({ closeCode: code, reason: reason.slice(0, 1024) });
     } catch {
@@ -467,17 +482,15 @@ export class Session {
     this.closeWithError(0, "");
   }
 
-  #onTransportClosed(info: unknown): void {
+  #onTransportClosed(outcome: TransportEnd): void {
     if (this.#closeInfo) return;
-    const i = (info ?? {}) as { closeCode?: number; reason?: string; message?: string };
-    const code = typeof i.closeCode === "number" ? i.closeCode : (streamErrorCode(info) ?? 0);
-    const reason = i.reason ?? i.message ?? "";
-    this.#finish({ code, reason: reason || "transport closed", by: "remote" });
+    this.#finish(remoteClose(outcome));
   }
 
   #finish(info: CloseInfo): void {
     this.#closeInfo = info;
-    this.events.emit({ type: "closed", code: info.code, reason: info.reason, by: info.by });
+    this.#receiving.clear();
+    this.events.emit({ type: "closed", ...info });
     const err = new MoqError(info.code === 0 ? ErrorCode.Closed : info.code, `session closed: ${info.reason || "no reason given"}`);
     for (const sub of this.#subscriptions.values()) sub.end({ code: err.code, reason: err.message });
     this.#subscriptions.clear();

@@ -32,7 +32,7 @@ export async function clientSetup(core: Omit<SessionCore, "version">, open: () =
   const len = await recv.u16("SERVER_SETUP length");
   if (len > core.limits.maxMessageBytes) throw new DecodeError(`SERVER_SETUP length ${len} exceeds the limit`);
   const server = decodeServerSetup(await recv.exact(len, "SERVER_SETUP"), core.limits);
-  core.traced(recv.id, "SERVER_SETUP", server, len + 3);
+  core.traced(recv.id, "SERVER_SETUP", server);
   const version = versionFromCode(server.version);
   if (!version || !isLegacyVersion(version)) {
     throw new MoqError(ErrorCode.UnsupportedVersion, `server selected version 0x${server.version.toString(16)}, which is not moq-lite-01/02`);
@@ -45,7 +45,7 @@ export async function serverSetup(core: Omit<SessionCore, "version">, send: Send
   const len = await recv.u16("CLIENT_SETUP length");
   if (len > core.limits.maxMessageBytes) throw new DecodeError(`CLIENT_SETUP length ${len} exceeds the limit`);
   const client = decodeClientSetup(await recv.exact(len, "CLIENT_SETUP"), core.limits);
-  core.traced(recv.id, "CLIENT_SETUP", client, len + 3);
+  core.traced(recv.id, "CLIENT_SETUP", client);
   const version = client.versions.map(versionFromCode).find((v): v is Version => v !== undefined && isLegacyVersion(v));
   if (!version) {
     const offered = client.versions.map((v) => `0x${v.toString(16)}`).join(", ");
@@ -66,7 +66,7 @@ export async function followSessionStream(core: SessionCore, recv: RecvStream, o
     const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "SESSION_UPDATE");
     if (body === undefined) return;
     const update = decodeSessionUpdate(body, core.version, core.limits);
-    core.traced(recv.id, "SESSION_UPDATE", update, body.length + 1);
+    core.traced(recv.id, "SESSION_UPDATE", update);
     onBitrate(update.bitrate);
   }
 }

@@ -217,13 +217,12 @@ async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStr
       : await recv.messageOrEnd(core.limits.maxMessageBytes, "SUBSCRIBE_OK");
     if (body === undefined) return;
     const response = decodeSubscribeResponse(type, body, core.version, core.limits);
-    const bytes = body.length + (typed ? 2 : 1);
     if (response.type === "ok") {
-      core.traced(recv.id, "SUBSCRIBE_OK", response.ok, bytes);
+      core.traced(recv.id, "SUBSCRIBE_OK", response.ok);
       if (first) sub.gotOk(response.ok);
     } else {
       if (first) throw new DecodeError("first subscribe response must be SUBSCRIBE_OK, got SUBSCRIBE_DROP");
-      core.traced(recv.id, "SUBSCRIBE_DROP", response.drop, bytes);
+      core.traced(recv.id, "SUBSCRIBE_DROP", response.drop);
       sub.drops.push(response.drop);
     }
   }
@@ -238,13 +237,14 @@ export async function receiveGroup(
 ): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "GROUP");
   const header = decodeHeader(body);
-  core.traced(recv.id, "GROUP", header, body.length + 1);
+  core.traced(recv.id, "GROUP", header);
   const sub = lookup(header.subscribeId);
   if (sub === "ended" || (sub && !sub.active)) {
     // A late group for a subscription we already finished: not an error. Read it to the end
     // rather than stopping it: @moq/qmux 0.3.3 never returns connection credit for bytes in
     // flight on a stream we stop, so every stop would shrink the peer's window for good.
     await recv.discard();
+    recv.noteEnd("fin");
     return;
   }
   if (!sub) {
@@ -268,7 +268,7 @@ export async function receiveGroup(
 
 async function readFrames(core: SessionCore, recv: RecvStream, sub: Subscription, sequence: number, group: GroupWriter): Promise<void> {
   if (core.events.active) {
-    core.emit({ type: "group", stream: recv.id, direction: "received", subscribeId: sub.id, broadcast: sub.broadcast, track: sub.name, sequence: sequence });
+    core.emit({ type: "group", stream: recv.id, direction: "received", subscribeId: sub.id, broadcast: sub.broadcast, track: sub.name, sequence: sequence }, recv.arrivedAt);
   }
   let index = 0;
   try {
@@ -276,8 +276,9 @@ async function readFrames(core: SessionCore, recv: RecvStream, sub: Subscription
       const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
       if (frame === undefined) break;
       group.writeFrame(frame);
+      const bytes = recv.claim();
       if (core.events.active) {
-        core.emit({ type: "frame", stream: recv.id, direction: "received", subscribeId: sub.id, sequence: sequence, index, size: frame.length });
+        core.emit({ type: "frame", stream: recv.id, direction: "received", subscribeId: sub.id, sequence: sequence, index, size: frame.length, bytes }, recv.arrivedAt);
       }
       index++;
     }

@@ -13,10 +13,17 @@ export interface StreamOptions {
   waitUntilAvailable?: boolean;
 }
 
-export interface CloseInfo {
+/** The W3C WebTransportCloseInfo dictionary: what a transport session is closed with and reports. */
+export interface WebTransportCloseInfo {
   closeCode?: number;
   reason?: string;
 }
+
+/**
+ * @deprecated Transitional name for WebTransportCloseInfo, kept only until webtransport-loader.ts
+ * imports the new name. How a *session* ended is the session's CloseInfo.
+ */
+export type CloseInfo = WebTransportCloseInfo;
 
 export interface TransportStats {
   /** Estimated send rate in bits per second, when the transport exposes one. */
@@ -28,14 +35,15 @@ export interface TransportStats {
 /** A W3C-WebTransport-shaped session. */
 export interface TransportSession {
   readonly ready: Promise<unknown>;
-  readonly closed: Promise<CloseInfo | unknown>;
+  /** Fulfils when the session was closed (by either side), rejects when the connection failed. */
+  readonly closed: Promise<WebTransportCloseInfo | unknown>;
   /** Negotiated application protocol ("moq-lite-04"), or "" / undefined when none was agreed. */
   readonly protocol?: string;
   readonly incomingBidirectionalStreams: ReadableStream<BidiStream>;
   readonly incomingUnidirectionalStreams: ReadableStream<ReadableStream<Uint8Array>>;
   createBidirectionalStream(options?: StreamOptions): Promise<BidiStream>;
   createUnidirectionalStream(options?: StreamOptions): Promise<WritableStream<Uint8Array>>;
-  close(info?: CloseInfo): void;
+  close(info?: WebTransportCloseInfo): void;
 }
 
 export type TransportKind = "websocket" | "webtransport-h2" | "webtransport-h3";
