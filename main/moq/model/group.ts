@@ -9,16 +9,9 @@ import type { EndInfo, GroupReader, GroupWriter } from "./types.ts";
 /** "open" while frames may still come; "closed" after FIN; "aborted" after closeWithError. */
 export type GroupState = "open" | "closed" | "aborted";
 
-/** A frame with the moment it was written (performance.now(), ms), for the inspector. */
-export interface TimedFrame {
-  data: Uint8Array;
-  receivedAt: number;
-}
-
 /** The state the producer and its consumers share. Consumers never reference the producer. */
 class GroupBuffer {
   readonly frames: (Uint8Array | undefined)[] = [];
-  readonly times: number[] = [];
   bytes = 0;
   /** Frames below this index were read by every reader and dropped (release mode only). */
   released = 0;
@@ -61,24 +54,19 @@ export class GroupProducer implements GroupWriter {
   readonly #buf: GroupBuffer;
   readonly #onWrite: ((bytes: number) => void) | undefined;
 
-  constructor(sequence: number, options: GroupOptions | ((bytes: number) => void) = {}) {
-    const opts = typeof options === "function" ? { onWrite: options } : options;
+  constructor(sequence: number, options: GroupOptions = {}) {
     this.sequence = sequence;
-    this.#buf = new GroupBuffer(sequence, opts.releaseRead ?? false);
-    this.#onWrite = opts.onWrite;
+    this.#buf = new GroupBuffer(sequence, options.releaseRead ?? false);
+    this.#onWrite = options.onWrite;
   }
 
-  /**
-   * Append a frame. O(1), never waits. `receivedAt` defaults to now; the session passes the
-   * moment the bytes arrived. Throws MoqError(Closed) once the group ended.
-   */
-  writeFrame(frame: Uint8Array, receivedAt: number = performance.now()): void {
+  /** Append a frame. O(1), never waits. Throws MoqError(Closed) once the group ended. */
+  writeFrame(frame: Uint8Array): void {
     const buf = this.#buf;
     if (buf.state !== "open") {
       throw new MoqError(ErrorCode.Closed, `group ${this.sequence} is ${buf.state}; cannot write a frame`);
     }
     buf.frames.push(frame);
-    buf.times.push(receivedAt);
     buf.bytes += frame.byteLength;
     buf.changed.notify();
     this.#onWrite?.(frame.byteLength);
@@ -165,15 +153,6 @@ export class GroupConsumer implements GroupReader {
     const frame = this.#buf.frames[i]!;
     if (this.#buf.readers) this.#buf.release();
     return frame;
-  }
-
-  /** Like readFrame, with the frame's write time (performance.now() clock). */
-  async readFrameWithTime(): Promise<TimedFrame | undefined> {
-    const i = await this.#next();
-    if (i === undefined) return undefined;
-    const timed = { data: this.#buf.frames[i]!, receivedAt: this.#buf.times[i]! };
-    if (this.#buf.readers) this.#buf.release();
-    return timed;
   }
 
   /** Stop reading: a pending and every later readFrame resolves undefined. Other consumers are unaffected. */

@@ -1,6 +1,6 @@
 // The in-memory producer/consumer model: a producer writes once, any number of consumers read.
 export type { EndInfo, GroupReader, GroupWriter, TrackReader, TrackWriter } from "./types.ts";
-export { GroupConsumer, GroupProducer, type GroupState, type TimedFrame } from "./group.ts";
+export { GroupConsumer, GroupProducer, type GroupState } from "./group.ts";
 export {
   DEFAULT_MAX_CACHED_GROUPS,
   TrackConsumer,

@@ -2,8 +2,10 @@
 //
 // The producer keeps the most recent groups in arrival order (a sliding window) plus the group
 // with the highest sequence. Every opened group gets an arrival index; a consumer is just a
-// cursor into that numbering, so writes never touch consumers and a consumer that stops reading
-// pins nothing: groups that slide out of the window become garbage once no consumer holds them.
+// cursor into that numbering (and a weak reference to the group it starts at), so writes never
+// touch consumers and a consumer that stops reading pins nothing: what leaves the bounded cache
+// becomes garbage unless a reader holds that group itself. Until a consumer has reached them,
+// groups may stay in the cache up to maxPendingGroups.
 
 import { ErrorCode, MoqError, describeCode } from "../errors.ts";
 import { GroupProducer, type GroupConsumer } from "./group.ts";
@@ -57,6 +59,11 @@ class TrackCore {
   /** Total groups ever opened = the arrival index the next group will get. */
   get opened(): number {
     return this.base + this.window.length;
+  }
+
+  /** Still held by the cache (in the window, or kept as the latest). */
+  holds(group: GroupProducer): boolean {
+    return this.latest === group || this.bySequence.get(group.sequence) === group;
   }
 
   detachConsumer(): void {
@@ -250,8 +257,8 @@ export class TrackProducer implements TrackWriter {
 export class TrackConsumer implements TrackReader {
   readonly name: string;
   readonly #core: TrackCore;
-  /** The latest group at creation time, delivered first. */
-  #first: GroupProducer | undefined;
+  /** The latest group at creation time, delivered first if the cache still holds it by then. */
+  #first: WeakRef<GroupProducer> | undefined;
   /** Arrival index of the next group to deliver. */
   #cursor: number;
   /** What the producer reads to know how far this consumer got. */
@@ -265,7 +272,7 @@ export class TrackConsumer implements TrackReader {
   constructor(core: TrackCore) {
     this.name = core.name;
     this.#core = core;
-    this.#first = core.latest;
+    this.#first = core.latest && new WeakRef(core.latest);
     this.#cursor = core.opened;
     this.#position.cursor = this.#cursor;
     core.cursors.add(this.#position);
@@ -286,11 +293,8 @@ export class TrackConsumer implements TrackReader {
         const { code, reason } = core.error!;
         throw new MoqError(code, reason || `track "${this.name}" aborted: ${describeCode(code)}`);
       }
-      const first = this.#first;
-      if (first) {
-        this.#first = undefined;
-        return first.consume();
-      }
+      const first = this.#takeFirst();
+      if (first) return first.consume();
       if (this.#cursor < core.opened) {
         if (this.#cursor < core.base) {
           this.skippedGroups += core.base - this.#cursor;
@@ -335,6 +339,16 @@ export class TrackConsumer implements TrackReader {
       this.#end = end;
     }
     return this.#end.promise;
+  }
+
+  #takeFirst(): GroupProducer | undefined {
+    const ref = this.#first;
+    if (!ref) return undefined;
+    this.#first = undefined;
+    const group = ref.deref();
+    if (group && this.#core.holds(group)) return group;
+    this.skippedGroups++;
+    return undefined;
   }
 
   #detach(): void {

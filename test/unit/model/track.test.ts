@@ -243,6 +243,39 @@ describe("TrackProducer / TrackConsumer", () => {
     stalled.close();
   });
 
+  it("a consumer that stopped reading pins nothing, not even the group it was to start at", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const track = new TrackProducer("t", { maxCachedGroups: 2 });
+    // Group 0 is the latest when the consumer is made, so it is where that consumer starts.
+    const firstGroup = (() => {
+      const group = track.openGroup();
+      group.writeFrame(new Uint8Array(1024));
+      group.close();
+      return new WeakRef(group);
+    })();
+    const stalled = track.consume();
+    for (let i = 1; i < 10; i++) writeGroup(track, [`g${i}`]);
+    await tick();
+    gc();
+    await tick();
+    expect(firstGroup.deref()).toBeUndefined();
+    stalled.close();
+  });
+
+  it("a consumer that falls behind skips the group it was to start at once the cache let it go", async () => {
+    const track = new TrackProducer("t", { maxCachedGroups: 2 });
+    writeGroup(track, ["g0"]);
+    const stalled = track.consume();
+    for (let i = 1; i < 10; i++) writeGroup(track, [`g${i}`]);
+    track.close();
+    expect(await readTrack(stalled)).toEqual([
+      [8, ["g8"]],
+      [9, ["g9"]],
+    ]);
+    expect(stalled.skippedGroups).toBe(8);
+  });
+
   it("honours a byte cap but always keeps the newest group", async () => {
     const track = new TrackProducer("t", { maxCachedGroups: 100, maxCachedBytes: 2500 });
     for (let i = 0; i < 10; i++) {
