@@ -29,8 +29,6 @@ export const ErrorCode = {
   Evicted: 31,
 } as const;
 
-export type ErrorCodeName = keyof typeof ErrorCode;
-
 const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
 
 /** A human-readable name for a code, for logs and the trace ("13 NotFound", "70 app(6)"). */

@@ -104,10 +104,6 @@ export class TrackMux {
     return this.announce(new Announcement(path), fn, options);
   }
 
-  publishFunc(path: string, fn: TrackHandler, options?: TrackOptions): Announcement {
-    return this.publish(path, fn, options);
-  }
-
   /** Publish an in-memory broadcast: each subscription reads its tracks from the shared cache. */
   publishBroadcast(path: string, broadcast: BroadcastProducer, hops: readonly number[] = []): Announcement {
     const announcement = new Announcement(path, hops);

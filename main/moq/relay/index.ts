@@ -1,5 +1,5 @@
 // The embedded relay (no Electron): see relay.ts.
-export { Relay, startRelay } from "./relay.ts";
+export { Relay } from "./relay.ts";
 export type { RelayOptions, RelaySessionInfo, RelayStats } from "./relay.ts";
 export { allowAll, rootOf, normalizeGrant } from "./grant.ts";
 export type { Authorize, Grant } from "./grant.ts";

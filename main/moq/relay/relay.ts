@@ -303,8 +303,3 @@ export class Relay {
     this.#emit({ type: "session-closed", session: peer.id, remote: peer.request.remote, root: peer.grant.root, code: info.code, reason: info.reason, by: info.by });
   }
 }
-
-/** Start a relay (same as Relay.start). */
-export function startRelay(options: RelayOptions = {}): Promise<Relay> {
-  return Relay.start(options);
-}
