@@ -31,6 +31,25 @@ export interface ListenOptions extends ProtocolOffer {
   /** Also try WebTransport over HTTP/3 on UDP when available. Default true. */
   http3?: boolean;
   onSession(transport: Transport, request: SessionRequest): void;
+  /**
+   * Failures that do not stop the listener: one connection or session lost, or HTTP/3 not started.
+   * The library never prints; pass this to log them. Default: ignored.
+   */
+  onError?(error: ListenerError): void;
+}
+
+/** A failure that concerns one connection, one session or an optional part; the listener keeps serving. */
+export interface ListenerError {
+  /**
+   * "accept": the TCP server failed to accept a connection (e.g. out of file descriptors);
+   * "http3": WebTransport over HTTP/3 could not start on UDP although its native part is installed;
+   * "webtransport-session": an established WebTransport session could not be handed to onSession
+   * (it threw, or the request was malformed); that session has been closed.
+   */
+  source: "accept" | "http3" | "webtransport-session";
+  /** One line saying what failed, ready for a log. */
+  message: string;
+  cause: unknown;
 }
 
 export interface Listener {
@@ -60,6 +79,11 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     ? certificateFromPem(opts.certificate.certPem, opts.certificate.keyPem)
     : generateCertificate(certificateNames(host));
   const offer: ProtocolOffer = { versions: opts.versions, legacy: opts.legacy };
+  const report = (source: ListenerError["source"], message: string, cause: unknown) => {
+    opts.onError?.({ source, message, cause });
+  };
+  const sessionFailed = (err: unknown) =>
+    report("webtransport-session", `WebTransport session setup failed: ${messageOf(err)}`, err);
 
   const transports = new Set<Transport>();
   let shuttingDown = false;
@@ -84,6 +108,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     certPem: cert.certPem,
     keyPem: cert.keyPem,
     onSession: deliver,
+    onError: sessionFailed,
   });
 
   const plain = http.createServer((req, res) => answerHttp(req, res, cert.fingerprintHex));
@@ -153,16 +178,24 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     webTransport.close();
     throw describeListenError(err, host, opts.port ?? 0);
   }
-  // Accept failures (e.g. out of file descriptors) must not take the whole relay down.
-  server.on("error", (err) => console.error(`listener on ${host}: ${err.message}`));
   const port = (server.address() as net.AddressInfo).port;
+  // Accept failures (e.g. out of file descriptors) must not take the whole relay down.
+  server.on("error", (err) => report("accept", `listener on ${displayHost(host)}:${port}: ${err.message}`, err));
 
   let h3: { close(): void } | undefined;
   if (opts.http3 !== false) {
     try {
-      h3 = await startHttp3Server({ ...offer, certPem: cert.certPem, keyPem: cert.keyPem, onSession: deliver, host, port });
+      h3 = await startHttp3Server({
+        ...offer,
+        certPem: cert.certPem,
+        keyPem: cert.keyPem,
+        onSession: deliver,
+        onError: sessionFailed,
+        host,
+        port,
+      });
     } catch (err) {
-      console.error(`WebTransport over HTTP/3 not started on udp ${port}: ${(err as Error).message}`);
+      report("http3", `WebTransport over HTTP/3 not started on udp ${port}: ${messageOf(err)}`, err);
     }
   }
 
@@ -216,6 +249,10 @@ function untilEmpty(set: Set<net.Socket>): Promise<void> {
   return Promise.all([...set].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once("close", r))))).then(
     () => {},
   );
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function describeListenError(err: unknown, host: string, port: number): Error {

@@ -1,6 +1,6 @@
-// Client side of WebTransport with @fails-components/webtransport: HTTP/3 first when its native part
-// loaded, otherwise HTTP/2 (forceReliable). The package reports every failure as "Opening handshake
-// failed.", so on failure we look at the server's certificate ourselves to say what went wrong.
+// Client side of WebTransport, through the @fails-components adapter: HTTP/3 where its native part
+// loaded, otherwise HTTP/2. The package reports every failure as "Opening handshake failed.", so on
+// failure we look at the HTTP status and the server's certificate ourselves to say what went wrong.
 
 import { describeVersions, normalizeAppProtocol, webTransportProtocols, type ProtocolOffer } from "./alpn.ts";
 import {
@@ -12,12 +12,11 @@ import {
   type TlsVerification,
 } from "./dial.ts";
 import { MAX_PINNED_VALIDITY_MS } from "./certificate.ts";
+import { dialWebTransport, type AdaptedSession } from "./fails-adapter/index.ts";
 import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
 import type { Transport, TransportInfo } from "./types.ts";
 import { endpointOf, redactUrl } from "./url.ts";
-import { dialWebTransport, readyOrLost, type DialedConnection } from "./webtransport-dialer.ts";
-import { loadWebTransport, type FailsClient } from "./webtransport-loader.ts";
-import { WEBTRANSPORT_FLOW_WINDOW, webTransportTransport } from "./webtransport-transport.ts";
+import { webTransportTransport } from "./webtransport-transport.ts";
 
 export interface WebTransportConnectOptions extends ProtocolOffer {
   /** Pin the server certificate by SHA-256 (hex). It must then be valid for at most 14 days. */
@@ -37,33 +36,26 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const { host, port } = endpointOf(url);
   const verification = verificationOf(opts);
   const pinned = verification.mode === "insecure" ? await pinWhateverIsThere(host, port, timeoutMs) : verification;
-  const { mod, http3 } = await loadWebTransport();
-
   const offered = webTransportProtocols(opts);
-  const { wt, connection } = dialWebTransport(mod, url.href, {
-    forceReliable: !http3,
-    ...(pinned.mode === "pinned"
-      ? { serverCertificateHashes: [{ algorithm: "sha-256", value: Buffer.from(pinned.fingerprint, "hex") }] }
-      : {}),
+  const dialed = await dialWebTransport({
+    url: url.href,
+    ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),
     protocols: offered,
-    quicConnectTimeout: timeoutMs,
-    webTransportConnectTimeout: timeoutMs,
-    initialSessionFlowControlWindow: WEBTRANSPORT_FLOW_WINDOW,
-    sessionFlowControlWindowSizeLimit: WEBTRANSPORT_FLOW_WINDOW,
+    timeoutMs,
   });
-  wt.closed.catch(() => {});
-  const responseStatus = watchResponseStatus(wt);
 
+  let adapted: AdaptedSession;
   try {
-    await withTimeout(readyOrLost(wt, connection), timeoutMs, `WebTransport handshake with ${redactUrl(url)}`);
+    adapted = await withTimeout(dialed.established, timeoutMs, `WebTransport handshake with ${redactUrl(url)}`);
   } catch (err) {
-    abandon(wt, connection);
-    throw await explainFailure(err, url, pinned, offered, timeoutMs, responseStatus());
+    dialed.abandon();
+    throw await explainFailure(err, url, pinned, offered, timeoutMs, dialed.responseStatus());
   }
 
-  const negotiated = normalizeAppProtocol(wt.protocol);
+  const { session } = adapted;
+  const negotiated = normalizeAppProtocol(session.protocol);
   if (negotiated === "" && !opts.legacy && opts.versions.length > 0) {
-    wt.close({ closeCode: 21, reason: "no application protocol" });
+    session.close({ closeCode: 21, reason: "no application protocol" });
     const err = new Error(
       `server at ${redactUrl(url)} does not speak ${describeVersions(opts.versions)} over WebTransport ` +
         `(offered ${offered.join(", ")}; it selected no protocol)`,
@@ -73,35 +65,15 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   }
 
   const info: TransportInfo = {
-    kind: wt.reliability === "reliable-only" || !http3 ? "webtransport-h2" : "webtransport-h3",
+    kind: adapted.kind,
     url: redactUrl(url),
-    negotiated: wt.protocol ?? "",
+    negotiated: session.protocol ?? "",
     tls: {
       verification: verification.mode,
       ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),
     },
   };
-  const getStats = typeof wt.getStats === "function" ? () => wt.getStats!() : undefined;
-  return webTransportTransport(wt, wt.sessionint, negotiated, info, getStats);
-}
-
-/**
- * The package drops the HTTP status of a refused CONNECT ("Opening handshake failed."). Listen for
- * the response on the HTTP/2 stream ourselves, by wrapping the hook that receives it.
- */
-function watchResponseStatus(wt: FailsClient): () => number | undefined {
-  let status: number | undefined;
-  const inner = wt.sessionint;
-  const original = inner?.setSessionObj;
-  if (inner && typeof original === "function") {
-    inner.setSessionObj = (object, reliable) => {
-      object?.stream?.once?.("response", (headers) => {
-        status = Number(headers[":status"]) || undefined;
-      });
-      original.call(inner, object, reliable);
-    };
-  }
-  return () => status;
+  return webTransportTransport(adapted, negotiated, info);
 }
 
 /** --insecure for WebTransport: the API only knows pinning, so pin the certificate the server shows. */
@@ -109,17 +81,6 @@ async function pinWhateverIsThere(host: string, port: number, timeoutMs: number)
   const { fingerprint } = await probeCertificate(host, port, timeoutMs);
   if (!fingerprint) throw new Error(`${hostPort(host, port)} presented no certificate`);
   return { mode: "pinned", fingerprint };
-}
-
-function abandon(wt: FailsClient, connection: DialedConnection | undefined): void {
-  try {
-    wt.close({ closeCode: 0, reason: "handshake abandoned" });
-  } catch {
-    // not connected far enough to close
-  }
-  // Make sure the HTTP/2 connection does not keep the process alive.
-  const h2 = (connection ?? wt.sessionint?.objint?.stream?.session) as { destroy?: () => void } | undefined;
-  h2?.destroy?.();
 }
 
 /** Work out a useful message for a failed handshake by looking at the server's TLS side. */

@@ -1,21 +1,24 @@
-// WebTransport over HTTP/2 on the server, with @fails-components' Http2Server. Its HTTP/2 server is
-// never told to listen: we build the transport part directly and feed it TLS sockets whose ALPN
-// chose h2, so it can share one TCP port with WebSocket and plain HTTP (see listener.ts). Calling
-// `http2.listen()` instead also works for a dedicated port.
+// WebTransport over HTTP/2 on the server, through the @fails-components adapter. The package's HTTP/2
+// server is never told to listen: we feed it TLS sockets whose ALPN chose h2, so it can share one TCP
+// port with WebSocket and plain HTTP (see listener.ts).
 
-import { randomBytes } from "node:crypto";
 import type { Http2SecureServer, ServerHttp2Session } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { selectWebTransportProtocol, type ProtocolOffer } from "./alpn.ts";
+import { createH2Server, startH3Server, type AdaptedSession, type ServeOptions, type ServedRequest } from "./fails-adapter/index.ts";
 import { withTimeout } from "./timeout.ts";
-import { loadWebTransport, type FailsHttpServer, type FailsServerSession } from "./webtransport-loader.ts";
-import { WEBTRANSPORT_FLOW_WINDOW, webTransportTransport } from "./webtransport-transport.ts";
-import type { Transport, TransportKind } from "./types.ts";
+import type { Transport } from "./types.ts";
+import { webTransportTransport } from "./webtransport-transport.ts";
 
 export interface WebTransportServerOptions extends ProtocolOffer {
   certPem: string;
   keyPem: string;
   onSession(transport: Transport, request: { url: URL; remote: string }): void;
+  /**
+   * A session arrived but could not be handed over (onSession threw, or its request was malformed);
+   * it has been closed. Default: ignored.
+   */
+  onError?(err: unknown): void;
 }
 
 export interface WebTransportH2Server {
@@ -32,29 +35,9 @@ export interface WebTransportH2Server {
   close(): void;
 }
 
-// All sessions are routed to one internal path; the real path stays in the request header.
-const SESSION_PATH = "/";
-
 export async function createWebTransportServer(opts: WebTransportServerOptions): Promise<WebTransportH2Server> {
-  const { mod } = await loadWebTransport();
-  const server = new mod.Http2Server({
-    port: 0,
-    host: "127.0.0.1",
-    secret: randomBytes(16).toString("hex"),
-    cert: opts.certPem,
-    privKey: opts.keyPem,
-    // Without these the server announces 16 KiB and never grants more: transfers stall there.
-    initialSessionFlowControlWindow: WEBTRANSPORT_FLOW_WINDOW,
-    sessionFlowControlWindowSizeLimit: WEBTRANSPORT_FLOW_WINDOW,
-  });
-  // Settled only if someone calls listen(); never leave them as unhandled rejections.
-  server.ready.catch(() => {});
-  server.closed.catch(() => {});
-  await server.createTransportInt();
-  const http2 = server.transportInt?.serverInt;
-  if (!http2) throw new Error("@fails-components/webtransport did not create its HTTP/2 server");
-
-  serveSessions(server, opts, "webtransport-h2");
+  const server = await createH2Server(serveOptions(opts));
+  const { http2 } = server;
 
   const connections = new Set<ServerHttp2Session>();
   let draining = false;
@@ -96,87 +79,35 @@ export async function createWebTransportServer(opts: WebTransportServerOptions):
       await withTimeout(Promise.all(gone), graceMs, "HTTP/2 teardown").catch(() => {});
     },
     close() {
-      try {
-        server.stopServer();
-      } catch {
-        // not listening: nothing to stop
-      }
+      server.stop();
     },
   };
-}
-
-/** Choose the protocol per request and deliver each established session as a Transport. */
-function serveSessions(server: FailsHttpServer, opts: WebTransportServerOptions, kind: TransportKind): void {
-  server.setRequestCallback(async ({ header }) => {
-    const offered = header["wt-available-protocols"];
-    const list = Array.isArray(offered) ? offered.map(String) : undefined;
-    const protocol = selectWebTransportProtocol(list, opts);
-    if (protocol === undefined) return { status: 400, path: SESSION_PATH };
-    return {
-      status: 200,
-      path: SESSION_PATH,
-      // Unquoted, because the package's client reads the header value verbatim.
-      ...(protocol ? { selectedProtocol: protocol } : {}),
-      userData: { protocol },
-    };
-  });
-  void pump(server, opts, kind);
 }
 
 /**
  * WebTransport over HTTP/3 on UDP, only where the package's native part loaded (never on the build
  * machines, so this path is untested here). Returns undefined when HTTP/3 is unavailable.
  */
-export async function startHttp3Server(
+export function startHttp3Server(
   opts: WebTransportServerOptions & { host: string; port: number },
 ): Promise<{ close(): void } | undefined> {
-  const { mod, http3 } = await loadWebTransport();
-  if (!http3) return undefined;
-  const server = new mod.Http3Server({
-    port: opts.port,
-    host: opts.host,
-    secret: randomBytes(16).toString("hex"),
-    cert: opts.certPem,
-    privKey: opts.keyPem,
-  });
-  server.closed.catch(() => {});
-  serveSessions(server, opts, "webtransport-h3");
-  server.startServer();
-  await server.ready;
+  return startH3Server({ ...serveOptions(opts), host: opts.host, port: opts.port });
+}
+
+/** Our protocol choice per request, and each established session delivered as a Transport. */
+function serveOptions(opts: WebTransportServerOptions): ServeOptions {
   return {
-    close() {
-      try {
-        server.stopServer();
-      } catch {
-        // already stopped
-      }
+    certPem: opts.certPem,
+    keyPem: opts.keyPem,
+    selectProtocol: (offered) => selectWebTransportProtocol(offered, opts),
+    onSession: (adapted: AdaptedSession, request: ServedRequest) => {
+      const transport = webTransportTransport(adapted, request.protocol, {
+        kind: adapted.kind,
+        url: request.url.href,
+        negotiated: request.protocol,
+      });
+      opts.onSession(transport, { url: request.url, remote: request.remote });
     },
+    onError: (err) => opts.onError?.(err),
   };
-}
-
-async function pump(server: FailsHttpServer, opts: WebTransportServerOptions, kind: TransportKind): Promise<void> {
-  const reader = server.sessionStream(SESSION_PATH, { noAutoPaths: true }).getReader();
-  for (;;) {
-    const { value: session, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-    if (done || !session) return;
-    try {
-      deliver(session, opts, kind);
-    } catch (err) {
-      session.close({ closeCode: 0, reason: "internal error" });
-      console.error("webtransport session setup failed:", err);
-    }
-  }
-}
-
-function deliver(session: FailsServerSession, opts: WebTransportServerOptions, kind: TransportKind): void {
-  const header = session.header ?? {};
-  const authority = String(header[":authority"] ?? header["host"] ?? "localhost");
-  const url = new URL(String(header[":path"] ?? "/"), `https://${authority}`);
-  const protocol = typeof session.userData?.["protocol"] === "string" ? session.userData["protocol"] : "";
-  const transport = webTransportTransport(session, session, protocol, {
-    kind,
-    url: url.href,
-    negotiated: protocol,
-  });
-  opts.onSession(transport, { url, remote: session.peerAddress ?? "" });
 }

@@ -1,14 +1,16 @@
-// A guard on the HTTP/2 stream that carries a WebTransport session (@fails-components, HTTP/2 path).
+// A guard on the node:http2 stream that carries a WebTransport session over HTTP/2.
 //
-// The package ends a session with `stream.close(code)` immediately followed by `stream.destroy()`.
-// Node 20 treats close(NO_ERROR) on a stream whose writable side is still flushing (our own
-// WT_CLOSE_SESSION capsule plus END_STREAM, not yet on the socket) as "send RST_STREAM once the
-// writes finish" and marks the stream closed at once. The destroy() that follows then sees a closed
-// stream, sends no RST_STREAM, and drops the native stream, while nghttp2 still has that stream's
-// data scheduled. nghttp2 keeps asking Node for the data, Node answers "0 bytes, not finished" for a
-// stream it no longer knows, and the event loop spins forever queueing empty DATA frames until the
-// process dies with std::bad_alloc. This happens whenever a close capsule is still in flight when the
-// package closes the stream: both ends closing at once, or a second close() on the same session.
+// Package behaviour relied on (checked against 1.6.8): Http2CapsuleParser.closeHttp2Stream() ends a
+// session with `stream.close(code)` immediately followed by `stream.destroy()`, on the stream at
+// `session.objint.stream`. It runs when our WT_CLOSE_SESSION capsule has been written and also when
+// the peer's arrives, which can be while ours (plus END_STREAM) is still queued.
+//
+// Node behaviour worked around (Node 20): close(NO_ERROR) on a stream whose writable side has ended
+// but not finished means "send RST_STREAM once the writes finish" and marks the stream closed at once.
+// The destroy() that follows then sees a closed stream, sends no RST_STREAM and drops the native
+// stream while nghttp2 still has its data scheduled. nghttp2 keeps asking for that data, Node answers
+// "0 bytes, not finished" for a stream it no longer knows, and the event loop spins queueing empty
+// DATA frames until the process dies with std::bad_alloc.
 //
 // The guard makes such a close() wait for the writes to finish. A destroy() in between then finds the
 // stream open and sends RST_STREAM itself, so nghttp2 forgets the stream before Node does.
@@ -27,10 +29,8 @@ const GUARDED = Symbol("moqscope.http2StreamCloseGuard");
 
 /** Install the guard once on `stream` (a no-op for anything that is not an HTTP/2 stream). */
 export function guardHttp2StreamClose(stream: unknown): void {
-  if (!isGuardable(stream)) return;
-  const marked = stream as unknown as Record<symbol, boolean>;
-  if (marked[GUARDED]) return;
-  marked[GUARDED] = true;
+  if (!isGuardable(stream) || isCloseGuarded(stream)) return;
+  (stream as unknown as Record<symbol, boolean>)[GUARDED] = true;
   const close = stream.close;
   stream.close = function guardedClose(code?: number, callback?: () => void): void {
     if (!stream.closed && !stream.destroyed && stream.writableEnded && !stream.writableFinished) {
@@ -41,6 +41,11 @@ export function guardHttp2StreamClose(stream: unknown): void {
     }
     close.call(stream, code, callback);
   };
+}
+
+/** Whether the guard sits on `stream`. */
+export function isCloseGuarded(stream: unknown): boolean {
+  return typeof stream === "object" && stream !== null && (stream as Record<symbol, unknown>)[GUARDED] === true;
 }
 
 function isGuardable(stream: unknown): stream is GuardableHttp2Stream {
