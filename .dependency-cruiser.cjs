@@ -159,7 +159,6 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     exclude: { path: "^(out|dist|node_modules)/" },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: "tsconfig.node.json" },
     enhancedResolveOptions: { conditionNames: ["import", "node", "default"], extensions: [".ts", ".js", ".svelte"] },
   },
 };
