@@ -8,6 +8,7 @@ import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import { AsyncQueue } from "./queue.ts";
+import { sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
@@ -55,18 +56,26 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   }
 }
 
-/** Broadcasts announced by the peer under a prefix: their current set, then every change. */
+/**
+ * Broadcasts announced by the peer under a prefix: their current set, then every change. `next()`
+ * throws when the peer resets the announce stream (the error carries its code), after the changes
+ * before it and an end for every path that was active; it returns undefined when the stream ended
+ * cleanly or the session closed (then `closed` says why).
+ */
 export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
   readonly prefix: string;
   readonly #queue = new AsyncQueue<AnnouncementChange>();
   readonly #live = new Map<string, AnnouncementChange>();
+  readonly #closed: Promise<MoqError | undefined>;
+  #settle!: (why: MoqError | undefined) => void;
   #send?: SendStream;
 
   constructor(prefix: string) {
     this.prefix = normalizePath(prefix);
+    this.#closed = new Promise((resolve) => (this.#settle = resolve));
   }
 
-  /** The next change, or undefined when the announce stream ended (after every path was reported ended). */
+  /** The next change; undefined once the stream ended (after every path was reported ended). */
   next(): Promise<AnnouncementChange | undefined> {
     return this.#queue.next();
   }
@@ -82,9 +91,9 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
     this.end(undefined);
   }
 
-  /** Resolves when the stream ends: undefined on a clean end, else the error. */
+  /** Resolves when the stream ends: undefined on a clean end, else why it ended. */
   get closed(): Promise<MoqError | undefined> {
-    return this.#queue.closed as Promise<MoqError | undefined>;
+    return this.#closed;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AnnouncementChange> {
@@ -112,14 +121,25 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
     this.#queue.push(change);
   }
 
-  /** @internal Every path learned on a stream ends with it. */
-  end(error: MoqError | undefined): void {
+  /** @internal The stream is over without a failure of its own (FIN, closed by us, the session closed). */
+  end(why: MoqError | undefined): void {
+    this.#finish(why, false);
+  }
+
+  /** @internal The announce stream failed (the peer reset it): the reader gets the error. */
+  fail(error: MoqError): void {
+    this.#finish(error, true);
+  }
+
+  /** Every path learned on a stream ends with it. */
+  #finish(why: MoqError | undefined, thrown: boolean): void {
     if (this.#queue.isClosed) return;
     for (const path of [...this.#live.keys()]) {
       this.#live.delete(path);
       this.#queue.push({ path, active: false, hops: [] });
     }
-    this.#queue.close(error);
+    this.#queue.close(thrown ? why : undefined);
+    this.#settle(why);
   }
 }
 
@@ -130,7 +150,9 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
   try {
     ({ send, recv } = await core.openBidi("announce", BidiStreamType.Announce));
   } catch (err) {
-    reader.end(openFailed(err, "an announce stream"));
+    const error = openFailed(err, "an announce stream");
+    if (await sessionWentAway(core, err)) reader.end(error);
+    else reader.fail(error);
     return;
   }
   reader.attach(send);
@@ -154,6 +176,8 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
     reader.end(undefined);
     await send.close();
   } catch (err) {
-    reader.end(streamEnded(core, err, recv, send, "announce stream"));
+    const error = streamEnded(core, err, recv, send, "announce stream");
+    if (await sessionWentAway(core, err)) reader.end(error);
+    else reader.fail(error);
   }
 }

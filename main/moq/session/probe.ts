@@ -7,6 +7,7 @@ import { openFailed, streamEnded } from "./failure.ts";
 import { now } from "./events.ts";
 import { PROBE_TICK_MS, shouldReport } from "./probe-rule.ts";
 import { AsyncQueue } from "./queue.ts";
+import { sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 export interface ProbeResult {
@@ -72,12 +73,22 @@ export async function serveProbe(
   }
 }
 
-/** Probe reports from the peer, as an async iterable; `close()` ends the probe. */
+/**
+ * Probe reports from the peer, as an async iterable; `close()` ends the probe. `next()` throws
+ * when the peer resets the probe stream (the error carries its code); it returns undefined when
+ * the stream ended cleanly or the session closed (then `closed` says why).
+ */
 export class ProbeReader implements AsyncIterable<ProbeResult> {
   readonly #queue = new AsyncQueue<ProbeResult>();
+  readonly #closed: Promise<MoqError | undefined>;
+  #settle!: (why: MoqError | undefined) => void;
   #send?: SendStream;
   /** Number of reports received; 0 after the stream ended means the peer cannot measure. */
   received = 0;
+
+  constructor() {
+    this.#closed = new Promise((resolve) => (this.#settle = resolve));
+  }
 
   next(): Promise<ProbeResult | undefined> {
     return this.#queue.next();
@@ -85,11 +96,12 @@ export class ProbeReader implements AsyncIterable<ProbeResult> {
 
   close(): void {
     void this.#send?.close();
-    this.#queue.close();
+    this.end();
   }
 
-  get closed(): Promise<unknown> {
-    return this.#queue.closed;
+  /** Resolves when the probe is over: undefined after a clean end, else why it ended. */
+  get closed(): Promise<MoqError | undefined> {
+    return this.#closed;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ProbeResult> {
@@ -113,9 +125,17 @@ export class ProbeReader implements AsyncIterable<ProbeResult> {
     this.received++;
     this.#queue.push(r);
   }
-  /** @internal */
-  end(error?: MoqError): void {
+  /** @internal The probe is over without a failure of its own (FIN, the session closed, no probe stream in this version). */
+  end(why?: MoqError): void {
+    if (this.#queue.isClosed) return;
+    this.#queue.close();
+    this.#settle(why);
+  }
+  /** @internal The probe stream failed (the peer reset it): the reader gets the error. */
+  fail(error: MoqError): void {
+    if (this.#queue.isClosed) return;
     this.#queue.close(error);
+    this.#settle(error);
   }
 }
 
@@ -126,12 +146,15 @@ export async function runProbe(core: SessionCore, reader: ProbeReader, targetBit
   try {
     ({ send, recv } = await core.openBidi("probe", BidiStreamType.Probe));
   } catch (err) {
-    reader.end(openFailed(err, "a probe stream"));
+    const error = openFailed(err, "a probe stream");
+    if (await sessionWentAway(core, err)) reader.end(error);
+    else reader.fail(error);
     return;
   }
   reader.attach(send);
   try {
-    // Deployed peers never receive a target; send one only when the caller asked for it.
+    // Deployed peers never receive a target (moq-relay resets a probe stream that carries any
+    // byte from its opener); send one only when the caller asked for it.
     if (targetBitrate && targetBitrate > 0) {
       const msg = { bitrate: targetBitrate, rttMs: 0 };
       await core.sendMessage(send, "PROBE", msg, encodeProbe(msg, core.version));
@@ -149,6 +172,8 @@ export async function runProbe(core: SessionCore, reader: ProbeReader, targetBit
     reader.end();
     await send.close();
   } catch (err) {
-    reader.end(streamEnded(core, err, recv, send, "probe stream"));
+    const error = streamEnded(core, err, recv, send, "probe stream");
+    if (await sessionWentAway(core, err)) reader.end(error);
+    else reader.fail(error);
   }
 }

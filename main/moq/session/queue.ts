@@ -1,7 +1,11 @@
-/** An unbounded single-consumer queue with an end marker; used for announcement changes and probe results. */
+/**
+ * An unbounded single-consumer queue with an end; used for announcement changes and probe results.
+ * The reader drains what was queued, then gets the end: undefined when the queue closed cleanly,
+ * or the error it was closed with, thrown — so a failed stream never reads as a clean end.
+ */
 export class AsyncQueue<T> {
   readonly #items: T[] = [];
-  #waiter?: (v: T | undefined) => void;
+  #waiter?: { resolve: (v: T | undefined) => void; reject: (e: unknown) => void };
   #closed = false;
   #error?: unknown;
   readonly closed: Promise<unknown>;
@@ -20,13 +24,13 @@ export class AsyncQueue<T> {
     const w = this.#waiter;
     if (w) {
       this.#waiter = undefined;
-      w(item);
+      w.resolve(item);
     } else {
       this.#items.push(item);
     }
   }
 
-  /** No more items; readers drain what is queued, then get undefined. */
+  /** No more items. With an error, readers get it thrown once they drained what is queued. */
   close(error?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -34,7 +38,9 @@ export class AsyncQueue<T> {
     this.#resolveClosed(error);
     const w = this.#waiter;
     this.#waiter = undefined;
-    w?.(undefined);
+    if (!w) return;
+    if (error === undefined) w.resolve(undefined);
+    else w.reject(error);
   }
 
   get error(): unknown {
@@ -43,7 +49,7 @@ export class AsyncQueue<T> {
 
   next(): Promise<T | undefined> {
     if (this.#items.length > 0) return Promise.resolve(this.#items.shift());
-    if (this.#closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => (this.#waiter = resolve));
+    if (this.#closed) return this.#error === undefined ? Promise.resolve(undefined) : Promise.reject(this.#error);
+    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
   }
 }
