@@ -3,7 +3,7 @@
 //   raw  — one unidirectional stream, one write per frame, no moq-lite at all;
 //   ours — our Session serving a TrackMux subscription, groups of `groupFrames` frames;
 //   lite — @moq/lite serving the same track layout.
-// Groups are paced by the subscriber's acks (see pacer.ts). CPU is measured from "go" to "stop".
+// Groups are held back by the subscriber's acks (see ack-window.ts). CPU is measured from "go" to "stop".
 
 import "../../main/moq/transport/polyfill.ts";
 import { TrackMux } from "../../main/moq/mux.ts";
@@ -14,14 +14,14 @@ import type { Transport } from "../../main/moq/transport/types.ts";
 import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "./ipc.ts";
 import { Moq, liteServer } from "./lite-peer.ts";
 import { cpuSince, makeFrame, markCpu, type CpuMark } from "./meter.ts";
-import { Pacer, yieldToLoop } from "./pacer.ts";
+import { AckWindow, yieldToLoop } from "./ack-window.ts";
 import { startProfile, type RunningProfile } from "./profiler.ts";
 import { BENCH_BROADCAST, BENCH_TRACK, type FromPublisher, type RunConfig, type ToPublisher } from "./protocol.ts";
 
 quietDebugLogs();
 const config = configFromArgv<RunConfig>();
 const frame = makeFrame(config.frameBytes);
-const pacer = new Pacer(config.windowGroups);
+const ackWindow = new AckWindow(config.windowGroups);
 const tell = (m: FromPublisher) => send(m);
 
 let started: CpuMark | undefined;
@@ -55,7 +55,7 @@ async function serveOurs(writer: TrackWriter): Promise<void> {
   let ended = false;
   void writer.closed.then(() => (ended = true));
   for (let g = 0; g < totalGroups; g++) {
-    if (!(await pacer.slot()) || ended) return;
+    if (!(await ackWindow.slot()) || ended) return;
     const group = writer.openGroup(g);
     for (let i = framesInGroup(g); i > 0; i--) group.writeFrame(frame);
     group.close();
@@ -85,7 +85,7 @@ async function serveLite(url: string, transport: Transport): Promise<void> {
 
 async function produceLite(track: Moq.Track): Promise<void> {
   for (let g = 0; g < totalGroups; g++) {
-    if (!(await pacer.slot())) return;
+    if (!(await ackWindow.slot())) return;
     const group = track.appendGroup();
     for (let i = framesInGroup(g); i > 0; i--) group.writeFrame(frame);
     group.close();
@@ -117,16 +117,16 @@ async function main(): Promise<void> {
         await transportReady;
         if (config.profileFile) profile = await startProfile(config.profileFile);
         started = markCpu();
-        if (process.env.BENCH_DEBUG) setInterval(() => console.error(`publisher: ${pacer.describe()}`), 1000).unref();
+        if (process.env.BENCH_DEBUG) setInterval(() => console.error(`publisher: ${ackWindow.describe()}`), 1000).unref();
         go();
         break;
       case "ack":
-        pacer.ack(m.groups);
+        ackWindow.ack(m.groups);
         break;
       case "stop":
         if (!started) throw new Error("stop before go");
         tell({ type: "stopped", cpu: cpuSince(started) });
-        pacer.stop();
+        ackWindow.stop();
         if (profile) profileWritten = profile.stop();
         break;
       case "exit":

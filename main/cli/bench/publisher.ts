@@ -1,10 +1,11 @@
-// One published bench broadcast: track "data" at its own frame rate and group length, frame sizes
-// drawn per frame. The first frame of every group starts with the wall-clock send time so
-// receivers can tell the delivery latency.
+// One published bench broadcast: track "data" at its own frame rate (on the studio's drift-free
+// pacer) and group length, frame sizes drawn per frame. The first frame of every group starts with
+// the wall-clock send time so receivers can tell the delivery latency.
 
 import { BroadcastProducer } from "../../moq/index.ts";
-import type { TrackMux, TrackProducer } from "../../moq/index.ts";
-import { pump } from "../pub/pump.ts";
+import type { GroupProducer, TrackMux, TrackProducer } from "../../moq/index.ts";
+import { Pacer } from "../../studio/demo/pacer.ts";
+import { whenAborted } from "../signals.ts";
 import { pick } from "./range.ts";
 import type { Range } from "./range.ts";
 import type { BenchTally } from "./tally.ts";
@@ -37,6 +38,15 @@ export function readStamp(frame: Uint8Array): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+// Every broadcast of a run waits on the same signal: one listener for all of them, so a run with
+// many broadcasts does not trip Node's listener-leak warning.
+const aborts = new WeakMap<AbortSignal, Promise<void>>();
+function abortOf(signal: AbortSignal): Promise<void> {
+  let aborted = aborts.get(signal);
+  if (!aborted) aborts.set(signal, (aborted = whenAborted(signal)));
+  return aborted;
+}
+
 export class BenchBroadcast {
   readonly plan: BroadcastPlan;
   readonly #broadcast = new BroadcastProducer();
@@ -54,30 +64,37 @@ export class BenchBroadcast {
   /** Publish until the signal aborts, then end the broadcast. */
   async run(tally: BenchTally, signal: AbortSignal): Promise<void> {
     const { fps, groupFrames } = this.plan;
-    try {
-      await pump(this.#frames(), this.#track, {
-        groupFrames,
-        fps,
-        signal,
-        onFrame: (frame) => tally.sent(frame.length),
-      });
-    } finally {
-      this.#broadcast.close();
-    }
+    let group: GroupProducer | undefined;
+    let inGroup = 0;
+    const pacer = new Pacer({
+      clock: wallClockMs,
+      origin: wallClockMs(),
+      intervalMs: 1000 / fps,
+      onTick: () => {
+        if (!group || inGroup >= groupFrames) {
+          group?.close();
+          group = this.#track.openGroup();
+          inGroup = 0;
+        }
+        const frame = this.#frame(inGroup === 0);
+        group.writeFrame(frame);
+        inGroup++;
+        tally.sent(frame.length);
+      },
+    });
+    if (!signal.aborted) pacer.start();
+    await abortOf(signal);
+    pacer.stop();
+    group?.close();
+    this.#broadcast.close();
   }
 
-  async *#frames(): AsyncGenerator<Uint8Array> {
-    const { groupFrames, frameBytes } = this.plan;
-    // pump starts a new group every `groupFrames` frames, so the count tells where groups begin.
-    for (let index = 0; ; index++) {
-      const size = pick(frameBytes, true);
-      if (index % groupFrames === 0) {
-        const first = new Uint8Array(Math.max(TIMESTAMP_BYTES, size));
-        stampFrame(first);
-        yield first;
-      } else {
-        yield this.#filler.subarray(0, size);
-      }
-    }
+  /** A group's first frame carries the send time; the others share one read-only filler. */
+  #frame(first: boolean): Uint8Array {
+    const size = pick(this.plan.frameBytes, true);
+    if (!first) return this.#filler.subarray(0, size);
+    const frame = new Uint8Array(Math.max(TIMESTAMP_BYTES, size));
+    stampFrame(frame);
+    return frame;
   }
 }

@@ -1,45 +1,53 @@
-// --clock: the current UTC time as ISO-8601 text, one frame per tick, into one shared track.
-// Late subscribers join at the latest group, as with any live track.
+// --clock: the studio's clock broadcast (the one the demo publishes) under the given broadcast and
+// track, at --fps frames a second (default 1) and --group-frames frames a group (default 60, a
+// group per UTC minute). Late subscribers join at the latest group, as with any live track.
 
-import { BroadcastProducer } from "../../moq/index.ts";
-import type { TrackMux, TrackProducer } from "../../moq/index.ts";
+import type { TrackMux } from "../../moq/index.ts";
+import { ClockBroadcast } from "../../studio/demo/clock.ts";
 import { plural } from "../format.ts";
-import { pump } from "./pump.ts";
-import type { PubContext, PubOutcome, PubSettings, PubSource } from "./source.ts";
+import { whenAborted } from "../signals.ts";
+import type { PubContext, PubOutcome, PubSettings, PubSource, PubTally } from "./source.ts";
 
-const encoder = new TextEncoder();
-
-async function* clockFrames(): AsyncGenerator<Uint8Array> {
-  for (;;) yield encoder.encode(new Date().toISOString());
-}
+const decoder = new TextDecoder();
 
 export class ClockSource implements PubSource {
   readonly #settings: PubSettings;
-  readonly #broadcast = new BroadcastProducer();
-  #track?: TrackProducer;
+  #clock?: ClockBroadcast;
+  #ctx?: PubContext;
 
   constructor(settings: PubSettings) {
     this.#settings = settings;
   }
 
   register(mux: TrackMux): void {
-    this.#track = this.#broadcast.createTrack(this.#settings.track);
-    mux.publishBroadcast(this.#settings.broadcast, this.#broadcast);
+    const { track, fps, groupFrames } = this.#settings;
+    this.#clock = new ClockBroadcast({
+      track,
+      fps,
+      groupFrames,
+      onFrame: (frame, group, index) => {
+        const ctx = this.#ctx;
+        if (!ctx) return;
+        const open = ctx.tracker.open(track).length;
+        ctx.out.status(`${decoder.decode(frame)} · group ${group} frame ${index} · ${plural(open, "subscriber")}`);
+      },
+    });
+    mux.publishBroadcast(this.#settings.broadcast, this.#clock.broadcast);
+  }
+
+  /** What was published so far (also when the session ends under a running clock). */
+  get tally(): PubTally {
+    return { ...(this.#clock?.tally ?? { frames: 0, bytes: 0, groups: 0 }) };
   }
 
   async run(ctx: PubContext): Promise<PubOutcome> {
-    const { track, groupFrames, fps } = this.#settings;
+    const clock = this.#clock!;
+    const { track, fps } = this.#settings;
+    this.#ctx = ctx;
     ctx.out.note(`publishing the time on track "${track}" at ${fps ?? 1} fps until interrupted`);
-    const tally = await pump(clockFrames(), this.#track!, {
-      groupFrames,
-      fps: fps ?? 1,
-      signal: ctx.signal,
-      onFrame: (frame, group, index) => {
-        const open = ctx.tracker.open(track).length;
-        ctx.out.status(`${new TextDecoder().decode(frame)} · group ${group} frame ${index} · ${plural(open, "subscriber")}`);
-      },
-    });
-    this.#broadcast.close();
-    return { kind: "interrupted", tally };
+    clock.start();
+    await whenAborted(ctx.signal);
+    clock.stop();
+    return { kind: "interrupted", tally: this.tally };
   }
 }

@@ -7,7 +7,7 @@ import { startClockDemo } from "./clock.ts";
 import { startVideoDemo, type DemoPart } from "./video.ts";
 import { DEFAULT_VIDEO_CONFIG, type SyntheticVideoConfig } from "./video-frames.ts";
 
-export { CLOCK_TRACK } from "./clock.ts";
+export { CLOCK_TRACK, ClockBroadcast, type ClockOptions, type ClockTally } from "./clock.ts";
 export { CATALOG_TRACK, VIDEO_TRACK } from "./video.ts";
 export { DEFAULT_VIDEO_CONFIG, meanFrameSizes, SyntheticVideoFrames, type SyntheticVideoConfig } from "./video-frames.ts";
 export { demoCatalog, type DemoCatalog, type DemoVideoRendition } from "./catalog.ts";

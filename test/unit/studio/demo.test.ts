@@ -12,6 +12,7 @@ import { ErrorCode, MoqError } from "../../../main/moq/errors.ts";
 import {
   CATALOG_TRACK,
   CLOCK_TRACK,
+  ClockBroadcast,
   DEFAULT_VIDEO_CONFIG,
   VIDEO_TRACK,
   meanFrameSizes,
@@ -186,6 +187,31 @@ describe("demo broadcasts in fake time", () => {
     expect(minute35!.sequence).toBe(minute34!.sequence + 1);
     const texts35 = (await readFrames(minute35!, 3)).map((f) => str(f)!);
     expect(texts35.map((t) => new Date(t).getTime())).toEqual([0, 1, 2].map((s) => Date.UTC(2026, 10, 3, 12, 35, s)));
+  });
+
+  it("the clock takes a rate, a group length and a track name, on the grid from the epoch", async () => {
+    vi.setSystemTime(Date.UTC(2026, 10, 3, 12, 0, 1, 650));
+    const mux = new TrackMux();
+    const frames: string[] = [];
+    const clock = new ClockBroadcast({ track: "time", fps: 5, groupFrames: 10, onFrame: (f, group, index) => frames.push(`${group}.${index} ${str(f)}`) });
+    mux.publishBroadcast("c", clock.broadcast);
+    const reader = serve(mux, "c", "time");
+    clock.start();
+    vi.advanceTimersByTime(1000); // to 2.650: instants 1.600 (at once), 1.800, 2.000, 2.200, 2.400, 2.600
+    clock.stop();
+    // A group is 10 instants of 200 ms: it starts on every even second.
+    expect(frames).toEqual([
+      "0.0 2026-11-03T12:00:01.600Z",
+      "0.1 2026-11-03T12:00:01.800Z",
+      "1.0 2026-11-03T12:00:02.000Z",
+      "1.1 2026-11-03T12:00:02.200Z",
+      "1.2 2026-11-03T12:00:02.400Z",
+      "1.3 2026-11-03T12:00:02.600Z",
+    ]);
+    expect(clock.tally).toEqual({ frames: 6, bytes: 6 * 24, groups: 2 });
+    expect((await reader.nextGroup())?.sequence).toBe(0);
+    expect(() => new ClockBroadcast({ fps: 0 })).toThrow(/fps must be a positive number/);
+    expect(() => new ClockBroadcast({ groupFrames: 1.5 })).toThrow(/groupFrames must be an integer/);
   });
 
   it("stop() clears its timers and ends both broadcasts", async () => {

@@ -1,8 +1,9 @@
-// Keeps the publisher at most `window` groups ahead of what the subscriber has finished reading.
-// Without it a source that is faster than the link would open every group at once (thousands of
-// concurrent streams, unbounded memory), which measures the queue, not the transfer.
+// Flow control by acknowledgement, not pacing in time: keeps the publisher at most `window` groups
+// ahead of what the subscriber has finished reading. Without it a source that is faster than the
+// link would open every group at once (thousands of concurrent streams, unbounded memory), which
+// measures the queue, not the transfer.
 
-export class Pacer {
+export class AckWindow {
   readonly window: number;
   #opened = 0;
   #acked = 0;
