@@ -19,12 +19,6 @@ export interface WebTransportCloseInfo {
   reason?: string;
 }
 
-/**
- * @deprecated Transitional name for WebTransportCloseInfo, kept only until webtransport-loader.ts
- * imports the new name. How a *session* ended is the session's CloseInfo.
- */
-export type CloseInfo = WebTransportCloseInfo;
-
 export interface TransportStats {
   /** Estimated send rate in bits per second, when the transport exposes one. */
   estimatedSendRate?: number | null;
