@@ -17,6 +17,8 @@ export type { TrackHandler, SubscribeRequest, AnnouncementChange } from "./mux.t
 export * from "./model/index.ts";
 export { ErrorCode, MoqError, DecodeError, describeCode } from "./errors.ts";
 export { DEFAULT_LIMITS } from "./coding/limits.ts";
+// QUIC varints, for formats carried in frames (hang's legacy timestamps).
+export { varintSize, writeVarintAt, readVarintAt, varintLength } from "./coding/varint.ts";
 export type { Limits } from "./coding/limits.ts";
 export type { Version } from "./wire/version.ts";
 export { normalizePath, joinPath, stripPrefix, hasPrefix } from "./wire/path.ts";

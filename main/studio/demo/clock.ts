@@ -4,10 +4,8 @@
 // to a group) a group is one UTC minute and a late joiner gets the current minute from its start.
 // The demo and `moqscope pub --clock` both publish this.
 
-import { BroadcastProducer } from "../../moq/model/broadcast.ts";
-import type { GroupProducer } from "../../moq/model/group.ts";
-import type { TrackProducer } from "../../moq/model/track.ts";
-import type { TrackMux } from "../../moq/mux.ts";
+import { BroadcastProducer } from "../../moq/index.ts";
+import type { GroupProducer, TrackMux, TrackProducer } from "../../moq/index.ts";
 import { Pacer } from "./pacer.ts";
 import type { DemoPart } from "./video.ts";
 

@@ -1,8 +1,8 @@
 // Demo broadcasts for a new user's first look (`moqscope relay --demo`, the app's default): a
 // clock and a synthetic hang video track, published on a mux until stopped.
 
-import type { TrackMux } from "../../moq/mux.ts";
-import { joinPath } from "../../moq/wire/path.ts";
+import { joinPath } from "../../moq/index.ts";
+import type { TrackMux } from "../../moq/index.ts";
 import { startClockDemo } from "./clock.ts";
 import { startVideoDemo, type DemoPart } from "./video.ts";
 import { DEFAULT_VIDEO_CONFIG, type SyntheticVideoConfig } from "./video-frames.ts";

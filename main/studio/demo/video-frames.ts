@@ -4,7 +4,7 @@
 // Annex B NAL unit (start code, IDR or non-IDR slice header byte) followed by filler, so NAL
 // scanners report sensible types; it is not decodable video.
 
-import { varintSize, writeVarintAt } from "../../moq/coding/varint.ts";
+import { varintSize, writeVarintAt } from "../../moq/index.ts";
 import { seededRandom } from "./prng.ts";
 
 export interface SyntheticVideoConfig {

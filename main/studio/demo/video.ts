@@ -2,9 +2,8 @@
 // group holding the catalog document, and a media track with one GOP per group, paced in real
 // time. Timestamps are wall-clock µs (Unix epoch), so any subscriber can compute delivery latency.
 
-import { BroadcastProducer } from "../../moq/model/broadcast.ts";
-import type { GroupProducer } from "../../moq/model/group.ts";
-import type { TrackMux } from "../../moq/mux.ts";
+import { BroadcastProducer } from "../../moq/index.ts";
+import type { GroupProducer, TrackMux } from "../../moq/index.ts";
 import { demoCatalog } from "./catalog.ts";
 import { Pacer } from "./pacer.ts";
 import { DEFAULT_VIDEO_CONFIG, SyntheticVideoFrames, type SyntheticVideoConfig } from "./video-frames.ts";
