@@ -11,8 +11,6 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 export const text = (s: string) => encoder.encode(s);

@@ -4,6 +4,7 @@ import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
 import { startServer } from "../helpers/server.ts";
 import type { TestServer } from "../helpers/server.ts";
 import { str, text, within } from "../helpers/wait.ts";
+import { until } from "./fixtures.ts";
 import "./lite-peer.ts";
 
 // @moq/lite's own connect() offers only bare subprotocols (its bundled qmux 0.0.6 carries no app
@@ -35,13 +36,7 @@ describe("@moq/lite's default connect against our server (SETUP, moq-lite-02)", 
 
     const sub = lite.consume(Moq.Path.from("legacy/cam")).subscribe("t", 1);
     // The subscription reaches us before we write, so the group is not missed.
-    await within(
-      (async () => {
-        while (track.consumerCount === 0) await new Promise((r) => setTimeout(r, 20));
-      })(),
-      5000,
-      "their subscription",
-    );
+    await until(() => track.consumerCount > 0, 5000, "their subscription");
     const group = track.openGroup();
     group.writeFrame(text("over setup"));
     group.close();

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../../../main/moq/errors.ts";
+import type { Transport } from "../../../main/moq/transport/types.ts";
 import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
 import { encodeFetch } from "../../../main/moq/wire/fetch.ts";
 import { encodeGoaway } from "../../../main/moq/wire/goaway.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
+import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";
 import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
-import { sendBidi, sendUni, type StreamEnd } from "./raw-peer.ts";
-import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, type Acted, type RawRun, withFuzzServer } from "./server-harness.ts";
+import { connectRaw, sendBidi, sendUni, type StreamEnd } from "./raw-peer.ts";
+import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, withFuzzServer } from "./server-harness.ts";
 
 // Streams that say almost nothing: a type byte and FIN; a type byte and then silence forever; half
 // a message; a stream with no bytes at all. None of them may stall the session: it either closes
@@ -88,18 +91,15 @@ describe("streams that end or stall early", () => {
   // connection window, so the subscription after them only gets through if the server read or
   // discarded what came before.
   const filler = new Uint8Array(200 * 1024).fill(0x61);
-  const flood = (head: Uint8Array) => async ({ transport }: RawRun): Promise<Acted> => {
-    const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < 6; i++) writes.push(sendBidi(transport, [head, filler], { fin: false }));
-    // The writes may block on credit; the verdict does not wait for them.
-    return { settled: Promise.race([Promise.all(writes), new Promise((r) => setTimeout(r, 300))]) };
-  };
+  /** Six streams of `head` + filler, never finished; each settles once all of it is on the socket
+   * (the server read or discarded what came before) or the stream or session failed. */
+  const flood = (transport: Transport, head: Uint8Array) => Array.from({ length: 6 }, () => sendBidi(transport, [head, filler], { fin: false }));
 
   it.each([
     ["GOAWAY", concat([BidiStreamType.Goaway], encodeGoaway({ uri: "" }, "moq-lite-04"))],
     ["FETCH of a cached group", concat([BidiStreamType.Fetch], encodeFetch({ broadcast: LIVE_BROADCAST, track: LIVE_TRACK, priority: 1, group: 0 }, "moq-lite-04"))],
   ])("bytes after a %s, never finished, do not stall the session", async (_name, head) => {
-    const outcome = await runAgainstServer(server, "moq-lite-04", flood(head), 300);
+    const outcome = await runAgainstServer(server, "moq-lite-04", async ({ transport }) => ({ settled: Promise.all(flood(transport, head)) }));
     guard.sample();
     expectOpenOrViolation(outcome, "filler after the one message of the stream");
   });
@@ -108,10 +108,27 @@ describe("streams that end or stall early", () => {
   // returns connection credit for bytes still in flight on a stopped stream, so a peer that floods
   // such streams can stall its own connection; it must not affect anyone else.
   it("a peer flooding streams we stop (unknown type) stalls at most its own connection", async () => {
-    await runAgainstServer(server, "moq-lite-04", flood(Uint8Array.of(0x3f)), 300).catch(() => undefined);
-    guard.sample();
-    const bystander = await runAgainstServer(server, "moq-lite-04", async () => ({ settled: Promise.resolve() }));
-    expect(bystander).toEqual({ open: true });
+    const next = server.nextSession();
+    const flooder = await connectRaw(server.ws, "moq-lite-04");
+    try {
+      const session = await within(next, 5000, "the flooding peer's server session");
+      const stopped: number[] = [];
+      const allStopped = new Promise<void>((resolve) =>
+        session.on((e) => {
+          if (e.type === "stream-ended" && e.half === "recv" && e.how === "stop" && stopped.push(e.code ?? -1) === 6) resolve();
+        }),
+      );
+      // Five streams' filler is less than the connection window, so every type byte gets through.
+      void Promise.allSettled(flood(flooder, Uint8Array.of(0x3f)));
+      await within(allStopped, 5000, "the server to stop all six flooding streams");
+      expect(stopped).toEqual(Array.from({ length: 6 }, () => ErrorCode.UnexpectedStream));
+      guard.sample();
+      const bystander = await runAgainstServer(server, "moq-lite-04", async () => ({ settled: Promise.resolve() }));
+      expect(bystander).toEqual({ open: true });
+    } finally {
+      flooder.session.close({ closeCode: 0, reason: "run over" });
+      flooder.dispose();
+    }
   });
 
   it("left no unhandled rejection or exception, and memory bounded", () => {

@@ -9,10 +9,11 @@ import { decodeGroupHeader } from "../../../main/moq/wire/group.ts";
 import { BidiStreamType } from "../../../main/moq/wire/stream-type.ts";
 import { SubscribeResponseType, decodeSubscribeOk, encodeSubscribe, subscribeResponsesTyped } from "../../../main/moq/wire/subscribe.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
+import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";
 
 /** How the other side ended its half of one of our streams. */
-export type StreamEnd = { how: "fin" } | { how: "reset"; code: number | undefined } | { how: "pending" };
+export type StreamEnd = { how: "fin" } | { how: "reset"; code: number | undefined };
 
 /** A bare transport offering exactly `version`, or no version at all ("setup": 01/02 via SETUP). */
 export async function connectRaw(url: string, version: Version | "setup"): Promise<Transport> {
@@ -69,6 +70,21 @@ export async function sendBidi(t: Transport, chunks: readonly Uint8Array[], opts
   const ended = drain(stream.readable);
   const writer = await writeAll(stream.writable, chunks, opts.fin ?? true);
   return { ended, writer };
+}
+
+/**
+ * A round trip that our side answers in any state, even before a version is agreed: an empty bidi
+ * stream, FIN at once, answered with FIN (or ended with the session). Its answer comes back after
+ * the peer handled everything sent before it on this connection.
+ */
+export async function roundTrip(t: Transport): Promise<void> {
+  let stream: Promise<StreamEnd>;
+  try {
+    stream = (await sendBidi(t, [])).ended;
+  } catch {
+    return; // the connection is already gone
+  }
+  await within(stream, 5000, "the answer to an empty stream");
 }
 
 /** Open a uni stream and send chunks (+ FIN); `stopped` settles with the STOP_SENDING code, if any. */

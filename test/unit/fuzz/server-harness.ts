@@ -9,7 +9,7 @@ import type { Transport } from "../../../main/moq/transport/types.ts";
 import type { Version } from "../../../main/moq/wire/version.ts";
 import { startServer, type TestServer } from "../../helpers/server.ts";
 import { text, within } from "../../helpers/wait.ts";
-import { connectRaw, orAfter, rawSubscribe } from "./raw-peer.ts";
+import { connectRaw, orAfter, rawSubscribe, roundTrip } from "./raw-peer.ts";
 import { watchProcess, type ProcessGuard } from "./guard.ts";
 
 /** A broadcast that is always there, so a surviving session can prove it still serves. */
@@ -42,30 +42,36 @@ export interface RawRun {
   version: Version;
 }
 
-/** What `act` hands back: a promise that settles once its streams have ended (boxed, because an
- * async function would otherwise wait for it). */
+/** What `act` hands back: a promise that settles once the server answered what `act` sent (boxed,
+ * because an async function would otherwise wait for it). It must settle whenever the server
+ * behaves: a run that sends no FIN and expects no answer hands back a resolved one. */
 export interface Acted {
   settled: Promise<unknown>;
 }
 
 /**
- * Connect, let `act` open its streams, wait up to `settleMs` for them to end or for the session
- * to close, then check that a surviving session still serves.
+ * Connect, let `act` send its streams, wait for what it says to wait for (or for the session to
+ * close), then check that a surviving session still serves. No clock decides the verdict: `act`
+ * returns once its bytes are on the socket, and the checks are requests sent after them on the
+ * same connection, so their answers come back only after the server has handled those bytes.
  */
-export async function runAgainstServer(server: TestServer, version: Version, act: (run: RawRun) => Promise<Acted>, settleMs = 300): Promise<Outcome> {
+export async function runAgainstServer(server: TestServer, version: Version, act: (run: RawRun) => Promise<Acted>): Promise<Outcome> {
   const next = server.nextSession();
   const transport = await connectRaw(server.ws, version);
   const session = await within(next, 5000, "the server session");
   const closed = () => ({ open: false as const, close: session.connectionState().close! });
   try {
     const { settled } = await act({ transport, session, version });
-    await orAfter(Promise.race([session.closed, settled]), settleMs, undefined);
+    await within(Promise.race([session.closed, settled]), 5000, "the server to answer the run's streams or close");
     if (session.isClosed) return closed();
     const served = rawSubscribe(transport, version, LIVE_ID, LIVE_BROADCAST, LIVE_TRACK).then(
       (frame) => new TextDecoder().decode(frame),
       (err: unknown) => `failed: ${String(err)}`,
     );
     const verdict = await within(Promise.race([served, session.closed.then(() => "closed")]), 5000, "a subscription on the surviving session");
+    // One more round trip, sent after the subscription's answer came back: whatever the server
+    // still had to finish for the earlier streams (say, a write it awaited) is done by its answer.
+    await roundTrip(transport);
     if (session.isClosed) return closed();
     if (verdict !== "alive") throw new Error(`the session is open but no longer serves: ${verdict}`);
     return { open: true };
