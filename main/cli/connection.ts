@@ -1,9 +1,9 @@
-// Opening the session for a command: validate the URL, connect with the common options, report
-// what was negotiated, and give up quietly when the user interrupts while connecting.
+// Opening the session for a command: connect with the common options (the URL was checked with
+// the other arguments), report what was negotiated, and give up quietly when the user interrupts
+// while connecting.
 
-import { connect, parseRelayUrl, redactUrl } from "../moq/index.ts";
+import { connect, redactUrl } from "../moq/index.ts";
 import type { ConnectionState, Session, TrackMux } from "../moq/index.ts";
-import { CliError } from "./errors.ts";
 import { connectOptions } from "./options.ts";
 import type { CommonOptions } from "./options.ts";
 import type { Output } from "./output.ts";
@@ -20,11 +20,6 @@ export async function openSession(
   signal: AbortSignal,
   extra: { mux?: TrackMux } = {},
 ): Promise<Session | undefined> {
-  try {
-    parseRelayUrl(url);
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
   out.note(`connecting to ${redactUrl(url)}…`);
   const pending = connect(url, { ...connectOptions(common), ...extra });
   const result = await untilAborted(pending, signal);

@@ -31,7 +31,7 @@ const MEANINGS: Partial<Record<number, string>> = {
   [ErrorCode.Transport]: "the transport failed underneath",
   [ErrorCode.Decode]: "a message could not be decoded (protocol violation)",
   [ErrorCode.Unauthorized]: "not authorized: check the ?jwt= token in the URL and the paths it grants",
-  [ErrorCode.UnsupportedVersion]: "no common moq-lite version: try --version auto",
+  [ErrorCode.UnsupportedVersion]: "no common moq-lite version: try --protocol auto",
   [ErrorCode.UnexpectedStream]: "the peer does not support this kind of stream (an older moq-lite version?)",
   [ErrorCode.BoundsExceeded]: "a value was out of bounds",
   [ErrorCode.Duplicate]: "a duplicate request or group",
@@ -40,7 +40,8 @@ const MEANINGS: Partial<Record<number, string>> = {
   [ErrorCode.ProtocolViolation]: "protocol violation: one side sent something the moq-lite version does not allow",
   [ErrorCode.UnexpectedMessage]: "an unexpected message (protocol violation)",
   [ErrorCode.Unsupported]: "the peer does not support this request",
-  [ErrorCode.UnknownAlpn]: "no common application protocol: try --version auto",
+  [ErrorCode.Encode]: "the peer could not encode or decode a message (moq-relay's code for a malformed one)",
+  [ErrorCode.UnknownAlpn]: "no common application protocol: try --protocol auto",
   [ErrorCode.Dropped]: "dropped by the publisher",
   [ErrorCode.Closed]: "the other side closed it",
   [ErrorCode.Lagged]: "the subscriber fell too far behind",
@@ -55,10 +56,14 @@ export function explainCode(code: number): string {
   return meaning ? `${describeCode(code)}: ${meaning}` : `code ${describeCode(code)}`;
 }
 
-/** Why a session ended, for a message. */
+/** Why a session ended, for a message: closed by the server (code, reason), by us, or lost. */
 export function explainClose(info: CloseInfo): string {
+  if (info.by === "remote" && info.dropped) {
+    // The transport's own words ("Connection closed: 1006") add nothing a person can use.
+    return "lost the connection to the server: it went away without closing the session (did the server stop, or the network drop?)";
+  }
   const who = info.by === "remote" ? "the server closed the session" : "the session was closed";
-  const reason = info.reason && info.reason !== "transport closed" ? ` ("${info.reason}")` : "";
+  const reason = info.reason ? ` ("${info.reason}")` : "";
   if (info.code === 0) return `${who}${reason}`;
   return `${who} with ${explainCode(info.code)}${reason}`;
 }
@@ -73,7 +78,7 @@ const FLAG_HINTS: Record<string, string> = {
   CERT_NOT_YET_VALID: "pass --insecure to connect anyway",
   ERR_TLS_CERT_ALTNAME_INVALID: "pass --fingerprint HEX or --insecure, or use the host name the certificate names",
   FINGERPRINT_MISMATCH: "update --fingerprint (or use the server's http:// URL, which publishes it)",
-  PROTOCOL_REFUSED: "try --version auto, or another --version",
+  PROTOCOL_REFUSED: "try --protocol auto, or another --protocol",
   NO_DEV_FINGERPRINT: "use https:// with --fingerprint HEX or --insecure, or ws://",
 };
 

@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === "--version" || first === "-V") {
-    // At the top level --version is the program's; after a command it picks the moq-lite version.
+    // Before a command --version is the program's; after one it is the deprecated name of --protocol.
     process.stdout.write(`moqscope ${programVersion()}\n`);
     return 0;
   }

@@ -3,7 +3,7 @@
 
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
-import { DEFAULT_LIMITS, normalizeFingerprint } from "../moq/index.ts";
+import { DEFAULT_LIMITS, normalizeFingerprint, parseRelayUrl } from "../moq/index.ts";
 import type { ConnectOptions, TransportChoice } from "../moq/index.ts";
 import { UsageError } from "./errors.ts";
 import type { OutputOptions } from "./output.ts";
@@ -11,6 +11,9 @@ import type { OutputOptions } from "./output.ts";
 type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
 export const COMMON_OPTIONS = {
+  protocol: { type: "string" },
+  // The old name of --protocol after a command (before one, --version is the program's): still
+  // read, with a notice, so existing scripts keep working.
   version: { type: "string" },
   transport: { type: "string" },
   fingerprint: { type: "string" },
@@ -20,11 +23,11 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionsConfig;
 
-const VERSION_CHOICES = ["auto", "moq-lite-04", "moq-lite-03", "legacy"] as const;
+const PROTOCOL_CHOICES = ["auto", "moq-lite-04", "moq-lite-03", "legacy"] as const;
 const TRANSPORT_CHOICES = ["auto", "webtransport", "websocket"] as const;
 
 export interface CommonOptions extends OutputOptions {
-  version: (typeof VERSION_CHOICES)[number];
+  protocol: (typeof PROTOCOL_CHOICES)[number];
   transport: TransportChoice;
   fingerprint?: string;
   insecure: boolean;
@@ -49,6 +52,9 @@ function parseErrorMessage(err: unknown, command: string): string {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown option ${flag ?? message} for "moqscope ${command}"`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (flag === "--version" && /argument missing/i.test(message)) {
+        return "--version after a command takes a protocol, and is deprecated: use --protocol P; for the program's version run moqscope --version";
+      }
       if (/argument missing/i.test(message)) return `${flag ?? "an option"} needs a value`;
       if (/ambiguous/i.test(message)) return `${flag ?? "an option"} needs a value (write ${flag ?? "--flag"}=VALUE for values starting with "-")`;
       if (/does not take an argument/i.test(message)) return `${flag ?? "an option"} does not take a value`;
@@ -70,9 +76,28 @@ export function expectPositionals(command: string, positionals: string[], names:
   return positionals;
 }
 
-/** The common options, validated. */
-export function commonOptions(command: string, values: Record<string, unknown>): CommonOptions {
-  const version = choice(command, "--version", values.version, VERSION_CHOICES, "auto");
+/** The relay URL argument, checked before anything connects: a bad one is a usage error. */
+export function relayUrlArg(command: string, raw: string): string {
+  try {
+    parseRelayUrl(raw);
+  } catch (err) {
+    throw new UsageError((err as Error).message, command);
+  }
+  return raw;
+}
+
+const printNotice = (message: string) => void process.stderr.write(`moqscope: ${message}\n`);
+
+/** The common options, validated; `notice` tells about deprecated spellings (stderr by default). */
+export function commonOptions(command: string, values: Record<string, unknown>, notice: (message: string) => void = printNotice): CommonOptions {
+  if (values.version !== undefined && values.protocol !== undefined) {
+    throw new UsageError("--version is the old name of --protocol: give the protocol once, as --protocol", command);
+  }
+  const raw = values.protocol ?? values.version;
+  const protocol = choice(command, "--protocol", raw, PROTOCOL_CHOICES, "auto");
+  if (values.version !== undefined) {
+    notice(`--version after a command is deprecated: use --protocol ${String(raw).trim()} (moqscope --version prints the program's version)`);
+  }
   const transport = choice(command, "--transport", values.transport, TRANSPORT_CHOICES, "auto");
   let fingerprint: string | undefined;
   if (typeof values.fingerprint === "string") {
@@ -84,17 +109,17 @@ export function commonOptions(command: string, values: Record<string, unknown>):
   }
   const insecure = values.insecure === true;
   if (fingerprint && insecure) throw new UsageError("use either --fingerprint or --insecure, not both", command);
-  return { version, transport, fingerprint, insecure, json: values.json === true, quiet: values.quiet === true };
+  return { protocol, transport, fingerprint, insecure, json: values.json === true, quiet: values.quiet === true };
 }
 
 /** What `connect()` needs from the common options. */
 export function connectOptions(common: CommonOptions): ConnectOptions {
   const offer =
-    common.version === "auto"
+    common.protocol === "auto"
       ? { versions: ["moq-lite-04", "moq-lite-03"], legacy: true }
-      : common.version === "legacy"
+      : common.protocol === "legacy"
         ? { versions: [], legacy: true }
-        : { versions: [common.version], legacy: false };
+        : { versions: [common.protocol], legacy: false };
   return {
     ...offer,
     transport: common.transport,

@@ -28,10 +28,19 @@ export function watchInterrupts(): Interrupts {
   };
 }
 
+// One abort listener per signal, shared by every wait on it: a command that waits on the same
+// signal for each of its many connections must not pile up listeners (Node warns past ten).
+const aborts = new WeakMap<AbortSignal, Promise<void>>();
+
 /** Resolves when `signal` aborts (never, if it does not). */
 export function whenAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  let aborted = aborts.get(signal);
+  if (!aborted) {
+    aborted = new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    aborts.set(signal, aborted);
+  }
+  return aborted;
 }
 
 /** The promise's value, or "aborted" if the signal fires first. Rejections pass through. */

@@ -2,8 +2,9 @@
 // read as documentation (the README's CLI section is made from them).
 
 export const COMMON_HELP = `Common options:
-  --version V         moq-lite version: auto (default: offer 04 and 03, and 01/02 through
-                      SETUP), moq-lite-04, moq-lite-03, or legacy (01/02 through SETUP only)
+  --protocol P        moq-lite version: auto (default: offer 04 and 03, and 01/02 through
+                      SETUP), moq-lite-04, moq-lite-03, or legacy (01/02 through SETUP only);
+                      "--version P" after a command still works but is deprecated
   --transport T       auto (default), webtransport or websocket
   --fingerprint HEX   pin the server certificate by its SHA-256 (for self-signed servers)
   --insecure          accept any server certificate
@@ -152,7 +153,8 @@ Usage: moqscope COMMAND [arguments] [options]
 Commands:
 ${list}
 
-Run "moqscope COMMAND --help" for a command's options.
+Run "moqscope COMMAND --help" for a command's options, "moqscope --version" for the
+program's version.
 
 ${COMMON_HELP}
 

@@ -15,7 +15,7 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose } from "../errors.ts";
 import { plural } from "../format.ts";
-import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveNumber } from "../options.ts";
+import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
 import { whenAborted, withDeadline } from "../signals.ts";
 import { commandHelp } from "../usage.ts";
@@ -87,6 +87,7 @@ export const runBench: CommandRun = async (argv, ctx) => {
     return 0;
   }
   const [url] = expectPositionals("bench", positionals, ["URL"]) as [string];
+  relayUrlArg("bench", url);
   const settings = benchSettings(values);
   const common = commonOptions("bench", values);
   const out = (ctx.out = new Output(common));

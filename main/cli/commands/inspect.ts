@@ -7,7 +7,7 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose, explainCode } from "../errors.ts";
 import { formatBitrate, formatBytes, formatDuration, formatRtt, plural } from "../format.ts";
-import { commonOptions, expectPositionals, parseCommand, positiveNumber } from "../options.ts";
+import { commonOptions, expectPositionals, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
 import { watchProbe } from "../probe-watch.ts";
 import { untilAborted, withDeadline } from "../signals.ts";
@@ -29,6 +29,7 @@ export const runInspect: CommandRun = async (argv, ctx) => {
     return 0;
   }
   const [url] = expectPositionals("inspect", positionals, ["URL"]) as [string];
+  relayUrlArg("inspect", url);
   const durationS = positiveNumber("inspect", "--duration", values.duration);
   const prefix = normalizePath(values.prefix ?? "");
   const common = commonOptions("inspect", values);
@@ -46,7 +47,8 @@ export const runInspect: CommandRun = async (argv, ctx) => {
 
   const announced = session.announced(prefix);
   const counts = { changes: 0, stopping: false };
-  void followAnnouncements(announced, out, counts);
+  // moq-lite-03 carries only a hop count; the ids it decodes to are placeholders.
+  void followAnnouncements(announced, out, counts, session.version !== "moq-lite-03");
 
   let lastProbe: ProbeResult | undefined;
   const probe = watchProbe(
@@ -102,22 +104,23 @@ export const runInspect: CommandRun = async (argv, ctx) => {
   return 0;
 };
 
-async function followAnnouncements(reader: AnnouncementReader, out: Output, counts: { changes: number; stopping: boolean }): Promise<void> {
+async function followAnnouncements(reader: AnnouncementReader, out: Output, counts: { changes: number; stopping: boolean }, hopIds: boolean): Promise<void> {
   try {
     for (;;) {
       const change = await reader.next();
       if (!change || counts.stopping) break;
       counts.changes++;
-      const hops = change.active && change.hops.length > 0 ? `  (${plural(change.hops.length, "hop")}: ${change.hops.join(" ")})` : "";
+      const n = change.hops.length;
+      const hops = change.active && n > 0 ? `  (${plural(n, "hop")}${hopIds ? `: ${change.hops.join(" ")}` : ""})` : "";
       out.record(
-        { event: "announce", path: change.path, active: change.active, hops: [...change.hops] },
+        { event: "announce", path: change.path, active: change.active, hops: hopIds ? [...change.hops] : null, hopCount: n },
         `${change.active ? "+" : "-"} ${change.path === "" ? '""' : change.path}${hops}`,
       );
     }
   } catch (err) {
     if (counts.stopping) return;
     const why = err instanceof MoqError ? explainCode(err.code) : String(err);
-    out.warn(`the server ended the announce stream: ${why}`);
+    out.warn(`the server reset the announce stream: ${why}`);
   }
 }
 

@@ -5,9 +5,9 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { CliError, explainClose } from "../errors.ts";
 import { formatBitrate, formatDuration, formatRtt, plural } from "../format.ts";
-import { commonOptions, expectPositionals, parseBitrate, parseCommand, positiveNumber } from "../options.ts";
+import { commonOptions, expectPositionals, parseBitrate, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
-import { NO_PROBE_REPORTS, watchProbe } from "../probe-watch.ts";
+import { describeProbeEnd, watchProbe } from "../probe-watch.ts";
 import { untilAborted, withDeadline } from "../signals.ts";
 import { commandHelp } from "../usage.ts";
 
@@ -23,6 +23,7 @@ export const runProbe: CommandRun = async (argv, ctx) => {
     return 0;
   }
   const [url] = expectPositionals("probe", positionals, ["URL"]) as [string];
+  relayUrlArg("probe", url);
   const target = parseBitrate("probe", "--bitrate", values.bitrate);
   const durationS = positiveNumber("probe", "--duration", values.duration);
   const common = commonOptions("probe", values);
@@ -53,10 +54,9 @@ export const runProbe: CommandRun = async (argv, ctx) => {
   );
 
   // Ends on: the deadline or Ctrl-C, the probe stream ending, or the session closing.
-  const ended = await untilAborted(
-    Promise.race([probe.ended.then((error) => ({ probeEnded: true as const, error })), session.closed.then((info) => ({ probeEnded: false as const, info }))]),
-    deadline.signal,
-  );
+  const ended = await untilAborted(Promise.race([probe.ended.then((end) => ({ end })), session.closed]), deadline.signal);
+  // Read before we close the session ourselves: a session the server closed explains the probe too.
+  const sessionEnd = session.connectionState().close;
   const durationMs = performance.now() - started;
   if (ended === "aborted") probe.noteSilenceIfQuiet(durationMs);
   probe.close();
@@ -68,9 +68,8 @@ export const runProbe: CommandRun = async (argv, ctx) => {
   let failure: string | undefined;
   if (ended !== "aborted") {
     const v = ended.value;
-    if (!v.probeEnded) failure = explainClose(v.info);
-    else if (tally.reports === 0) failure = `${NO_PROBE_REPORTS}: ${v.error ? v.error.message : "it ended the probe stream without a report"}`;
-    else if (v.error) failure = `the probe stream ended: ${v.error.message}`;
+    if (sessionEnd) failure = explainClose(sessionEnd);
+    else if ("end" in v && (v.end.reset || tally.reports === 0)) failure = describeProbeEnd(v.end, target !== undefined);
   }
   const range =
     tally.minBitrate === undefined ? "" : `: bitrate ${formatBitrate(tally.minBitrate)} to ${formatBitrate(tally.maxBitrate)}, last ${formatBitrate(tally.last?.bitrate)}`;

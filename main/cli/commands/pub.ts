@@ -4,11 +4,12 @@
 import { stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TrackMux, normalizePath, redactUrl } from "../../moq/index.ts";
+import type { CloseInfo } from "../../moq/index.ts";
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { CliError, UsageError, explainClose } from "../errors.ts";
 import { formatBytes, formatDuration, plural } from "../format.ts";
-import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveInt, positiveNumber } from "../options.ts";
+import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveInt, positiveNumber, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
 import { ClockSource } from "../pub/clock.ts";
 import { DeliveryTracker } from "../pub/delivery.ts";
@@ -34,6 +35,7 @@ export const runPub: CommandRun = async (argv, ctx) => {
     return 0;
   }
   const [url, broadcastArg] = expectPositionals("pub", positionals, ["URL", "BROADCAST"]) as [string, string];
+  relayUrlArg("pub", url);
   const chosen = [values.clock && "--clock", values.file !== undefined && "--file", values.stdin && "--stdin"].filter(Boolean);
   if (chosen.length !== 1) {
     throw new UsageError(chosen.length === 0 ? "choose what to publish: --clock, --file PATH or --stdin" : `choose one source, not ${chosen.join(" and ")}`, "pub");
@@ -89,12 +91,20 @@ export const runPub: CommandRun = async (argv, ctx) => {
   });
   out.note(`publishing "${broadcast}" on ${redactUrl(url)}`);
 
-  const outcome = await Promise.race([
-    source.run({ session, tracker, out, signal: ctx.signal, url: redactUrl(url) }),
-    session.closed.then(
-      (info): PubOutcome => ({ kind: "failed", message: explainClose(info), code: info.code, tally: { frames: 0, bytes: 0, groups: 0 } }),
-    ),
-  ]);
+  // The session closing stops the source the way Ctrl-C does, so it still reports what it published.
+  const stop = new AbortController();
+  const interrupted = () => stop.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", interrupted, { once: true });
+  if (ctx.signal.aborted) interrupted();
+  let closed: CloseInfo | undefined;
+  void session.closed.then((info) => {
+    closed = info;
+    stop.abort("session closed");
+  });
+  const ran = await source.run({ session, tracker, out, signal: stop.signal, url: redactUrl(url) });
+  ctx.signal.removeEventListener("abort", interrupted);
+  const outcome = afterClose(ran, closed);
+  if (closed && outcome.kind === "done") out.note(`${explainClose(closed)} after the work was done`);
   const durationMs = performance.now() - started;
   const subscribers = tracker.count;
   tracker.dispose();
@@ -114,6 +124,12 @@ export const runPub: CommandRun = async (argv, ctx) => {
   if (outcome.kind === "failed") throw new CliError(outcome.message);
   return 0;
 };
+
+/** What a run means when the session closed under it: fine once the work was done, else a failure. */
+function afterClose(outcome: PubOutcome, closed: CloseInfo | undefined): PubOutcome {
+  if (!closed || outcome.kind !== "interrupted") return outcome;
+  return { kind: "failed", message: explainClose(closed), code: closed.code, tally: outcome.tally };
+}
 
 async function fileSize(path: string): Promise<number> {
   try {

@@ -8,7 +8,7 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose, explainCode } from "../errors.ts";
 import { formatBitrate, formatBytes, formatDuration, formatRtt, plural, previewPayload } from "../format.ts";
-import { commonOptions, expectPositionals, intInRange, parseCommand, positiveInt } from "../options.ts";
+import { commonOptions, expectPositionals, intInRange, parseCommand, positiveInt, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
 import { whenAborted } from "../signals.ts";
 import { attachTrace } from "../trace.ts";
@@ -42,6 +42,7 @@ export const runSub: CommandRun = async (argv, ctx) => {
     return 0;
   }
   const [url, broadcastArg, track] = expectPositionals("sub", positionals, ["URL", "BROADCAST", "TRACK"]) as [string, string, string];
+  relayUrlArg("sub", url);
   const count = values.count === undefined ? undefined : positiveInt("sub", "--count", values.count, 1);
   const priority = intInRange("sub", "--priority", values.priority, 128, 0, 255);
   const common = commonOptions("sub", values);

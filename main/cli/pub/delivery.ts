@@ -19,6 +19,8 @@ export interface Served {
   /** How our half of the Subscribe stream ended: "fin" after everything was sent. */
   end?: "fin" | "reset" | "stop";
   code?: number;
+  /** It was still being served when the session closed. */
+  cutByClose?: boolean;
   /** Free for the publisher's own bookkeeping (e.g. where in the track this subscriber joined). */
   offset: number;
 }
@@ -79,7 +81,11 @@ export class DeliveryTracker {
       }
       case "closed":
         this.#closed = true;
-        for (const served of this.#all) if (!served.end) this.#finish(served, "reset", event.code);
+        for (const served of this.#all) {
+          if (served.end) continue;
+          served.cutByClose = true;
+          this.#finish(served, "reset", event.code);
+        }
         break;
       default:
         return;
@@ -116,6 +122,11 @@ export class DeliveryTracker {
   /** Subscriptions still being served. */
   open(track?: string): Served[] {
     return this.#all.filter((s) => !s.end && (track === undefined || s.track === track));
+  }
+
+  /** Subscriptions to `track` that the session's close ended before they were done. */
+  cutByClose(track: string): number {
+    return this.#all.filter((s) => s.cutByClose && s.track === track).length;
   }
 
   get count(): number {

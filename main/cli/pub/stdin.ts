@@ -83,8 +83,10 @@ export class StdinSource implements PubSource {
         (open > 0 ? `; waiting for ${plural(open, "subscription")} to finish sending` : ""),
     );
     const finished = await tracker.until(() => tracker.open(track).length === 0, ctx.signal);
-    if (finished && tracker.count > 0) await linger(ctx.session, ctx.signal);
+    // A session that closed while subscriptions were still sending ended them, not the work.
+    const done = finished && tracker.cutByClose(track) === 0;
+    if (done && tracker.count > 0) await linger(ctx.session, ctx.signal);
     this.#broadcast.close();
-    return { kind: finished ? "done" : "interrupted", tally };
+    return { kind: done ? "done" : "interrupted", tally };
   }
 }

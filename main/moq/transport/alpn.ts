@@ -88,13 +88,17 @@ export function normalizeAppProtocol(protocol: string | undefined): string {
   return unquoted === SETUP_PROTOCOL ? "" : unquoted;
 }
 
-/** "moq-lite-04/03" for messages. */
-export function describeVersions(versions: readonly string[]): string {
+/** The versions without an application protocol of their own: SETUP picks one of them. */
+const SETUP_VERSIONS = "moq-lite-01/02 (negotiated through SETUP)";
+
+/** "moq-lite-04/03" for messages; an offer of no version means SETUP's 01/02 (legacy). */
+export function describeVersions(versions: readonly string[], legacy = false): string {
   const [first, ...rest] = versions;
-  if (!first) return "(no version)";
+  if (!first) return SETUP_VERSIONS;
   const common = /^(.*-)(\d+)$/.exec(first)?.[1];
-  if (common && rest.every((v) => v.startsWith(common) && /^\d+$/.test(v.slice(common.length)))) {
-    return [first, ...rest.map((v) => v.slice(common.length))].join("/");
-  }
-  return versions.join(", ");
+  const listed =
+    common && rest.every((v) => v.startsWith(common) && /^\d+$/.test(v.slice(common.length)))
+      ? [first, ...rest.map((v) => v.slice(common.length))].join("/")
+      : versions.join(", ");
+  return legacy ? `${listed} or ${SETUP_VERSIONS}` : listed;
 }

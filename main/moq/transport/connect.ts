@@ -7,6 +7,7 @@
 
 import type { ProtocolOffer } from "./alpn.ts";
 import { fetchDevFingerprint } from "./dev-fingerprint.ts";
+import { NOT_TLS_CODES } from "./dial.ts";
 import { connectWebSocket } from "./qmux-client.ts";
 import { DEFAULT_TIMEOUT_MS } from "./timeout.ts";
 import type { Transport } from "./types.ts";
@@ -39,17 +40,22 @@ export async function connectTransport(input: string | URL, opts: ConnectTranspo
         `${redactUrl(url)} is a WebSocket URL; for WebTransport use https://host:port/path (or http://host:port/path for a development relay)`,
       );
     }
-    return connectWebSocket(url, { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure });
+    const dial = connectWebSocket(url, { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure });
+    return url.protocol === "wss:" ? suggestPlainUrl(dial, withScheme(url, "ws:")) : dial;
   }
 
   if (url.protocol === "https:") {
     const tlsOpts = { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure };
-    if (opts.transport === "websocket") return connectWebSocket(withScheme(url, "wss:"), tlsOpts);
-    if (opts.transport === "webtransport") return connectWebTransport(url, tlsOpts);
-    return withFallback(
-      () => connectWebTransport(url, tlsOpts),
-      () => connectWebSocket(withScheme(url, "wss:"), tlsOpts),
-      url,
+    const plain = withScheme(url, "ws:");
+    if (opts.transport === "websocket") return suggestPlainUrl(connectWebSocket(withScheme(url, "wss:"), tlsOpts), plain);
+    if (opts.transport === "webtransport") return suggestPlainUrl(connectWebTransport(url, tlsOpts), plain);
+    return suggestPlainUrl(
+      withFallback(
+        () => connectWebTransport(url, tlsOpts),
+        () => connectWebSocket(withScheme(url, "wss:"), tlsOpts),
+        url,
+      ),
+      plain,
     );
   }
 
@@ -87,6 +93,20 @@ async function withFallback(
       if (secondCode) (err as { code?: string }).code = secondCode;
       throw err;
     }
+  }
+}
+
+/**
+ * A TLS URL whose server answered without TLS: name the plain WebSocket URL to use instead. Only
+ * here, where the URL the user gave is known; an http:// URL already is a plain one.
+ */
+async function suggestPlainUrl(dial: Promise<Transport>, plain: URL): Promise<Transport> {
+  try {
+    return await dial;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== "string" || !NOT_TLS_CODES.has(code)) throw err;
+    throw Object.assign(new Error(`${messageOf(err)}; if it serves without TLS, use ${redactUrl(plain)}`, { cause: err }), { code });
   }
 }
 

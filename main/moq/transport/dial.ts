@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
+import { describeBody } from "./excerpt.ts";
 import { withTimeout } from "./timeout.ts";
 
 /** How the server's certificate is checked. */
@@ -22,12 +23,14 @@ export function verificationOf(opts: { fingerprint?: string; insecure?: boolean 
 export function normalizeFingerprint(text: string): string {
   const hex = text.trim().replace(/[:\s]/g, "").toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new Error(
-      `invalid certificate fingerprint ${JSON.stringify(text.trim().slice(0, 80))}: expected a SHA-256 hash as 64 hex digits (colons allowed)`,
-    );
+    const got = describeBody(text, 80) || "nothing";
+    throw new Error(`invalid certificate fingerprint: got ${got}, expected a SHA-256 hash as 64 hex digits (colons allowed)`);
   }
   return hex;
 }
+
+/** Codes of a TLS handshake answered by a server that speaks no TLS on that port. */
+export const NOT_TLS_CODES: ReadonlySet<string> = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "EPROTO"]);
 
 export function hostPort(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
@@ -59,7 +62,8 @@ export function describeDialError(err: unknown, host: string, port: number): Err
     case "ERR_SSL_WRONG_VERSION_NUMBER":
     case "ERR_SSL_PACKET_LENGTH_TOO_LONG":
     case "EPROTO":
-      message = `${hp} did not answer with TLS (${code}): it may be a plain server; try a ws:// or http:// URL`;
+      // Which URL to use instead depends on the one given: the caller knows it (connect.ts).
+      message = `${hp} did not answer with TLS (${code}): the server there does not speak TLS`;
       break;
     case "DEPTH_ZERO_SELF_SIGNED_CERT":
     case "SELF_SIGNED_CERT_IN_CHAIN":

@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import WebSocket from "ws";
 import { appProtocolOf, clientSubprotocols, describeVersions, type ProtocolOffer } from "./alpn.ts";
 import { dialTcp, dialTls, hostPort, verificationOf, type TlsVerification } from "./dial.ts";
+import { describeBody } from "./excerpt.ts";
 import { qmuxTransport } from "./qmux-transport.ts";
 import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
 import type { Transport, TransportInfo } from "./types.ts";
@@ -67,7 +68,7 @@ export async function connectWebSocket(url: URL, opts: WebSocketConnectOptions):
     return err;
   };
   try {
-    await withTimeout(opened(ws, wsUrl, offered, opts.versions), timeoutMs, `WebSocket upgrade at ${redactUrl(wsUrl)}`);
+    await withTimeout(opened(ws, wsUrl, offered, opts), timeoutMs, `WebSocket upgrade at ${redactUrl(wsUrl)}`);
     info.negotiated = ws.protocol;
     await withTimeout(Promise.resolve(transport.session.ready), timeoutMs, `QMux session with ${hostPort(host, port)}`);
   } catch (err) {
@@ -75,13 +76,13 @@ export async function connectWebSocket(url: URL, opts: WebSocketConnectOptions):
   }
   if (opts.versions.length > 0 && !opts.legacy && appProtocolOf(ws.protocol) === "") {
     // Only reachable if a server ignores our offer; without a version we cannot talk.
-    throw fail(refused(wsUrl, offered, opts.versions, `it chose "${ws.protocol}"`));
+    throw fail(refused(wsUrl, offered, opts, `it chose "${ws.protocol}"`));
   }
   return transport;
 }
 
 /** Wait for the upgrade; translate each way it can fail into an actionable error. */
-function opened(ws: WebSocket, url: URL, offered: string[], versions: readonly string[]): Promise<void> {
+function opened(ws: WebSocket, url: URL, offered: string[], offer: ProtocolOffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const fail = (err: Error) => {
       cleanup();
@@ -92,7 +93,7 @@ function opened(ws: WebSocket, url: URL, offered: string[], versions: readonly s
       resolve();
     };
     const onError = (err: Error) => {
-      if (/subprotocol/i.test(err.message)) fail(refused(url, offered, versions, err.message));
+      if (/subprotocol/i.test(err.message)) fail(refused(url, offered, offer, err.message));
       else fail(new Error(`WebSocket to ${redactUrl(url)} failed: ${err.message}`, { cause: err }));
     };
     const onUnexpected = (_req: unknown, res: IncomingMessage) => {
@@ -101,8 +102,8 @@ function opened(ws: WebSocket, url: URL, offered: string[], versions: readonly s
       res.on("data", (chunk: string) => {
         if (body.length < 500) body += chunk;
       });
-      res.on("end", () => fail(httpRefusal(url, res.statusCode ?? 0, body.trim(), offered, versions)));
-      res.on("error", () => fail(httpRefusal(url, res.statusCode ?? 0, body.trim(), offered, versions)));
+      res.on("end", () => fail(httpRefusal(url, res.statusCode ?? 0, body, offered, offer)));
+      res.on("error", () => fail(httpRefusal(url, res.statusCode ?? 0, body, offered, offer)));
     };
     const cleanup = () => {
       ws.removeListener("open", onOpen);
@@ -116,17 +117,19 @@ function opened(ws: WebSocket, url: URL, offered: string[], versions: readonly s
   });
 }
 
-function refused(url: URL, offered: string[], versions: readonly string[], detail: string): Error {
+function refused(url: URL, offered: string[], offer: ProtocolOffer, detail: string): Error {
   const err = new Error(
-    `server at ${redactUrl(url)} does not speak ${describeVersions(versions)} over WebSocket ` +
+    `server at ${redactUrl(url)} does not speak ${describeVersions(offer.versions, offer.legacy)} over WebSocket ` +
       `(offered ${offered.join(", ")}; ${detail})`,
   );
   (err as { code?: string }).code = "PROTOCOL_REFUSED";
   return err;
 }
 
-function httpRefusal(url: URL, status: number, body: string, offered: string[], versions: readonly string[]): Error {
-  const detail = body ? `: ${body.slice(0, 200)}` : "";
+/** The server answered the upgrade with a plain HTTP response: one line, its body only as a short excerpt. */
+function httpRefusal(url: URL, status: number, body: string, offered: string[], offer: ProtocolOffer): Error {
+  const excerpt = describeBody(body);
+  const detail = excerpt ? `: ${excerpt}` : "";
   if (status === 401 || status === 403) {
     const err = new Error(
       `server at ${redactUrl(url)} refused the session with HTTP ${status}${detail}. Check the ?jwt= token and the path it grants`,
@@ -134,7 +137,7 @@ function httpRefusal(url: URL, status: number, body: string, offered: string[], 
     (err as { code?: string }).code = "UNAUTHORIZED";
     return err;
   }
-  if (status === 400 && /protocol/i.test(body)) return refused(url, offered, versions, `HTTP 400${detail}`);
+  if (status === 400 && /protocol/i.test(body)) return refused(url, offered, offer, `HTTP 400${detail}`);
   if (status === 404) return new Error(`no WebSocket endpoint at ${redactUrl(url)} (HTTP 404${detail})`);
-  return new Error(`WebSocket upgrade at ${redactUrl(url)} was answered with HTTP ${status}${detail}`);
+  return new Error(`WebSocket upgrade at ${redactUrl(url)} was answered with HTTP ${status}${detail}; is a moq-lite relay listening there?`);
 }

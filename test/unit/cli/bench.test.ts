@@ -121,6 +121,14 @@ describe("moqscope bench", () => {
     for (const r of reports) expect(r.groupsLost).toBe(0);
   });
 
+  it("opens 20 connections without piling listeners onto the interrupt signal", { timeout: 90_000 }, async () => {
+    const url = `ws://127.0.0.1:${relay.port}/`;
+    const result = await runCli(["bench", url, "--connections", "20", "--broadcasts", "1", "--subscribe", "1", "--fps", "5", "--duration", "1", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", connections: 20, reason: "duration" });
+    expect(result.stderr).not.toContain("MaxListenersExceededWarning");
+  });
+
   it("exits 2 on a bad range, naming the flag", async () => {
     const result = await runCli(["bench", `ws://127.0.0.1:${relay.port}/`, "--fps", "10:1"]);
     expect(result.code).toBe(2);

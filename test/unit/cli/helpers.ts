@@ -163,6 +163,33 @@ export async function runCli(args: string[], options: { stdin?: Uint8Array | str
   }
 }
 
+export interface ServerProcess {
+  child: ChildProcess;
+  ws: string;
+  url: string;
+}
+
+/** Our server in a child process (test/unit/cli/server-process.ts), for killing it outright. */
+export async function startServerProcess(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/unit/cli/server-process.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  child.once("close", () => running.delete(child));
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => (stderr += chunk));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      stdout += chunk;
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once("close", () => reject(new Error(`the server process exited before listening\n${stderr}`)));
+  });
+  return { child, ws: `ws://127.0.0.1:${port}/`, url: `http://127.0.0.1:${port}/` };
+}
+
 /** Kill whatever a failed test left running. */
 export function killAll(): void {
   for (const child of running) child.kill("SIGKILL");

@@ -2,7 +2,16 @@
 // answers probe streams with its own measurements.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { connect } from "../../../main/moq/connect.ts";
+import { ErrorCode } from "../../../main/moq/errors.ts";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
+import { TrackMux } from "../../../main/moq/mux.ts";
+import { Relay } from "../../../main/moq/relay/index.ts";
+import { decodeProbe } from "../../../main/moq/wire/probe.ts";
+import { BidiStreamType } from "../../../main/moq/wire/stream-type.ts";
+import { writeAll } from "../fuzz/raw-peer.ts";
+import { startRawServer } from "../fuzz/raw-server.ts";
+import type { RawConnection } from "../fuzz/raw-server.ts";
 import { jsonLines, killAll, runCli, startCli, startCliServer } from "./helpers.ts";
 import type { CliServer } from "./helpers.ts";
 
@@ -63,7 +72,7 @@ describe("moqscope inspect", () => {
 
   it("says once when the peer does not report probe measurements", { timeout: 60_000 }, async () => {
     // moq-lite-02 (through SETUP) has no probe streams: the server refuses ours.
-    const result = await runCli(["inspect", server.url, "--json", "--duration", "1.5", "--version", "legacy"]);
+    const result = await runCli(["inspect", server.url, "--json", "--duration", "1.5", "--protocol", "legacy"]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines[0]).toMatchObject({ event: "connected", version: "moq-lite-02" });
@@ -97,8 +106,91 @@ describe("moqscope probe", () => {
   });
 
   it("fails with an explanation when the peer cannot be probed", { timeout: 60_000 }, async () => {
-    const result = await runCli(["probe", server.ws, "--duration", "5", "--version", "legacy"]);
+    const result = await runCli(["probe", server.ws, "--duration", "5", "--protocol", "legacy"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("peer does not report probe measurements");
+  });
+});
+
+describe("peers that reset our streams", () => {
+  /** Answer each request stream the CLI opens with `answer`, by stream type. */
+  async function withRawPeer(answer: (conn: RawConnection, type: number, req: Awaited<ReturnType<RawConnection["nextRequest"]>>) => Promise<void>, run: (ws: string) => Promise<void>) {
+    const raw = await startRawServer();
+    raw.script = async (conn) => {
+      for (;;) {
+        const req = await conn.nextRequest();
+        void answer(conn, req.type, req).catch(() => {});
+      }
+    };
+    try {
+      await run(raw.ws);
+    } finally {
+      await raw.close();
+    }
+  }
+
+  it("probe --bitrate: a peer that resets the probe stream after our target (as moq-relay does) is named with its code", { timeout: 60_000 }, async () => {
+    const targets: number[] = [];
+    await withRawPeer(
+      async (conn, type, req) => {
+        if (type !== BidiStreamType.Probe) return;
+        targets.push(decodeProbe(await req.recv.message(1024, "PROBE"), conn.version).bitrate);
+        const writer = await writeAll(req.writable, [], false);
+        await writer.abort(conn.transport.streamError(ErrorCode.Encode));
+      },
+      async (ws) => {
+        const result = await runCli(["probe", ws, "--bitrate", "2M", "--duration", "10"]);
+        expect(targets).toEqual([2_000_000]);
+        expect(result.code).toBe(1);
+        const lines = result.stderr.trimEnd().split("\n");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain("reset the probe stream with 18 Encode");
+        expect(lines[0]).toContain("without --bitrate");
+        expect(lines[0]).not.toContain("without a report");
+      },
+    );
+  });
+
+  it("inspect: a peer that resets the announce stream is reported with the code's name and number", { timeout: 60_000 }, async () => {
+    await withRawPeer(
+      async (conn, type, req) => {
+        if (type !== BidiStreamType.Announce) return;
+        const writer = await writeAll(req.writable, [], false);
+        await writer.abort(conn.transport.streamError(ErrorCode.NotFound));
+      },
+      async (ws) => {
+        const result = await runCli(["inspect", ws, "--duration", "1.5"]);
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).toContain("the server reset the announce stream: 13 NotFound");
+      },
+    );
+  });
+});
+
+describe("inspect through a relay", () => {
+  let relay: Relay | undefined;
+  afterEach(async () => {
+    await relay?.close();
+    relay = undefined;
+  });
+
+  it("shows hop ids on moq-lite-04 and only the hop count on moq-lite-03, which carries no ids", { timeout: 90_000 }, async () => {
+    relay = await Relay.start({ host: "127.0.0.1", port: 0, http3: false });
+    const mux = new TrackMux();
+    mux.publishBroadcast("room/cam", new BroadcastProducer());
+    const publisher = await connect(`ws://127.0.0.1:${relay.port}/`, { mux, transport: "websocket", timeoutMs: 10_000 });
+    try {
+      const ws = `ws://127.0.0.1:${relay.port}/`;
+      const on04 = await runCli(["inspect", ws, "--protocol", "moq-lite-04", "--duration", "1.5"]);
+      expect(on04.code, on04.stderr).toBe(0);
+      expect(on04.stdout).toMatch(/^\+ room\/cam {2}\(1 hop: [1-9]\d*\)$/m);
+      const on03 = await runCli(["inspect", ws, "--protocol", "moq-lite-03", "--duration", "1.5"]);
+      expect(on03.code, on03.stderr).toBe(0);
+      expect(on03.stdout).toMatch(/^\+ room\/cam {2}\(1 hop\)$/m);
+      const json03 = jsonLines((await runCli(["inspect", ws, "--protocol", "moq-lite-03", "--duration", "1.5", "--json"])).stdout);
+      expect(json03.find((l) => l.event === "announce")).toMatchObject({ path: "room/cam", hopCount: 1, hops: null });
+    } finally {
+      publisher.close();
+    }
   });
 });

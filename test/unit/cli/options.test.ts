@@ -3,12 +3,21 @@ import { UsageError } from "../../../main/cli/errors.ts";
 import { commonOptions, connectOptions, parseBitrate, parseCommand, positiveInt, positiveNumber } from "../../../main/cli/options.ts";
 
 describe("options", () => {
-  it("turns --version into the versions offered", () => {
-    const offer = (version?: string) => connectOptions(commonOptions("x", { version }));
+  it("turns --protocol into the versions offered", () => {
+    const offer = (protocol?: string) => connectOptions(commonOptions("x", { protocol }));
     expect(offer()).toMatchObject({ versions: ["moq-lite-04", "moq-lite-03"], legacy: true, transport: "auto" });
     expect(offer("moq-lite-03")).toMatchObject({ versions: ["moq-lite-03"], legacy: false });
     expect(offer("04")).toMatchObject({ versions: ["moq-lite-04"], legacy: false });
     expect(offer("legacy")).toMatchObject({ versions: [], legacy: true });
+  });
+
+  it("still takes --version V after a command, as the deprecated name of --protocol", () => {
+    const notices: string[] = [];
+    const common = commonOptions("x", { version: "moq-lite-03" }, (n) => notices.push(n));
+    expect(connectOptions(common)).toMatchObject({ versions: ["moq-lite-03"], legacy: false });
+    expect(notices).toEqual(["--version after a command is deprecated: use --protocol moq-lite-03 (moqscope --version prints the program's version)"]);
+    expect(() => commonOptions("x", { version: "moq-lite-03", protocol: "moq-lite-04" }, () => {})).toThrow("give the protocol once, as --protocol");
+    expect(() => commonOptions("x", { version: "moq-lite-09" }, () => {})).toThrow("--protocol must be one of auto, moq-lite-04, moq-lite-03, legacy");
   });
 
   it("checks certificates options", () => {

@@ -109,6 +109,40 @@ describe("moqscope pub", () => {
     expect(result.stdout).toMatch(/delivered .*payload\.bin to subscriber 1: 100 KiB in 11 frames, 4 groups/);
   });
 
+  it("--file: a server that closes the session once it read the whole file gets the real tally and exit 0", { timeout: 60_000 }, async () => {
+    const content = randomBytes(100 * 1024);
+    const path = join(dir, "then-closed.bin");
+    await writeFile(path, content);
+    const cli = startCli(["pub", server.url, "files/closed", "--file", path, "--frame-bytes", "10000", "--group-frames", "3", "--json"]);
+    const session = await within(server.nextSession(), 30_000, "the CLI's session");
+    await announcedByCli(session, "files/closed");
+    const got = await readWholeTrack(session, "files/closed", "data");
+    expect(Buffer.from(got.data).equals(content)).toBe(true);
+    session.close();
+    const result = await within(cli.exited, 30_000, "pub to exit");
+    expect(result.code, result.stderr).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines.find((l) => l.event === "delivered")).toMatchObject({ bytes: 100 * 1024, frames: 11 });
+    expect(lines.at(-1)).toMatchObject({ event: "summary", frames: 11, bytes: 100 * 1024, groups: 4, reason: "done" });
+  });
+
+  it("--clock: the server closing the session ends it with the frames published so far and exit 1", { timeout: 60_000 }, async () => {
+    const cli = startCli(["pub", server.url, "clock-closed", "--clock", "--fps", "20", "--json"]);
+    const session = await within(server.nextSession(), 30_000, "the CLI's session");
+    await announcedByCli(session, "clock-closed");
+    const sub = session.subscribe("clock-closed", "clock");
+    const group = await within(sub.nextGroup(), 30_000, "a clock group");
+    expect(await within(group!.readFrame(), 30_000, "a clock frame")).toBeDefined();
+    session.closeWithError(0, "going away");
+    const result = await within(cli.exited, 30_000, "pub to exit");
+    expect(result.code).toBe(1);
+    const lines = jsonLines(result.stdout);
+    const summary = lines.find((l) => l.event === "summary");
+    expect(summary).toMatchObject({ reason: "failed" });
+    expect(Number(summary?.frames)).toBeGreaterThanOrEqual(1);
+    expect(lines.find((l) => l.event === "error")?.message).toContain("the server closed the session");
+  });
+
   it("--file gives every subscription the whole file from the start", { timeout: 60_000 }, async () => {
     const content = randomBytes(40_000);
     const path = join(dir, "twice.bin");

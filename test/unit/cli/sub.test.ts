@@ -113,13 +113,24 @@ describe("moqscope sub", () => {
     expect(result.stdout).toMatch(/#\d+ ← frame \d+\.0 {2}\d+ B/);
   });
 
-  it("works over WebSocket too", { timeout: 60_000 }, async () => {
+  it("works over WebSocket too, with --protocol choosing the version", { timeout: 60_000 }, async () => {
     publishDemo();
-    const result = await runCli(["sub", server.ws, "demo", "t", "--count", "2", "--json", "--version", "moq-lite-03"]);
+    const result = await runCli(["sub", server.ws, "demo", "t", "--count", "2", "--json", "--protocol", "moq-lite-03"]);
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe("");
     const lines = jsonLines(result.stdout);
     expect(lines[0]).toMatchObject({ event: "connected", version: "moq-lite-03", transport: "websocket" });
     expect(lines.filter((l) => l.event === "frame")).toHaveLength(2);
+  });
+
+  it("still takes --version V after the command, with a one-line notice that it is deprecated", { timeout: 60_000 }, async () => {
+    publishDemo();
+    const result = await runCli(["sub", server.ws, "demo", "t", "--count", "1", "--json", "--version", "moq-lite-03"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ event: "connected", version: "moq-lite-03" });
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "moqscope: --version after a command is deprecated: use --protocol moq-lite-03 (moqscope --version prints the program's version)",
+    ]);
   });
 
   it("exits 0 with a summary on Ctrl-C", { timeout: 60_000 }, async () => {
