@@ -1,7 +1,9 @@
 // Which broadcasts the peer announces, kept up to date in the background. `sub` uses it to tell
 // "no such broadcast" apart from "no such track" and to list what is there instead.
 
+import { MoqError } from "../moq/index.ts";
 import type { AnnouncementReader, Session } from "../moq/index.ts";
+import { explainCode } from "./errors.ts";
 
 export class AnnouncementWatch {
   readonly #active = new Set<string>();
@@ -44,6 +46,13 @@ export class AnnouncementWatch {
   /** Active paths, sorted. */
   list(): string[] {
     return [...this.#active].sort();
+  }
+
+  /** The failure for a message: "the server reset the announce stream with 13 NotFound: …". */
+  describeFailure(): string | undefined {
+    const failure = this.failure;
+    if (!failure) return undefined;
+    return failure instanceof MoqError ? `the server reset the announce stream with ${explainCode(failure.code)}` : `the announce stream failed: ${failure.message}`;
   }
 
   /** Whether the announce stream ended (cleanly or not): the list is no longer followed. */

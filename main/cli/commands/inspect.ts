@@ -119,8 +119,7 @@ async function followAnnouncements(reader: AnnouncementReader, out: Output, coun
     }
   } catch (err) {
     if (counts.stopping) return;
-    const why = err instanceof MoqError ? explainCode(err.code) : String(err);
-    out.warn(`the server reset the announce stream: ${why}`);
+    out.warn(err instanceof MoqError ? `the server reset the announce stream with ${explainCode(err.code)}` : `the announce stream failed: ${String(err)}`);
   }
 }
 

@@ -82,7 +82,13 @@ export const runSub: CommandRun = async (argv, ctx) => {
       // work out whether the broadcast or only the track is missing.
       if (code === ErrorCode.NotFound || !accepted) {
         const seen = await watch.waitFor(broadcast, ANNOUNCE_WINDOW_MS);
-        if (!seen && !watch.failure) return { kind: "failed", message: notAnnounced(broadcast, url, watch), code };
+        const unknown = watch.describeFailure();
+        if (!seen && unknown) {
+          // Without announcements there is no telling a missing broadcast from a missing track.
+          const message = `subscription to "${broadcast}" track "${track}" was refused: ${explainCode(code)} (${unknown}, so which broadcasts it has is unknown)`;
+          return { kind: "failed", message, code };
+        }
+        if (!seen) return { kind: "failed", message: notAnnounced(broadcast, url, watch), code };
         return { kind: "failed", message: `no track "${track}" in broadcast "${broadcast}": ${explainCode(code)}`, code };
       }
       return { kind: "failed", message: `subscription to "${broadcast}" track "${track}" was reset: ${explainCode(code)}`, code };

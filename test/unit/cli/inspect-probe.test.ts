@@ -161,7 +161,7 @@ describe("peers that reset our streams", () => {
       async (ws) => {
         const result = await runCli(["inspect", ws, "--duration", "1.5"]);
         expect(result.code, result.stderr).toBe(0);
-        expect(result.stderr).toContain("the server reset the announce stream: 13 NotFound");
+        expect(result.stderr).toContain("the server reset the announce stream with 13 NotFound");
       },
     );
   });

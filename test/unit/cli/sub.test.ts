@@ -1,8 +1,11 @@
 // `moqscope sub` as a user runs it, against our server publishing a live broadcast.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ErrorCode } from "../../../main/moq/errors.ts";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import type { TrackProducer } from "../../../main/moq/model/track.ts";
+import { writeAll } from "../fuzz/raw-peer.ts";
+import { startRawServer } from "../fuzz/raw-server.ts";
 import { jsonLines, killAll, runCli, startCli, startCliServer } from "./helpers.ts";
 import type { CliServer } from "./helpers.ts";
 
@@ -151,5 +154,29 @@ describe("moqscope sub", () => {
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", reason: "interrupted" });
+  });
+});
+
+describe("moqscope sub against a peer that resets our streams", () => {
+  it("a refused subscription while the announce stream was reset names both codes, not a missing broadcast", { timeout: 60_000 }, async () => {
+    const raw = await startRawServer();
+    raw.script = async (conn) => {
+      for (;;) {
+        const req = await conn.nextRequest();
+        const code = ErrorCode.NotFound;
+        void writeAll(req.writable, [], false).then((writer) => writer.abort(conn.transport.streamError(code)).catch(() => {}));
+      }
+    };
+    try {
+      const result = await runCli(["sub", raw.ws, "demo", "t"]);
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('subscription to "demo" track "t" was refused: 13 NotFound');
+      expect(lines[0]).toContain("the server reset the announce stream with 13 NotFound");
+      expect(lines[0]).not.toContain("is not announced");
+    } finally {
+      await raw.close();
+    }
   });
 });
