@@ -60,7 +60,7 @@ export async function serveProbe(
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "PROBE");
       if (body === undefined) break;
       const target = decodeProbe(body, core.version, core.limits);
-      core.traced(recv.id, "PROBE", target, body.length + 1);
+      core.traced(recv.id, "PROBE", target);
       targets.set(recv.id, target.bitrate);
     }
     recv.noteEnd("fin");
@@ -163,7 +163,7 @@ export async function runProbe(core: SessionCore, reader: ProbeReader, targetBit
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "PROBE");
       if (body === undefined) break;
       const p = decodeProbe(body, core.version, core.limits);
-      core.traced(recv.id, "PROBE", p, body.length + 1);
+      core.traced(recv.id, "PROBE", p);
       const result = { bitrate: p.bitrate, rttMs: p.rttMs, at: now() };
       onReport(result);
       reader.push(result);
