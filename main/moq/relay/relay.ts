@@ -8,6 +8,7 @@ import { ErrorCode, MoqError } from "../errors.ts";
 import type { TrackOptions } from "../model/track.ts";
 import { TrackMux } from "../mux.ts";
 import { Session } from "../session/session.ts";
+import type { CloseInfo } from "../session/close.ts";
 import { listen } from "../transport/listener.ts";
 import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
@@ -101,6 +102,8 @@ export class Relay {
       legacy: options.legacy ?? true,
       http3: options.http3,
       certificate: options.certificate,
+      // A failure while listen() still runs (HTTP/3 not started) comes before the relay exists.
+      onError: (e) => options.onLog?.(logEntry({ type: "error", message: e.message })),
       onSession: (transport, request) => {
         if (relay) void relay.#accept(transport, request);
         else pending.push([transport, request]);
@@ -296,10 +299,10 @@ export class Relay {
     this.#emit({ type: "unannounce", session: peer.id, path, reason });
   }
 
-  #closed(peer: Peer, info: { code: number; reason: string; by: "local" | "remote" }): void {
+  #closed(peer: Peer, info: CloseInfo): void {
     if (!this.#peers.delete(peer)) return;
     for (const path of [...peer.origins.keys()]) this.#unannounced(peer, path, "publisher disconnected");
     peer.view.stop();
-    this.#emit({ type: "session-closed", session: peer.id, remote: peer.request.remote, root: peer.grant.root, code: info.code, reason: info.reason, by: info.by });
+    this.#emit({ type: "session-closed", session: peer.id, remote: peer.request.remote, root: peer.grant.root, code: info.code, reason: info.reason, by: info.by, ...(info.dropped ? { dropped: true } : {}) });
   }
 }

@@ -42,6 +42,11 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     "info",
     "session #4 from 127.0.0.1:5001 closed by the peer (code 0)",
   ],
+  [
+    { type: "session-closed", session: 5, remote: "127.0.0.1:5002", root: "", code: 0, reason: "", by: "remote", dropped: true },
+    "info",
+    "session #5 from 127.0.0.1:5002 lost its connection (code 0)",
+  ],
   [{ type: "announce", session: 1, path: "a/b", hops: [7, 8] }, "info", 'session #1 announced "/a/b" (hops 2)'],
   [
     { type: "unannounce", session: 1, path: "a/b", reason: "publisher disconnected" },
