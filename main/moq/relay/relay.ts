@@ -264,7 +264,8 @@ export class Relay {
     const reader = peer.session.announced(prefix);
     const allowed = joinPath(peer.grant.root, prefix);
     for (;;) {
-      const change = await reader.next();
+      // A reset of the announce stream ends the loop; `reader.closed` below says why.
+      const change = await reader.next().catch(() => undefined);
       if (!change) break;
       const path = joinPath(peer.grant.root, change.path);
       if (!hasPrefix(allowed, path) || path === peer.grant.root) continue;

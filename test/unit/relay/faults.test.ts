@@ -11,6 +11,8 @@ import type { Session } from "../../../main/moq/session/session.ts";
 import type { Subscription } from "../../../main/moq/session/subscriber.ts";
 import { str, text, within } from "../../helpers/wait.ts";
 import { until } from "../../interop/fixtures.ts";
+import { watchProcess } from "../fuzz/guard.ts";
+import { connectRaw } from "../fuzz/raw-peer.ts";
 import { T, expected, readAll, startTestRelay, writeGroups } from "./harness.ts";
 import type { TestRelay } from "./harness.ts";
 
@@ -165,5 +167,31 @@ describe("relay faults", () => {
     expect(closedLines[0]).toMatchObject({ code: 0, by: "remote", level: "info" });
     expect(r.log.filter((e) => e.level === "error")).toEqual([]);
     expect([pub.session, quitter!.session, canceller!.session, steady!.session].every((s) => !s.isClosed)).toBe(true);
+  });
+});
+
+describe("relay faults from a raw publisher", () => {
+  it("logs a publisher that resets the announce stream the relay opened, and keeps serving", async () => {
+    r = await startTestRelay();
+    const guard = watchProcess();
+    try {
+      const raw = await connectRaw(r.ws(), "moq-lite-04");
+      // The relay asks every publisher-capable session for its announcements; refuse by resetting.
+      const reader = raw.session.incomingBidirectionalStreams.getReader();
+      const { value: stream } = await within(reader.read(), T, "the relay's announce stream");
+      await stream!.writable.abort(raw.streamError(ErrorCode.NotFound));
+      const entry = await r.logged((e) => e.type === "error" && /announce stream/.test(e.message), "the reset logged");
+      expect(entry).toMatchObject({ type: "error", level: "error", code: ErrorCode.NotFound });
+      // The relay is still up and serving.
+      const viewer = await r.client();
+      const changes = viewer.announced("");
+      const p = await publisher(r, "after");
+      expect(await within(changes.next(), T, "a later announcement")).toMatchObject({ path: "after", active: true });
+      p.broadcast.close();
+      raw.session.close();
+      expect(guard.problems).toEqual([]);
+    } finally {
+      guard.stop();
+    }
   });
 });
