@@ -47,7 +47,7 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
         group.close();
       }
     });
-    const result = await runCli(["sub", lite.url, "lite/cli", track(version), "--count", "12", "--json", "--version", version]);
+    const result = await runCli(["sub", lite.url, "lite/cli", track(version), "--count", "12", "--json", "--protocol", version]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     const frames = lines.filter((l) => l.event === "frame");
@@ -79,7 +79,7 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
       }
       track.close();
     });
-    const result = await runCli(["sub", lite.url, "lite/finite", "t", "--json", "--version", version]);
+    const result = await runCli(["sub", lite.url, "lite/finite", "t", "--json", "--protocol", version]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.filter((l) => l.event === "frame").map((l) => l.group)).toEqual([0, 1]);
@@ -89,7 +89,7 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
   it("sub exits 1 naming the broadcast when it is not published there", SLOW, async () => {
     lite = await startLiteServer({ version });
     lite.publish("lite/other", new Moq.Broadcast());
-    const result = await runCli(["sub", lite.url, "lite/missing", "t", "--json", "--version", version]);
+    const result = await runCli(["sub", lite.url, "lite/missing", "t", "--json", "--protocol", version]);
     expect(result.code).toBe(1);
     const errors = jsonLines(result.stdout).filter((l) => l.event === "error");
     expect(errors, result.stdout + result.stderr).toHaveLength(1);
@@ -103,7 +103,7 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
   it("inspect --json --duration 2 shows their broadcast's announce event and their probe reports", SLOW, async () => {
     lite = await startLiteServer({ version, estimatedSendRate: 2_500_000 });
     lite.publish("lite/shown", new Moq.Broadcast());
-    const result = await runCli(["inspect", lite.url, "--json", "--duration", "2", "--version", version]);
+    const result = await runCli(["inspect", lite.url, "--json", "--duration", "2", "--protocol", version]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines[0]).toMatchObject({ event: "connected", version });
@@ -118,7 +118,7 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
   it("inspect says the peer reports no probe measurements when their transport has no getStats", SLOW, async () => {
     lite = await startLiteServer({ version });
     lite.publish("lite/quiet", new Moq.Broadcast());
-    const result = await runCli(["inspect", lite.url, "--json", "--duration", "2", "--version", version]);
+    const result = await runCli(["inspect", lite.url, "--json", "--duration", "2", "--protocol", version]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.filter((l) => l.event === "announce")).toEqual([expect.objectContaining({ path: "lite/quiet", active: true })]);
@@ -129,7 +129,7 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
 
   it("pub --clock publishes to them: their announced() sees it and their subscription gets clock frames", SLOW, async () => {
     lite = await startLiteServer({ version });
-    const cli = startCli(["pub", lite.url, "cli/clock", "--clock", "--json", "--version", version]);
+    const cli = startCli(["pub", lite.url, "cli/clock", "--clock", "--json", "--protocol", version]);
     const theirs = await within(lite.nextConnection(), T, "the CLI's connection");
     // A @moq/lite server learns a client's broadcasts by asking, like any subscriber.
     const announced = theirs.announced(Moq.Path.from(""));

@@ -38,15 +38,6 @@ export function readStamp(frame: Uint8Array): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-// Every broadcast of a run waits on the same signal: one listener for all of them, so a run with
-// many broadcasts does not trip Node's listener-leak warning.
-const aborts = new WeakMap<AbortSignal, Promise<void>>();
-function abortOf(signal: AbortSignal): Promise<void> {
-  let aborted = aborts.get(signal);
-  if (!aborted) aborts.set(signal, (aborted = whenAborted(signal)));
-  return aborted;
-}
-
 export class BenchBroadcast {
   readonly plan: BroadcastPlan;
   readonly #broadcast = new BroadcastProducer();
@@ -83,7 +74,7 @@ export class BenchBroadcast {
       },
     });
     if (!signal.aborted) pacer.start();
-    await abortOf(signal);
+    await whenAborted(signal);
     pacer.stop();
     group?.close();
     this.#broadcast.close();
