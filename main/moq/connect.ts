@@ -1,7 +1,7 @@
 import { connectTransport } from "./transport/connect.ts";
 import type { ConnectTransportOptions } from "./transport/connect.ts";
-import { Session } from "./session/session.ts";
-import type { SessionOptions } from "./session/session.ts";
+import { Session } from "./lite/session/session.ts";
+import type { SessionOptions } from "./lite/session/session.ts";
 
 export interface ConnectOptions extends SessionOptions, Partial<ConnectTransportOptions> {}
 

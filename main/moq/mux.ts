@@ -4,7 +4,7 @@ import type { GroupProducer } from "./model/group.ts";
 import { TrackProducer } from "./model/track.ts";
 import type { TrackConsumer, TrackOptions } from "./model/track.ts";
 import type { TrackWriter } from "./model/types.ts";
-import { hasPrefix, normalizePath } from "./wire/path.ts";
+import { hasPrefix, normalizePath } from "./lite/wire/path.ts";
 
 /** What a subscriber asked for, as handed to a publisher's handler. */
 export interface SubscribeRequest {

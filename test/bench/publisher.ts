@@ -8,7 +8,7 @@
 import "../../main/moq/transport/polyfill.ts";
 import { TrackMux } from "../../main/moq/mux.ts";
 import type { TrackWriter } from "../../main/moq/model/types.ts";
-import { Session } from "../../main/moq/session/session.ts";
+import { Session } from "../../main/moq/lite/session/session.ts";
 import { listen } from "../../main/moq/transport/listener.ts";
 import type { Transport } from "../../main/moq/transport/types.ts";
 import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "./ipc.ts";

@@ -1,7 +1,7 @@
 import { connect } from "../../main/moq/connect.ts";
 import type { ConnectOptions } from "../../main/moq/connect.ts";
 import { TrackMux } from "../../main/moq/mux.ts";
-import { Session } from "../../main/moq/session/session.ts";
+import { Session } from "../../main/moq/lite/session/session.ts";
 import { listen } from "../../main/moq/transport/listener.ts";
 import type { Listener } from "../../main/moq/transport/listener.ts";
 

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../main/moq/errors.ts";
 import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
-import { Session } from "../../main/moq/session/session.ts";
+import { Session } from "../../main/moq/lite/session/session.ts";
 import { TrackMux } from "../../main/moq/mux.ts";
 import { listen } from "../../main/moq/transport/listener.ts";
 import type { Transport } from "../../main/moq/transport/types.ts";

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../main/moq/errors.ts";
 import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
 import type { EndInfo } from "../../main/moq/model/types.ts";
-import type { Session } from "../../main/moq/session/session.ts";
+import type { Session } from "../../main/moq/lite/session/session.ts";
 import { connectTo, startServer } from "../helpers/server.ts";
 import type { TestServer } from "../helpers/server.ts";
 import { str, text, within } from "../helpers/wait.ts";

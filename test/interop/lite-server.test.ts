@@ -2,7 +2,7 @@
 // discovery, data, the three ways a subscription ends, and probe reports in both directions.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Session } from "../../main/moq/session/session.ts";
+import { Session } from "../../main/moq/lite/session/session.ts";
 import { connectTransport } from "../../main/moq/transport/connect.ts";
 import type { Transport } from "../../main/moq/transport/types.ts";
 import { connectTo } from "../helpers/server.ts";

@@ -1,4 +1,4 @@
-import { hasPrefix, joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
+import { hasPrefix, joinPath, normalizePath, stripPrefix } from "../lite/wire/path.ts";
 import { AuthError } from "./auth-error.ts";
 import { minimalPrefixes, type Grant } from "./grant.ts";
 import { verifyToken } from "./jwt.ts";

@@ -1,7 +1,7 @@
 // What a session may do at the relay. The auth module decides; without one, a session may do
 // everything under the path it connected to.
 
-import { hasPrefix, joinPath, normalizePath } from "../wire/path.ts";
+import { hasPrefix, joinPath, normalizePath } from "../lite/wire/path.ts";
 import type { SessionRequest } from "../transport/listener.ts";
 
 /** Prefixes are normalised and relative to `root`; "" is everything under it, [] nothing. */

@@ -1,4 +1,4 @@
-import { normalizePath } from "../wire/path.ts";
+import { normalizePath } from "../lite/wire/path.ts";
 import { AuthError } from "./auth-error.ts";
 
 // moq-token's claims, read from a payload jose has already verified (signature, exp, nbf and

@@ -1,5 +1,5 @@
 import { constants, createHmac, sign } from "node:crypto";
-import { normalizePath } from "../wire/path.ts";
+import { normalizePath } from "../lite/wire/path.ts";
 import { AuthError } from "./auth-error.ts";
 import { encodeBase64url } from "./jwt-base64url.ts";
 import type { AuthKey } from "./jwt-key.ts";

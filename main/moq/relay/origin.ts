@@ -5,8 +5,8 @@
 import { BroadcastProducer } from "../model/broadcast.ts";
 import { TrackProducer } from "../model/track.ts";
 import type { TrackOptions } from "../model/track.ts";
-import type { Session } from "../session/session.ts";
-import type { SubscribeConfig } from "../session/subscriber.ts";
+import type { Session } from "../lite/session/session.ts";
+import type { SubscribeConfig } from "../lite/session/subscriber.ts";
 import { pipeTrack } from "./pipe.ts";
 
 /** The upstream subscription's own buffer only needs to hold what the pipe has not copied yet. */

@@ -6,7 +6,7 @@
 import type { TrackConsumer } from "../model/track.ts";
 import { Announcement, TrackMux } from "../mux.ts";
 import type { SubscribeRequest } from "../mux.ts";
-import { hasPrefix, stripPrefix } from "../wire/path.ts";
+import { hasPrefix, stripPrefix } from "../lite/wire/path.ts";
 import type { Origin, OriginTable } from "./origin.ts";
 
 export interface ViewHooks {

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
-import { Session } from "../../../main/moq/session/session.ts";
+import { Session } from "../../../main/moq/lite/session/session.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
 import { listen } from "../../../main/moq/transport/listener.ts";
 import type { Listener } from "../../../main/moq/transport/listener.ts";

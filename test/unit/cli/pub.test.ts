@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Session } from "../../../main/moq/session/session.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
 import { within } from "../../helpers/wait.ts";
 import { concat, jsonLines, killAll, runCli, startCli, startCliServer } from "./helpers.ts";
 import type { CliServer } from "./helpers.ts";

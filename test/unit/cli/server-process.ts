@@ -4,7 +4,7 @@
 import "../../../main/moq/transport/polyfill.ts";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
-import { Session } from "../../../main/moq/session/session.ts";
+import { Session } from "../../../main/moq/lite/session/session.ts";
 import { listen } from "../../../main/moq/transport/listener.ts";
 
 const mux = new TrackMux();

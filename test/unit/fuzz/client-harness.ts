@@ -4,8 +4,8 @@
 
 import { expect } from "vitest";
 import { ErrorCode, MoqError } from "../../../main/moq/errors.ts";
-import type { Session } from "../../../main/moq/session/session.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { connectTo } from "../../helpers/server.ts";
 import { within } from "../../helpers/wait.ts";
 import type { RawServer, Script } from "./raw-server.ts";

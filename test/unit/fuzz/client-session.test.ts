@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
-import type { Session } from "../../../main/moq/session/session.ts";
-import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
-import { decodeSubscribe, encodeSubscribeOk } from "../../../main/moq/wire/subscribe.ts";
-import { encodeGroupHeader } from "../../../main/moq/wire/group.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
+import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import { decodeSubscribe, encodeSubscribeOk } from "../../../main/moq/lite/wire/subscribe.ts";
+import { encodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { within } from "../../helpers/wait.ts";
 import { HUGE_LENGTHS, chunking, concat, hex, mutate, mutation, split, streamBody, varintOfSize } from "./bytes.ts";
 import { consumeAnnounced, consumeProbe, consumeSubscription, expectOpenOrViolation, runClient } from "./client-harness.ts";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
-import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
-import { encodeFetch } from "../../../main/moq/wire/fetch.ts";
-import { encodeGoaway } from "../../../main/moq/wire/goaway.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import { encodeFetch } from "../../../main/moq/lite/wire/fetch.ts";
+import { encodeGoaway } from "../../../main/moq/lite/wire/goaway.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";

@@ -5,10 +5,10 @@ import { StreamReader } from "../../../main/moq/coding/stream-reader.ts";
 import { streamErrorCode } from "../../../main/moq/errors.ts";
 import { connectTransport } from "../../../main/moq/transport/connect.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
-import { decodeGroupHeader } from "../../../main/moq/wire/group.ts";
-import { BidiStreamType } from "../../../main/moq/wire/stream-type.ts";
-import { SubscribeResponseType, decodeSubscribeOk, encodeSubscribe, subscribeResponsesTyped } from "../../../main/moq/wire/subscribe.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import { decodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
+import { BidiStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import { SubscribeResponseType, decodeSubscribeOk, encodeSubscribe, subscribeResponsesTyped } from "../../../main/moq/lite/wire/subscribe.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";
 

@@ -4,7 +4,7 @@
 import { StreamReader } from "../../../main/moq/coding/stream-reader.ts";
 import { listen, type Listener } from "../../../main/moq/transport/listener.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 
 /** One request stream our client opened: its type, its first message, and our half to answer on. */
 export interface Request {

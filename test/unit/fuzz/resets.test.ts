@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeSubscribeOk, decodeSubscribe } from "../../../main/moq/wire/subscribe.ts";
-import type { Session } from "../../../main/moq/session/session.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import { encodeSubscribeOk, decodeSubscribe } from "../../../main/moq/lite/wire/subscribe.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { concat, hex } from "./bytes.ts";
 import { consumeAnnounced, consumeProbe, consumeSubscription, runClient } from "./client-harness.ts";

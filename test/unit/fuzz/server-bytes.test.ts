@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { chunking, concat, hex, split, streamBody } from "./bytes.ts";
 import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import type { TrackMux } from "../../../main/moq/mux.ts";
-import type { CloseInfo, Session } from "../../../main/moq/session/session.ts";
+import type { CloseInfo, Session } from "../../../main/moq/lite/session/session.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { startServer, type TestServer } from "../../helpers/server.ts";
 import { text, within } from "../../helpers/wait.ts";
 import { connectRaw, orAfter, rawSubscribe, roundTrip } from "./raw-peer.ts";

@@ -2,14 +2,14 @@
 // stream type followed by whole messages, so a test can also lie in one message's length prefix.
 
 import { varintLength } from "../../../main/moq/coding/varint.ts";
-import { encodeAnnounce, encodeAnnounceInterest } from "../../../main/moq/wire/announce.ts";
-import { encodeFetch } from "../../../main/moq/wire/fetch.ts";
-import { encodeGoaway } from "../../../main/moq/wire/goaway.ts";
-import { encodeFrame, encodeGroupHeader } from "../../../main/moq/wire/group.ts";
-import { encodeProbe } from "../../../main/moq/wire/probe.ts";
-import { BidiStreamType, UniStreamType } from "../../../main/moq/wire/stream-type.ts";
-import { encodeSubscribe, encodeSubscribeDrop, encodeSubscribeOk, encodeSubscribeUpdate } from "../../../main/moq/wire/subscribe.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import { encodeAnnounce, encodeAnnounceInterest } from "../../../main/moq/lite/wire/announce.ts";
+import { encodeFetch } from "../../../main/moq/lite/wire/fetch.ts";
+import { encodeGoaway } from "../../../main/moq/lite/wire/goaway.ts";
+import { encodeFrame, encodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
+import { encodeProbe } from "../../../main/moq/lite/wire/probe.ts";
+import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import { encodeSubscribe, encodeSubscribeDrop, encodeSubscribeOk, encodeSubscribeUpdate } from "../../../main/moq/lite/wire/subscribe.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { text } from "../../helpers/wait.ts";
 import { concat, varintOfSize } from "./bytes.ts";
 

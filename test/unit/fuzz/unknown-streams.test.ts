@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
-import type { Version } from "../../../main/moq/wire/version.ts";
+import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import type { TestServer } from "../../helpers/server.ts";
 import { concat, hex, streamBody, varintOfSize } from "./bytes.ts";
 import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";

@@ -7,7 +7,7 @@ import type { TrackProducer } from "../../../main/moq/model/track.ts";
 import { Relay } from "../../../main/moq/relay/relay.ts";
 import type { RelayOptions } from "../../../main/moq/relay/relay.ts";
 import type { RelayLogEntry } from "../../../main/moq/relay/log.ts";
-import type { Session } from "../../../main/moq/session/session.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
 import type { TrackReader } from "../../../main/moq/model/types.ts";
 import { within } from "../../helpers/wait.ts";
 

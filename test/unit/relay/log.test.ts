@@ -6,7 +6,7 @@ import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { formatLogEntry, logEntry } from "../../../main/moq/relay/log.ts";
 import type { RelayLogEntry, RelayLogEvent, RelayLogLevel } from "../../../main/moq/relay/log.ts";
 import { rootOf } from "../../../main/moq/relay/grant.ts";
-import type { Session } from "../../../main/moq/session/session.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
 import { within } from "../../helpers/wait.ts";
 import { T, startTestRelay } from "./harness.ts";
 import type { TestRelay } from "./harness.ts";

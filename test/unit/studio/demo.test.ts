@@ -7,7 +7,7 @@ import { readVarintAt, varintLength } from "../../../main/moq/coding/varint.ts";
 import type { TrackConsumer } from "../../../main/moq/model/track.ts";
 import type { GroupReader } from "../../../main/moq/model/types.ts";
 import { TrackMux, type AnnouncementChange } from "../../../main/moq/mux.ts";
-import type { Session } from "../../../main/moq/session/session.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
 import { ErrorCode, MoqError } from "../../../main/moq/errors.ts";
 import {
   CATALOG_TRACK,

@@ -1,0 +1,183 @@
+import { DecodeError } from "../../errors.ts";
+import type { MoqError } from "../../errors.ts";
+import type { AnnouncementChange } from "../../mux.ts";
+import { decodeAnnounce, decodeAnnounceInit, decodeAnnounceInterest, encodeAnnounce, encodeAnnounceInit, encodeAnnounceInterest } from "../wire/announce.ts";
+import { joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
+import type { SessionCore } from "./context.ts";
+import { openFailed, streamEnded } from "./failure.ts";
+import { AsyncQueue } from "./queue.ts";
+import { sessionWentAway } from "./stream-end.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
+const interestName = (core: SessionCore) => (versionAtLeast(core.version, "moq-lite-04") ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE");
+
+/** Answer an Announce stream the peer opened: what we publish under its prefix, then changes. */
+export async function serveAnnounce(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
+  const body = await recv.message(core.limits.maxMessageBytes, interestName(core));
+  const interest = decodeAnnounceInterest(body, core.version, core.limits);
+  core.traced(recv.id, interestName(core), interest);
+  const prefix = interest.prefix;
+  const excluded = (change: AnnouncementChange) => interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
+
+  const live = new Set<string>();
+  const announce = (change: AnnouncementChange) => {
+    if (excluded(change)) return;
+    const suffix = stripPrefix(prefix, change.path);
+    if (suffix === undefined) return;
+    // Statuses must alternate per path (spec §6.2): never send a duplicate.
+    if (change.active === live.has(suffix)) return;
+    if (change.active) live.add(suffix);
+    else live.delete(suffix);
+    const msg = { active: change.active, suffix, hops: change.active ? [...change.hops] : [] };
+    void core.sendMessage(send, "ANNOUNCE", msg, encodeAnnounce(msg, core.version)).catch(() => {});
+  };
+
+  if (isLegacy(core)) {
+    // 01/02 start with the complete set in one ANNOUNCE_INIT.
+    const initial = core.mux.active(prefix).filter((c) => !excluded(c));
+    const suffixes = initial.map((c) => stripPrefix(prefix, c.path)).filter((s): s is string => s !== undefined);
+    for (const s of suffixes) live.add(s);
+    const init = { suffixes };
+    await core.sendMessage(send, "ANNOUNCE_INIT", init, encodeAnnounceInit(init, core.version));
+  }
+  const unwatch = core.mux.watch(prefix, announce);
+  try {
+    // The opener sends nothing more; it ends the stream when it loses interest.
+    if (!(await recv.done())) throw new DecodeError(`unexpected bytes after ${interestName(core)}`);
+    recv.noteEnd("fin");
+    await send.close();
+  } catch (err) {
+    streamEnded(core, err, recv, send, "announce stream");
+  } finally {
+    unwatch();
+  }
+}
+
+/**
+ * Broadcasts announced by the peer under a prefix: their current set, then every change. `next()`
+ * throws when the peer resets the announce stream (the error carries its code), after the changes
+ * before it and an end for every path that was active; it returns undefined when the stream ended
+ * cleanly or the session closed (then `closed` says why).
+ */
+export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
+  readonly prefix: string;
+  readonly #queue = new AsyncQueue<AnnouncementChange>();
+  readonly #live = new Map<string, AnnouncementChange>();
+  readonly #closed: Promise<MoqError | undefined>;
+  #settle!: (why: MoqError | undefined) => void;
+  #send?: SendStream;
+
+  constructor(prefix: string) {
+    this.prefix = normalizePath(prefix);
+    this.#closed = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  /** The next change; undefined once the stream ended (after every path was reported ended). */
+  next(): Promise<AnnouncementChange | undefined> {
+    return this.#queue.next();
+  }
+
+  /** Paths active right now. */
+  get active(): AnnouncementChange[] {
+    return [...this.#live.values()];
+  }
+
+  /** Stop listening (FIN the announce stream). */
+  close(): void {
+    void this.#send?.close();
+    this.end(undefined);
+  }
+
+  /** Resolves when the stream ends: undefined on a clean end, else why it ended. */
+  get closed(): Promise<MoqError | undefined> {
+    return this.#closed;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AnnouncementChange> {
+    for (;;) {
+      const change = await this.next();
+      if (change === undefined) return;
+      yield change;
+    }
+  }
+
+  /** @internal */
+  attach(send: SendStream): void {
+    this.#send = send;
+  }
+
+  /** @internal Apply one status change, enforcing the alternation rule. */
+  apply(suffix: string, active: boolean, hops: readonly number[]): void {
+    const path = joinPath(this.prefix, suffix);
+    const known = this.#live.has(path);
+    if (active && known) throw new DecodeError(`duplicate active ANNOUNCE for "${path}"`);
+    if (!active && !known) throw new DecodeError(`ANNOUNCE ended for "${path}", which is not active`);
+    const change = { path, active, hops };
+    if (active) this.#live.set(path, change);
+    else this.#live.delete(path);
+    this.#queue.push(change);
+  }
+
+  /** @internal The stream is over without a failure of its own (FIN, closed by us, the session closed). */
+  end(why: MoqError | undefined): void {
+    this.#finish(why, false);
+  }
+
+  /** @internal The announce stream failed (the peer reset it): the reader gets the error. */
+  fail(error: MoqError): void {
+    this.#finish(error, true);
+  }
+
+  /** Every path learned on a stream ends with it. */
+  #finish(why: MoqError | undefined, thrown: boolean): void {
+    if (this.#queue.isClosed) return;
+    for (const path of [...this.#live.keys()]) {
+      this.#live.delete(path);
+      this.#queue.push({ path, active: false, hops: [] });
+    }
+    this.#queue.close(thrown ? why : undefined);
+    this.#settle(why);
+  }
+}
+
+/** Open an Announce stream for `reader.prefix` and feed it until the stream ends. */
+export async function runAnnounced(core: SessionCore, reader: AnnouncementReader): Promise<void> {
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("announce", BidiStreamType.Announce));
+  } catch (err) {
+    const error = openFailed(err, "an announce stream");
+    if (await sessionWentAway(core, err)) reader.end(error);
+    else reader.fail(error);
+    return;
+  }
+  reader.attach(send);
+  const interest = { prefix: reader.prefix, excludeHop: 0 };
+  try {
+    await core.sendMessage(send, interestName(core), interest, encodeAnnounceInterest(interest, core.version));
+    if (isLegacy(core)) {
+      const body = await recv.message(core.limits.maxMessageBytes, "ANNOUNCE_INIT");
+      const init = decodeAnnounceInit(body, core.version, core.limits);
+      core.traced(recv.id, "ANNOUNCE_INIT", init);
+      for (const suffix of init.suffixes) reader.apply(suffix, true, []);
+    }
+    for (;;) {
+      const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "ANNOUNCE");
+      if (body === undefined) break;
+      const msg = decodeAnnounce(body, core.version, core.limits);
+      core.traced(recv.id, "ANNOUNCE", msg);
+      reader.apply(msg.suffix, msg.active, msg.hops);
+    }
+    recv.noteEnd("fin");
+    reader.end(undefined);
+    await send.close();
+  } catch (err) {
+    const error = streamEnded(core, err, recv, send, "announce stream");
+    if (await sessionWentAway(core, err)) reader.end(error);
+    else reader.fail(error);
+  }
+}

@@ -1,0 +1,92 @@
+import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
+import { GroupProducer } from "../../model/group.ts";
+import type { GroupConsumer } from "../../model/group.ts";
+import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
+import type { Fetch } from "../wire/fetch.ts";
+import { encodeFrameHeader } from "../wire/group.ts";
+import { BidiStreamType } from "../wire/stream-type.ts";
+import type { SessionCore } from "./context.ts";
+import { openFailed, streamEnded } from "./failure.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+export interface FetchRequest {
+  broadcast: string;
+  track: string;
+  group: number;
+  priority?: number;
+}
+
+/** Ask the peer for one past group; its frames arrive on the returned reader. */
+export function startFetch(core: SessionCore, request: FetchRequest): GroupConsumer {
+  const group = new GroupProducer(request.group);
+  const reader = group.consume();
+  void runFetch(core, request, group);
+  return reader;
+}
+
+async function runFetch(core: SessionCore, request: FetchRequest, group: GroupProducer): Promise<void> {
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("fetch", BidiStreamType.Fetch));
+  } catch (err) {
+    const e = openFailed(err, "a fetch stream");
+    group.closeWithError(e.code, e.message);
+    return;
+  }
+  const msg: Fetch = { broadcast: request.broadcast, track: request.track, priority: request.priority ?? 128, group: request.group };
+  try {
+    await core.sendMessage(send, "FETCH", msg, encodeFetch(msg, core.version));
+    await send.close();
+    for (let index = 0; ; index++) {
+      const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
+      if (frame === undefined) break;
+      group.writeFrame(frame);
+      core.traced(recv.id, "FRAME", { group: request.group, index, size: frame.length });
+    }
+    recv.noteEnd("fin");
+    group.close();
+  } catch (err) {
+    const e = streamEnded(core, err, recv, undefined, `fetch of group ${request.group} of "${request.broadcast}"/"${request.track}"`);
+    group.closeWithError(e.code, e.message);
+  }
+}
+
+/** Answer a Fetch stream from what the mux still has cached. */
+export async function serveFetch(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
+  const body = await recv.message(core.limits.maxMessageBytes, "FETCH");
+  const request = decodeFetch(body, core.version, core.limits);
+  core.traced(recv.id, "FETCH", request);
+  const group = core.mux.cachedGroup(request.broadcast, request.track, request.group);
+  if (!group) {
+    send.reset(ErrorCode.NotFound);
+    // The requester only FINs after FETCH: read to that end instead of STOP_SENDING, which
+    // @moq/qmux 0.3.3 answers by never returning credit for bytes already in flight.
+    await recv.discard();
+    recv.noteEnd("fin");
+    return;
+  }
+  // The requester sends nothing after FETCH; anything else is a violation, and reading to the
+  // end keeps the transport's flow-control credit flowing.
+  void recv.done().then(
+    (done) => {
+      if (done) recv.noteEnd("fin");
+      else core.fail(new DecodeError("unexpected bytes after FETCH"));
+    },
+    (err: unknown) => streamEnded(core, err, recv, undefined, "fetch stream"),
+  );
+  const reader = group.consume();
+  try {
+    for (let index = 0; ; index++) {
+      const frame = await reader.readFrame();
+      if (frame === undefined) break;
+      await send.ready;
+      send.enqueue(encodeFrameHeader(frame.length));
+      send.enqueue(frame);
+      core.traceSent(send, "FRAME", { group: request.group, index, size: frame.length });
+    }
+    await send.close();
+  } catch (err) {
+    send.reset(err instanceof MoqError ? err.code : ErrorCode.Cancelled);
+  }
+}

@@ -1,0 +1,224 @@
+import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../../errors.ts";
+import type { GroupConsumer } from "../../model/group.ts";
+import type { TrackConsumer } from "../../model/track.ts";
+import type { SubscribeRequest } from "../../mux.ts";
+import { encodeFrameHeader, encodeGroupHeader } from "../wire/group.ts";
+import { UniStreamType } from "../wire/stream-type.ts";
+import { decodeSubscribe, decodeSubscribeUpdate, encodeSubscribeOk } from "../wire/subscribe.ts";
+import type { Subscribe } from "../wire/subscribe.ts";
+import type { SessionCore } from "./context.ts";
+import { groupSendOrder } from "./priority.ts";
+import type { RecvStream, SendStream } from "./streams.ts";
+
+// Group streams one subscription may have open at once; with more pending, the subscriber is not
+// keeping up and the track's cache decides what is dropped.
+const MAX_GROUPS_IN_FLIGHT = 16;
+
+// Frames up to this size are sent with their length prefix in one write; larger ones in two,
+// so big payloads are never copied.
+const COALESCE_LIMIT = 16 * 1024;
+
+/** One subscription the peer made to us. */
+export class PublishedSubscription {
+  readonly request: Subscribe;
+  priority: number;
+  ordered: boolean;
+  readonly #core: SessionCore;
+  readonly #consumer: TrackConsumer;
+  readonly #groups = new Set<Promise<void>>();
+  #cancelled = false;
+
+  constructor(core: SessionCore, request: Subscribe, consumer: TrackConsumer) {
+    this.#core = core;
+    this.request = request;
+    this.priority = request.priority;
+    this.ordered = request.ordered;
+    this.#consumer = consumer;
+  }
+
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** The subscriber went away: stop producing and abandon open groups. */
+  cancel(): void {
+    this.#cancelled = true;
+    this.#consumer.close();
+  }
+
+  /**
+   * Send every group the consumer yields, each on its own stream and concurrently, until the
+   * track ends. Resolves with undefined on a clean end or with the error that ended the track.
+   */
+  async run(): Promise<MoqError | undefined> {
+    const { startGroup, endGroup } = this.request;
+    for (;;) {
+      let group: GroupConsumer | undefined;
+      try {
+        group = (await this.#consumer.nextGroup()) as GroupConsumer | undefined;
+      } catch (err) {
+        await this.#drain();
+        return err instanceof MoqError ? err : new MoqError(ErrorCode.Cancelled, String(err));
+      }
+      if (!group || this.#cancelled) break;
+      if (startGroup !== undefined && group.sequence < startGroup) continue;
+      if (endGroup !== undefined && group.sequence > endGroup) break;
+      const task = this.#sendGroup(group).catch((err) => this.#core.fail(err));
+      this.#groups.add(task);
+      void task.finally(() => this.#groups.delete(task));
+      if (endGroup !== undefined && group.sequence === endGroup) break;
+      // A subscriber that does not keep up stops us pulling groups: they wait in the track's
+      // bounded cache, which drops the oldest first, instead of piling up here without bound.
+      while (this.#groups.size >= MAX_GROUPS_IN_FLIGHT && !this.#cancelled) await Promise.race(this.#groups);
+    }
+    await this.#drain();
+    return undefined;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#groups.size > 0) await Promise.all([...this.#groups]);
+  }
+
+  async #sendGroup(group: GroupConsumer): Promise<void> {
+    const core = this.#core;
+    const id = this.request.id;
+    const order = groupSendOrder(this.priority, this.ordered, group.sequence);
+    let stream: SendStream;
+    try {
+      stream = await core.openUni("group", UniStreamType.Group, order);
+    } catch {
+      group.cancel();
+      return;
+    }
+    stream.enqueue(encodeGroupHeader({ subscribeId: id, sequence: group.sequence }, core.version));
+    core.traceSent(stream, "GROUP", { subscribeId: id, sequence: group.sequence });
+    if (core.events.active) {
+      core.emit({ type: "group", stream: stream.id, direction: "sent", subscribeId: id, broadcast: this.request.broadcast, track: this.request.track, sequence: group.sequence });
+    }
+    let index = 0;
+    try {
+      for (;;) {
+        const frame = await group.readFrame();
+        if (frame === undefined) break;
+        if (this.#cancelled) {
+          stream.reset(ErrorCode.Cancelled);
+          group.cancel();
+          return;
+        }
+        await stream.ready;
+        if (stream.ended) {
+          group.cancel();
+          return;
+        }
+        const prefix = encodeFrameHeader(frame.length);
+        if (frame.length <= COALESCE_LIMIT) {
+          const chunk = new Uint8Array(prefix.length + frame.length);
+          chunk.set(prefix);
+          chunk.set(frame, prefix.length);
+          stream.enqueue(chunk);
+        } else {
+          stream.enqueue(prefix);
+          stream.enqueue(frame);
+        }
+        const bytes = stream.claim();
+        if (core.events.active) {
+          core.emit({ type: "frame", stream: stream.id, direction: "sent", subscribeId: id, sequence: group.sequence, index, size: frame.length, bytes });
+        }
+        index++;
+      }
+    } catch (err) {
+      // The group was aborted by its producer, or the peer stopped the stream.
+      const code = err instanceof MoqError ? err.code : (streamErrorCode(err) ?? ErrorCode.Cancelled);
+      stream.reset(code);
+      group.cancel();
+      return;
+    }
+    await stream.close();
+  }
+}
+
+/** Serve a Subscribe stream the peer opened (its type byte already read). */
+export async function serveSubscribe(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
+  const body = await recv.message(core.limits.maxMessageBytes, "SUBSCRIBE");
+  const request = decodeSubscribe(body, core.version, core.limits);
+  core.traced(recv.id, "SUBSCRIBE", request);
+
+  let resolveDelivered!: (v: boolean) => void;
+  const delivered = new Promise<boolean>((r) => (resolveDelivered = r));
+  const subscribeRequest: SubscribeRequest = {
+    broadcast: request.broadcast,
+    track: request.track,
+    priority: request.priority,
+    ordered: request.ordered,
+    maxLatencyMs: request.maxLatencyMs,
+    startGroup: request.startGroup,
+    endGroup: request.endGroup,
+    subscribeId: request.id,
+    delivered,
+  };
+  let consumer: TrackConsumer;
+  try {
+    consumer = core.mux.serve(subscribeRequest);
+  } catch (err) {
+    const code = err instanceof MoqError ? err.code : ErrorCode.NotFound;
+    resolveDelivered(false);
+    send.reset(code);
+    recv.stop(code);
+    return;
+  }
+
+  const ok = { priority: request.priority, ordered: request.ordered, maxLatencyMs: 0 };
+  await core.sendMessage(send, "SUBSCRIBE_OK", ok, encodeSubscribeOk(ok, core.version));
+
+  const subscription = new PublishedSubscription(core, request, consumer);
+  const updates = readUpdates(core, recv, subscription);
+  const result = await Promise.race([subscription.run(), updates]);
+  if (result === "fin" || result === "reset") {
+    // The subscriber left before the track ended: answer a FIN with a FIN, a reset with a reset.
+    subscription.cancel();
+    resolveDelivered(false);
+    if (result === "fin") await send.close();
+    else send.reset(ErrorCode.Cancelled);
+    return;
+  }
+  if (result) {
+    resolveDelivered(false);
+    send.reset(result.code);
+    recv.stop(result.code);
+    return;
+  }
+  await send.close();
+  // The subscriber answers our FIN with its own once it has seen the end: only then was
+  // everything read. A subscriber that never answers is stopped after a grace period.
+  const answered = await Promise.race([updates.then((how) => how === "fin"), sleep(ACK_GRACE_MS).then(() => false)]);
+  resolveDelivered(answered);
+  if (!answered) recv.stop(ErrorCode.Cancelled);
+}
+
+const ACK_GRACE_MS = 10_000;
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref?.();
+  });
+
+/** Apply SUBSCRIBE_UPDATEs until the subscriber ends its half. */
+async function readUpdates(core: SessionCore, recv: RecvStream, subscription: PublishedSubscription): Promise<"fin" | "reset"> {
+  try {
+    for (;;) {
+      const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "SUBSCRIBE_UPDATE");
+      if (body === undefined) {
+        recv.noteEnd("fin");
+        return "fin";
+      }
+      const update = decodeSubscribeUpdate(body, core.version, core.limits);
+      core.traced(recv.id, "SUBSCRIBE_UPDATE", update);
+      subscription.priority = update.priority;
+      if ("ordered" in update) subscription.ordered = update.ordered;
+    }
+  } catch (err) {
+    if (err instanceof DecodeError) core.fail(err);
+    else recv.noteEnd("reset", streamErrorCode(err));
+    return "reset";
+  }
+}

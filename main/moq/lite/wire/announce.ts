@@ -1,0 +1,101 @@
+import { decodeBody } from "../../coding/bytes-reader.ts";
+import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
+import { encodeMessage } from "../../coding/writer.ts";
+import { DecodeError } from "../../errors.ts";
+import { decodeUntil, encodeUntil, readCount, writeUint } from "./fields.ts";
+import { decodePath, writePath } from "./path.ts";
+import { versionAtLeast, type Version } from "./version.ts";
+
+// Discovery on an Announce stream (spec §6, §13.3).
+
+/**
+ * First message on an Announce stream: ANNOUNCE_PLEASE (01–03) / ANNOUNCE_INTEREST (04).
+ * Only 04 carries `excludeHop`; older versions decode it as 0 and never write it.
+ */
+export interface AnnounceInterest {
+  readonly prefix: string;
+  /** Hop id whose broadcasts the responder should leave out; 0 = no filtering. */
+  readonly excludeHop: number;
+}
+
+/**
+ * One announcement, relative to the requested prefix.
+ * `hops`: 04 sends the hop ids (origin first); 03 sends only a count, decoded as that many 0
+ * ("unknown") ids; 01/02 send no hops at all, decoded as [].
+ */
+export interface Announce {
+  readonly active: boolean;
+  readonly suffix: string;
+  readonly hops: readonly number[];
+}
+
+/** 01/02 only: the mandatory first response, the set of currently active suffixes. */
+export interface AnnounceInit {
+  readonly suffixes: readonly string[];
+}
+
+export function encodeAnnounceInterest(msg: AnnounceInterest, version: Version): Uint8Array {
+  return encodeMessage((w) => {
+    writePath(w, msg.prefix, "announce prefix");
+    if (versionAtLeast(version, "moq-lite-04")) writeUint(w, msg.excludeHop, "exclude hop");
+  });
+}
+
+export function decodeAnnounceInterest(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): AnnounceInterest {
+  return decodeBody(body, "ANNOUNCE_INTEREST", (r) => {
+    const prefix = decodePath(r, "announce prefix");
+    const excludeHop = versionAtLeast(version, "moq-lite-04") ? r.varint("exclude hop") : 0;
+    return { prefix, excludeHop };
+  });
+}
+
+export function encodeAnnounce(msg: Announce, version: Version): Uint8Array {
+  return encodeMessage((w) => {
+    w.bool(msg.active);
+    writePath(w, msg.suffix, "announce suffix");
+    if (versionAtLeast(version, "moq-lite-04")) {
+      w.varint(msg.hops.length);
+      for (const hop of msg.hops) writeUint(w, hop, "hop id");
+    } else if (versionAtLeast(version, "moq-lite-03")) {
+      w.varint(msg.hops.length);
+    }
+  });
+}
+
+export function decodeAnnounce(body: Uint8Array, version: Version, limits: Limits = DEFAULT_LIMITS): Announce {
+  return decodeBody(body, "ANNOUNCE", (r) => {
+    const active = r.bool("announce status");
+    const suffix = decodePath(r, "announce suffix");
+    let hops: number[] = [];
+    if (versionAtLeast(version, "moq-lite-04")) {
+      const n = readCount(r, "hop count", limits.maxHops);
+      hops = new Array<number>(n);
+      for (let i = 0; i < n; i++) hops[i] = r.varint("hop id");
+    } else if (versionAtLeast(version, "moq-lite-03")) {
+      // 03 carries only the distance; no bytes follow the count, so only the limit bounds it.
+      const n = r.varint("hop count");
+      if (n > limits.maxHops) throw new DecodeError(`hop count ${n} exceeds the limit of ${limits.maxHops}`);
+      hops = new Array<number>(n).fill(0);
+    }
+    return { active, suffix, hops };
+  });
+}
+
+export function encodeAnnounceInit(msg: AnnounceInit, version: Version): Uint8Array {
+  encodeUntil(version, "moq-lite-02", "ANNOUNCE_INIT");
+  return encodeMessage((w) => {
+    w.varint(msg.suffixes.length);
+    for (const s of msg.suffixes) writePath(w, s, "announce suffix");
+  });
+}
+
+export function decodeAnnounceInit(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): AnnounceInit {
+  decodeUntil(version, "moq-lite-02", "ANNOUNCE_INIT");
+  return decodeBody(body, "ANNOUNCE_INIT", (r) => {
+    // Each suffix takes at least its length byte, so the body length bounds the count.
+    const n = readCount(r, "suffix count", Number.MAX_SAFE_INTEGER);
+    const suffixes = new Array<string>(n);
+    for (let i = 0; i < n; i++) suffixes[i] = decodePath(r, "announce suffix");
+    return { suffixes };
+  });
+}

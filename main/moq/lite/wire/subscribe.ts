@@ -1,0 +1,176 @@
+import { decodeBody, type BytesReader } from "../../coding/bytes-reader.ts";
+import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
+import { encodeMessage, Writer } from "../../coding/writer.ts";
+import { DecodeError } from "../../errors.ts";
+import { decodeSince, encodeSince, readOptionalGroup, writeOptionalGroup, writeU8, writeUint } from "./fields.ts";
+import { decodePath, writePath } from "./path.ts";
+import { versionAtLeast, type Version } from "./version.ts";
+
+// The Subscribe stream (spec §7, §13.3). 01/02 carry only id/path/track/priority; the extra
+// fields decode as their defaults there (ordered false, latency 0, no range) and are not written.
+
+/** The preferences both sides state: in SUBSCRIBE, SUBSCRIBE_UPDATE and SUBSCRIBE_OK alike. */
+export interface SubscriptionParams {
+  /** u8, higher = more important. */
+  readonly priority: number;
+  /** true: older groups first; false: newest first (live). */
+  readonly ordered: boolean;
+  readonly maxLatencyMs: number;
+  /** undefined = the latest group (in SUBSCRIBE_OK: not known yet). */
+  readonly startGroup?: number | undefined;
+  /** Inclusive; undefined = unbounded. */
+  readonly endGroup?: number | undefined;
+}
+
+/** First message on a Subscribe stream. */
+export interface Subscribe extends SubscriptionParams {
+  readonly id: number;
+  readonly broadcast: string;
+  readonly track: string;
+}
+
+/** Sent by the subscriber after SUBSCRIBE; 01/02 carry the priority only. */
+export type SubscribeUpdate = SubscriptionParams;
+
+/** Publisher's answer. 01: priority only; 02: empty body (decodes as priority 0); 03/04: all fields. */
+export type SubscribeOk = SubscriptionParams;
+
+/** 03/04: groups startGroup..endGroup (inclusive, plain numbers) will never be delivered. */
+export interface SubscribeDrop {
+  readonly startGroup: number;
+  readonly endGroup: number;
+  /** 0 = simply unavailable. */
+  readonly errorCode: number;
+}
+
+/** The `Type (i)` that precedes each subscribe response in 03/04. */
+export const SubscribeResponseType = { Ok: 0, Drop: 1 } as const;
+
+export type SubscribeResponse =
+  | { readonly type: "ok"; readonly ok: SubscribeOk }
+  | { readonly type: "drop"; readonly drop: SubscribeDrop };
+
+/** Whether subscribe responses carry a `Type (i)` prefix in this version. */
+export function subscribeResponsesTyped(version: Version): boolean {
+  return versionAtLeast(version, "moq-lite-03");
+}
+
+function writeFull(w: Writer, m: SubscribeUpdate, who: string): void {
+  writeU8(w, m.priority, `${who} priority`);
+  w.bool(m.ordered);
+  writeUint(w, m.maxLatencyMs, `${who} max latency`);
+  writeOptionalGroup(w, m.startGroup, "start group");
+  writeOptionalGroup(w, m.endGroup, "end group");
+}
+
+function readFull(r: BytesReader, who: string): SubscribeUpdate {
+  const priority = r.u8(`${who} priority`);
+  const ordered = r.bool(`${who} ordered`);
+  const maxLatencyMs = r.varint(`${who} max latency`);
+  const startGroup = readOptionalGroup(r, "start group");
+  const endGroup = readOptionalGroup(r, "end group");
+  return { priority, ordered, maxLatencyMs, startGroup, endGroup };
+}
+
+function legacy(priority: number): SubscribeUpdate {
+  return { priority, ordered: false, maxLatencyMs: 0, startGroup: undefined, endGroup: undefined };
+}
+
+export function encodeSubscribe(msg: Subscribe, version: Version): Uint8Array {
+  return encodeMessage((w) => {
+    writeUint(w, msg.id, "subscribe id");
+    writePath(w, msg.broadcast, "broadcast path");
+    w.string(msg.track);
+    if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber");
+    else writeU8(w, msg.priority, "subscriber priority");
+  });
+}
+
+export function decodeSubscribe(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): Subscribe {
+  return decodeBody(body, "SUBSCRIBE", (r) => {
+    const id = r.varint("subscribe id");
+    const broadcast = decodePath(r, "broadcast path");
+    const track = r.string("track name");
+    const rest = versionAtLeast(version, "moq-lite-03") ? readFull(r, "subscriber") : legacy(r.u8("subscriber priority"));
+    return { id, broadcast, track, ...rest };
+  });
+}
+
+export function encodeSubscribeUpdate(msg: SubscribeUpdate, version: Version): Uint8Array {
+  return encodeMessage((w) => {
+    if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber");
+    else writeU8(w, msg.priority, "subscriber priority");
+  });
+}
+
+export function decodeSubscribeUpdate(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): SubscribeUpdate {
+  return decodeBody(body, "SUBSCRIBE_UPDATE", (r) =>
+    versionAtLeast(version, "moq-lite-03") ? readFull(r, "subscriber") : legacy(r.u8("subscriber priority")),
+  );
+}
+
+/** 03/04: `00` + Length + body; 01: Length + priority; 02: `00` (empty body). */
+export function encodeSubscribeOk(msg: SubscribeOk, version: Version): Uint8Array {
+  if (version === "moq-lite-02") {
+    // The body is empty but the priority still has to be sane: it came from our own code.
+    if (!Number.isInteger(msg.priority) || msg.priority < 0 || msg.priority > 255) throw new RangeError(`publisher priority must be an integer in 0..255, got ${msg.priority}`);
+    return encodeMessage(() => {});
+  }
+  if (version === "moq-lite-01") return encodeMessage((w) => writeU8(w, msg.priority, "publisher priority"));
+  const w = new Writer();
+  w.varint(SubscribeResponseType.Ok);
+  w.message((b) => writeFull(b, msg, "publisher"));
+  return w.finish();
+}
+
+/** The body only: the caller has read the type (03/04) and the length. */
+export function decodeSubscribeOk(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): SubscribeOk {
+  return decodeBody(body, "SUBSCRIBE_OK", (r) => {
+    if (version === "moq-lite-02") return legacy(0);
+    if (version === "moq-lite-01") return legacy(r.u8("publisher priority"));
+    return readFull(r, "publisher");
+  });
+}
+
+/** 03/04 only: `01` + Length + body. */
+export function encodeSubscribeDrop(msg: SubscribeDrop, version: Version): Uint8Array {
+  encodeSince(version, "moq-lite-03", "SUBSCRIBE_DROP");
+  const w = new Writer();
+  w.varint(SubscribeResponseType.Drop);
+  w.message((b) => {
+    writeUint(b, msg.startGroup, "drop start group");
+    writeUint(b, msg.endGroup, "drop end group");
+    writeUint(b, msg.errorCode, "drop error code");
+  });
+  return w.finish();
+}
+
+export function decodeSubscribeDrop(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): SubscribeDrop {
+  decodeSince(version, "moq-lite-03", "SUBSCRIBE_DROP");
+  return decodeBody(body, "SUBSCRIBE_DROP", (r) => {
+    const startGroup = r.varint("drop start group");
+    const endGroup = r.varint("drop end group");
+    const errorCode = r.varint("drop error code");
+    return { startGroup, endGroup, errorCode };
+  });
+}
+
+/**
+ * Dispatch a typed 03/04 response. In 01/02 every response is a SUBSCRIBE_OK and has no type;
+ * pass `undefined` as the type there.
+ */
+export function decodeSubscribeResponse(type: number | undefined, body: Uint8Array, version: Version, limits: Limits = DEFAULT_LIMITS): SubscribeResponse {
+  if (!subscribeResponsesTyped(version)) {
+    if (type !== undefined) throw new DecodeError(`subscribe responses carry no type in ${version}`);
+    return { type: "ok", ok: decodeSubscribeOk(body, version, limits) };
+  }
+  if (type === undefined) throw new DecodeError(`subscribe responses carry a type in ${version}`);
+  switch (type) {
+    case SubscribeResponseType.Ok:
+      return { type: "ok", ok: decodeSubscribeOk(body, version, limits) };
+    case SubscribeResponseType.Drop:
+      return { type: "drop", drop: decodeSubscribeDrop(body, version, limits) };
+    default:
+      throw new DecodeError(`unknown subscribe response type ${type}`);
+  }
+}

@@ -1,0 +1,257 @@
+// Shared by the wire tests: hex helpers, a table of every message codec with its framing, a
+import { expect } from "vitest";
+// projection of what each version can carry, and fast-check arbitraries.
+import fc from "fast-check";
+import { BytesReader } from "../../../../main/moq/coding/bytes-reader.ts";
+import { DEFAULT_LIMITS, type Limits } from "../../../../main/moq/coding/limits.ts";
+import * as W from "../../../../main/moq/lite/wire/index.ts";
+import type { Version } from "../../../../main/moq/lite/wire/index.ts";
+
+/** "08 01 05" → bytes. Spaces and "|" separators are ignored. */
+export function hex(s: string): Uint8Array {
+  const clean = s.replace(/[\s|]/g, "");
+  if (clean.length % 2 !== 0) throw new Error(`odd hex: ${s}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");
+}
+
+export function ascii(s: string): string {
+  return toHex(new TextEncoder().encode(s));
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export const ALL_VERSIONS: readonly Version[] = W.VERSIONS;
+
+/** How a message is framed on the wire. */
+export type Framing = "length" | "typed" | "u16";
+
+export interface Codec {
+  readonly name: string;
+  readonly versions: readonly Version[];
+  /** Framing in a given version (subscribe responses are typed only from 03). */
+  framing(v: Version): Framing;
+  encode(msg: any, v: Version): Uint8Array;
+  decode(body: Uint8Array, v: Version, limits?: Limits): unknown;
+  /** Decode a whole encoding (type and length included), as a stream reader would. */
+  parse(bytes: Uint8Array, v: Version, limits?: Limits): unknown;
+  arbitrary: fc.Arbitrary<any>;
+  /** What survives a round trip in version v. */
+  project(msg: any, v: Version): unknown;
+}
+
+/** Split one whole encoding into its type (if typed) and body, insisting on no leftovers. */
+export function split(bytes: Uint8Array, framing: Framing): { type: number | undefined; body: Uint8Array } {
+  const r = new BytesReader(bytes);
+  let type: number | undefined;
+  let body: Uint8Array;
+  if (framing === "u16") {
+    body = r.raw(r.u16("setup length"), "setup body");
+  } else {
+    if (framing === "typed") type = r.varint("type");
+    body = r.bytes("message");
+  }
+  r.end("stream");
+  return { type, body };
+}
+
+// --- arbitraries ----------------------------------------------------------------------------
+
+const u53 = fc.maxSafeNat();
+const smallNat = fc.nat({ max: 100_000 });
+/** Numbers around every varint size boundary, and the extremes. */
+export const varintNumber = fc.oneof(
+  fc.constantFrom(0, 63, 64, 16383, 16384, 1073741823, 1073741824, Number.MAX_SAFE_INTEGER),
+  smallNat,
+  u53,
+);
+const group = fc.oneof(fc.constant(undefined), fc.constantFrom(0, 62, 63, Number.MAX_SAFE_INTEGER - 1), fc.maxSafeInteger().map((n) => Math.abs(n) % Number.MAX_SAFE_INTEGER));
+const u8 = fc.integer({ min: 0, max: 255 });
+
+/** One path segment: any code point except "/" and control characters. */
+const segment = fc.string({ unit: "binary", minLength: 1, maxLength: 8 }).filter((s) => !/[/\u0000-\u001f\u007f]/.test(s));
+/** A normalised path. */
+export const pathArb = fc.array(segment, { maxLength: 4 }).map((segs) => segs.join("/"));
+/** Track names may hold anything. */
+export const trackArb = fc.string({ unit: "binary", maxLength: 16 });
+
+export const arbs = {
+  announceInterest: fc.record({ prefix: pathArb, excludeHop: varintNumber }),
+  announce: fc.record({ active: fc.boolean(), suffix: pathArb, hops: fc.array(varintNumber, { maxLength: DEFAULT_LIMITS.maxHops }) }),
+  announceInit: fc.record({ suffixes: fc.array(pathArb, { maxLength: 20 }) }),
+  subscribe: fc.record({
+    id: varintNumber,
+    broadcast: pathArb,
+    track: trackArb,
+    priority: u8,
+    ordered: fc.boolean(),
+    maxLatencyMs: varintNumber,
+    startGroup: group,
+    endGroup: group,
+  }),
+  subscribeUpdate: fc.record({ priority: u8, ordered: fc.boolean(), maxLatencyMs: varintNumber, startGroup: group, endGroup: group }),
+  subscribeOk: fc.record({ priority: u8, ordered: fc.boolean(), maxLatencyMs: varintNumber, startGroup: group, endGroup: group }),
+  subscribeDrop: fc.record({ startGroup: varintNumber, endGroup: varintNumber, errorCode: varintNumber }),
+  groupHeader: fc.record({ subscribeId: varintNumber, sequence: varintNumber }),
+  fetch: fc.record({ broadcast: pathArb, track: trackArb, priority: u8, group: varintNumber }),
+  probe: fc.record({ bitrate: varintNumber, rttMs: varintNumber }),
+  goaway: fc.record({ uri: fc.string({ unit: "binary", maxLength: 64 }) }),
+  setupParam: fc.oneof(
+    fc.record({ key: fc.nat({ max: 1000 }).map((k) => k * 2), value: varintNumber }),
+    fc.record({ key: fc.nat({ max: 1000 }).map((k) => k * 2 + 1), value: fc.uint8Array({ maxLength: 16 }) }),
+  ),
+};
+export const clientSetupArb = fc.record({
+  versions: fc.array(fc.oneof(fc.constantFrom(0xff0dad01, 0xff0dad02, 0xff00000e), varintNumber), { maxLength: 8 }),
+  params: fc.array(arbs.setupParam, { maxLength: 8 }),
+});
+export const serverSetupArb = fc.record({ version: varintNumber, params: fc.array(arbs.setupParam, { maxLength: 8 }) });
+
+// --- projections: what each version keeps -----------------------------------------------------
+
+const atLeast = W.versionAtLeast;
+const legacyRest = { ordered: false, maxLatencyMs: 0, startGroup: undefined, endGroup: undefined };
+
+function projectAnnounce(m: W.Announce, v: Version): W.Announce {
+  if (atLeast(v, "moq-lite-04")) return m;
+  if (atLeast(v, "moq-lite-03")) return { ...m, hops: m.hops.map(() => 0) };
+  return { ...m, hops: [] };
+}
+
+function projectSubscribeLike<T extends W.SubscribeUpdate>(m: T, v: Version): T {
+  return atLeast(v, "moq-lite-03") ? m : { ...m, ...legacyRest };
+}
+
+// --- the table ------------------------------------------------------------------------------
+
+function codec(c: Omit<Codec, "parse" | "framing"> & { framing?: (v: Version) => Framing }): Codec {
+  const framing = c.framing ?? (() => "length" as const);
+  return {
+    ...c,
+    framing,
+    parse(bytes, v, limits) {
+      const { body } = split(bytes, framing(v));
+      return c.decode(body, v, limits);
+    },
+  };
+}
+
+const typedFrom03 = (v: Version): Framing => (atLeast(v, "moq-lite-03") ? "typed" : "length");
+
+export const CODECS: readonly Codec[] = [
+  codec({
+    name: "ANNOUNCE_INTEREST",
+    versions: ALL_VERSIONS,
+    encode: W.encodeAnnounceInterest,
+    decode: W.decodeAnnounceInterest,
+    arbitrary: arbs.announceInterest,
+    project: (m: W.AnnounceInterest, v) => (atLeast(v, "moq-lite-04") ? m : { ...m, excludeHop: 0 }),
+  }),
+  codec({ name: "ANNOUNCE", versions: ALL_VERSIONS, encode: W.encodeAnnounce, decode: W.decodeAnnounce, arbitrary: arbs.announce, project: projectAnnounce }),
+  codec({
+    name: "ANNOUNCE_INIT",
+    versions: ["moq-lite-01", "moq-lite-02"],
+    encode: W.encodeAnnounceInit,
+    decode: W.decodeAnnounceInit,
+    arbitrary: arbs.announceInit,
+    project: (m) => m,
+  }),
+  codec({ name: "SUBSCRIBE", versions: ALL_VERSIONS, encode: W.encodeSubscribe, decode: W.decodeSubscribe, arbitrary: arbs.subscribe, project: projectSubscribeLike }),
+  codec({
+    name: "SUBSCRIBE_UPDATE",
+    versions: ALL_VERSIONS,
+    encode: W.encodeSubscribeUpdate,
+    decode: W.decodeSubscribeUpdate,
+    arbitrary: arbs.subscribeUpdate,
+    project: projectSubscribeLike,
+  }),
+  codec({
+    name: "SUBSCRIBE_OK",
+    versions: ALL_VERSIONS,
+    framing: typedFrom03,
+    encode: W.encodeSubscribeOk,
+    decode: W.decodeSubscribeOk,
+    arbitrary: arbs.subscribeOk,
+    project: (m: W.SubscribeOk, v) => (v === "moq-lite-02" ? { priority: 0, ...legacyRest } : projectSubscribeLike(m, v)),
+  }),
+  codec({
+    name: "SUBSCRIBE_DROP",
+    versions: ["moq-lite-03", "moq-lite-04"],
+    framing: typedFrom03,
+    encode: W.encodeSubscribeDrop,
+    decode: W.decodeSubscribeDrop,
+    arbitrary: arbs.subscribeDrop,
+    project: (m) => m,
+  }),
+  codec({ name: "GROUP", versions: ALL_VERSIONS, encode: W.encodeGroupHeader, decode: W.decodeGroupHeader, arbitrary: arbs.groupHeader, project: (m) => m }),
+  codec({ name: "FETCH", versions: ["moq-lite-03", "moq-lite-04"], encode: W.encodeFetch, decode: W.decodeFetch, arbitrary: arbs.fetch, project: (m) => m }),
+  codec({
+    name: "PROBE",
+    versions: ["moq-lite-03", "moq-lite-04"],
+    encode: W.encodeProbe,
+    decode: W.decodeProbe,
+    arbitrary: arbs.probe,
+    project: (m: W.Probe, v) => (atLeast(v, "moq-lite-04") ? m : { ...m, rttMs: 0 }),
+  }),
+  codec({ name: "GOAWAY", versions: ["moq-lite-04"], encode: W.encodeGoaway, decode: W.decodeGoaway, arbitrary: arbs.goaway, project: (m) => m }),
+  codec({
+    name: "CLIENT_SETUP",
+    versions: ["moq-lite-01", "moq-lite-02"],
+    framing: () => "u16",
+    encode: (m: W.ClientSetup) => W.encodeClientSetup(m),
+    decode: (b, _v, l) => W.decodeClientSetup(b, l),
+    arbitrary: clientSetupArb,
+    project: (m) => m,
+  }),
+  codec({
+    name: "SERVER_SETUP",
+    versions: ["moq-lite-01", "moq-lite-02"],
+    framing: () => "u16",
+    encode: (m: W.ServerSetup) => W.encodeServerSetup(m),
+    decode: (b, _v, l) => W.decodeServerSetup(b, l),
+    arbitrary: serverSetupArb,
+    project: (m) => m,
+  }),
+  codec({
+    name: "SESSION_UPDATE",
+    versions: ["moq-lite-01", "moq-lite-02"],
+    encode: W.encodeSessionUpdate,
+    decode: W.decodeSessionUpdate,
+    arbitrary: fc.record({ bitrate: varintNumber }),
+    project: (m) => m,
+  }),
+];
+
+/** Every (codec, version) pair the protocol defines. */
+export const CASES: readonly { codec: Codec; version: Version }[] = CODECS.flatMap((codec) => codec.versions.map((version) => ({ codec, version })));
+
+/**
+ * Check a spec vector: `msg` encodes to exactly `bytes` in version v, and `bytes` decodes to
+ * `decoded` (defaults to msg). Returns nothing; fails through expect.
+ */
+export function checkVector<T>(
+  encode: (m: T, v: Version) => Uint8Array,
+  decode: (body: Uint8Array, v: Version) => unknown,
+  v: Version,
+  msg: T,
+  bytes: string,
+  options: { decoded?: unknown; framing?: Framing; expectType?: number } = {},
+): void {
+  expect(toHex(encode(msg, v))).toBe(toHex(hex(bytes)));
+  const { type, body } = split(hex(bytes), options.framing ?? "length");
+  if (options.expectType !== undefined) expect(type).toBe(options.expectType);
+  expect(decode(body, v)).toEqual(options.decoded ?? msg);
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import {
+  ALPN_VERSIONS,
+  BidiStreamType,
+  bidiStreamTypeAllowed,
+  bidiStreamTypeName,
+  isAlpnVersion,
+  isLegacyVersion,
+  LEGACY_VERSIONS,
+  parseVersion,
+  SERVER_SETUP_TYPE,
+  UniStreamType,
+  VERSION_CODES,
+  versionAtLeast,
+  versionFromCode,
+  type Version,
+} from "../../../../main/moq/lite/wire/index.ts";
+import { ALL_VERSIONS } from "./helpers.ts";
+
+describe("versions (§4.1)", () => {
+  it("codes are 0xff0dad01..04 and map back", () => {
+    expect(VERSION_CODES).toEqual({ "moq-lite-01": 0xff0dad01, "moq-lite-02": 0xff0dad02, "moq-lite-03": 0xff0dad03, "moq-lite-04": 0xff0dad04 });
+    for (const v of ALL_VERSIONS) expect(versionFromCode(VERSION_CODES[v])).toBe(v);
+    expect(versionFromCode(0xff00000e)).toBeUndefined();
+    expect(versionFromCode(0xff0dad05)).toBeUndefined();
+  });
+
+  it("03/04 are ALPN-negotiated (04 preferred), 01/02 go through SETUP", () => {
+    expect(ALPN_VERSIONS).toEqual(["moq-lite-04", "moq-lite-03"]);
+    expect([...LEGACY_VERSIONS].sort()).toEqual(["moq-lite-01", "moq-lite-02"]);
+    expect(isAlpnVersion("moq-lite-04")).toBe(true);
+    expect(isAlpnVersion("moq-lite-03")).toBe(true);
+    expect(isAlpnVersion("moq-lite-02")).toBe(false);
+    expect(isAlpnVersion("moql")).toBe(false);
+    expect(isAlpnVersion("qmux-01.moq-lite-04")).toBe(false);
+    expect(isLegacyVersion("moq-lite-01")).toBe(true);
+    expect(isLegacyVersion("moq-lite-03")).toBe(false);
+  });
+
+  it("parseVersion accepts identifiers and draft numbers, and lists valid values otherwise", () => {
+    expect(parseVersion("moq-lite-03")).toBe("moq-lite-03");
+    expect(parseVersion("04")).toBe("moq-lite-04");
+    expect(parseVersion("1")).toBe("moq-lite-01");
+    for (const bad of ["", "moq-lite-05", "5", "moql", "moq-lite-4"]) {
+      expect(() => parseVersion(bad)).toThrow(/valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04/);
+    }
+  });
+
+  it("versionAtLeast orders the drafts", () => {
+    expect(versionAtLeast("moq-lite-04", "moq-lite-03")).toBe(true);
+    expect(versionAtLeast("moq-lite-03", "moq-lite-03")).toBe(true);
+    expect(versionAtLeast("moq-lite-02", "moq-lite-03")).toBe(false);
+  });
+});
+
+describe("stream types (§5.1)", () => {
+  it("has the spec's values", () => {
+    expect(BidiStreamType).toEqual({ Session: 0, Announce: 1, Subscribe: 2, Fetch: 3, Probe: 4, Goaway: 5, SetupCompat: 0x20 });
+    expect(UniStreamType).toEqual({ Group: 0 });
+    expect(SERVER_SETUP_TYPE).toBe(0x21);
+  });
+
+  it("gates types by version", () => {
+    const allowed = (v: Version) =>
+      Object.entries(BidiStreamType)
+        .filter(([, t]) => bidiStreamTypeAllowed(t, v))
+        .map(([n]) => n);
+    // Session/SetupCompat belong to the handshake, never to an established session.
+    expect(allowed("moq-lite-01")).toEqual(["Announce", "Subscribe"]);
+    expect(allowed("moq-lite-02")).toEqual(["Announce", "Subscribe"]);
+    expect(allowed("moq-lite-03")).toEqual(["Announce", "Subscribe", "Fetch", "Probe"]);
+    expect(allowed("moq-lite-04")).toEqual(["Announce", "Subscribe", "Fetch", "Probe", "Goaway"]);
+    for (const v of ALL_VERSIONS) {
+      expect(bidiStreamTypeAllowed(6, v)).toBe(false);
+      expect(bidiStreamTypeAllowed(0x21, v)).toBe(false);
+    }
+  });
+
+  it("names types for traces", () => {
+    expect(bidiStreamTypeName(2)).toBe("subscribe");
+    expect(bidiStreamTypeName(0x20)).toBe("setup-compat");
+    expect(bidiStreamTypeName(0x40)).toBe("unknown(0x40)");
+  });
+});
