@@ -2,8 +2,8 @@
 // the other arguments), report what was negotiated, and give up quietly when the user interrupts
 // while connecting.
 
-import { connect, redactUrl } from "../moq/index.ts";
-import type { ConnectionState, Session, TrackMux } from "../moq/index.ts";
+import { connect, redactUrl } from "../moq/node.ts";
+import type { ConnectionState, Session, TrackMux } from "../moq/node.ts";
 import { connectOptions } from "./options.ts";
 import type { CommonOptions } from "./options.ts";
 import type { Output } from "./output.ts";

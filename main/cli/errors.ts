@@ -1,8 +1,8 @@
 // Turning library and transport failures into messages that name the cause and the fix, and the
 // two failure kinds the command distinguishes by exit code (2 usage, 1 everything else).
 
-import { ErrorCode, MoqError, describeCode } from "../moq/index.ts";
-import type { CloseInfo } from "../moq/index.ts";
+import { ErrorCode, MoqError, describeCode } from "../moq/node.ts";
+import type { CloseInfo } from "../moq/node.ts";
 
 /** Bad command line: exit 2, with the command's usage line. */
 export class UsageError extends Error {

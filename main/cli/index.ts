@@ -2,8 +2,6 @@
 // `npx tsx main/cli/index.ts`. Dispatches to one file per command and owns the exit code:
 // 0 done (also after Ctrl-C), 1 runtime failure, 2 usage error.
 
-// Node 20 lacks APIs the transports use; install them before anything else loads.
-import "../moq/transport/polyfill.ts";
 import { readFileSync } from "node:fs";
 import type { CommandContext, CommandRun } from "./command.ts";
 import { runBench } from "./commands/bench.ts";
@@ -13,10 +11,14 @@ import { runPub } from "./commands/pub.ts";
 import { runRelay } from "./commands/relay.ts";
 import { runSub } from "./commands/sub.ts";
 import { UsageError, describeError } from "./errors.ts";
+import { installPolyfills } from "../moq/node.ts";
 import { Output } from "./output.ts";
 import { watchInterrupts } from "./signals.ts";
 import { PLANNED_COMMANDS, commandNames, globalHelp, usageLine } from "./usage.ts";
 import type { CommandName } from "./usage.ts";
+
+// Node 20 lacks built-ins the transports use; nothing calls them while modules load.
+installPolyfills();
 
 const COMMANDS: Record<CommandName, CommandRun> = {
   sub: runSub,

@@ -3,8 +3,8 @@
 
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
-import { DEFAULT_LIMITS, normalizeFingerprint, parseRelayUrl } from "../moq/index.ts";
-import type { ConnectOptions, TransportChoice } from "../moq/index.ts";
+import { DEFAULT_LIMITS, normalizeFingerprint, parseRelayUrl } from "../moq/node.ts";
+import type { ConnectOptions, TransportChoice } from "../moq/node.ts";
 import { UsageError } from "./errors.ts";
 import type { OutputOptions } from "./output.ts";
 

@@ -2,8 +2,8 @@
 // when the peer stays silent (many relays cannot measure over WebSocket and never report), ends
 // the stream without a report, or resets it.
 
-import { MoqError } from "../moq/index.ts";
-import type { ProbeReader, ProbeResult, Session } from "../moq/index.ts";
+import { MoqError } from "../moq/node.ts";
+import type { ProbeReader, ProbeResult, Session } from "../moq/node.ts";
 import { explainCode } from "./errors.ts";
 import { formatDuration } from "./format.ts";
 

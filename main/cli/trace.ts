@@ -1,8 +1,8 @@
 // --trace: every session event as one compact line (or one JSON object), for following a session
 // stream by stream the way a packet capture would show it.
 
-import { describeCode } from "../moq/index.ts";
-import type { Session, TimedEvent } from "../moq/index.ts";
+import { describeCode } from "../moq/node.ts";
+import type { Session, TimedEvent } from "../moq/node.ts";
 import type { Output } from "./output.ts";
 
 /** Print every event of `session` from now on; returns the function that stops it. */

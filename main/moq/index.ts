@@ -1,10 +1,10 @@
-// The public face of the moq-lite library. Nothing here knows about Electron or the app.
-import "./transport/polyfill.ts";
+// The environment-neutral face of the library: the model, the moq-lite session and its wire
+// format. Nothing here needs Node or knows about Electron or the app, so a browser can load it;
+// `node.ts` adds the transports, connect() and the relay.
 
-export { connect } from "./connect.ts";
-export type { ConnectOptions } from "./connect.ts";
 export { Session } from "./lite/session/session.ts";
-export type { SessionOptions, SessionStats, ConnectionState, CloseInfo, Role } from "./lite/session/session.ts";
+export type { SessionOptions, SessionStats, ConnectionState, Role } from "./lite/session/session.ts";
+export type { CloseInfo } from "./lite/session/close.ts";
 export { Subscription } from "./lite/session/subscriber.ts";
 export type { SubscribeConfig } from "./lite/session/subscriber.ts";
 export { AnnouncementReader } from "./lite/session/announce.ts";
@@ -17,9 +17,9 @@ export type { TrackHandler, SubscribeRequest, AnnouncementChange } from "./mux.t
 export * from "./model/index.ts";
 export { ErrorCode, MoqError, DecodeError, describeCode } from "./errors.ts";
 export { DEFAULT_LIMITS } from "./coding/limits.ts";
+export type { Limits } from "./coding/limits.ts";
 // QUIC varints, for formats carried in frames (hang's legacy timestamps).
 export { varintSize, writeVarintAt, readVarintAt, varintLength } from "./coding/varint.ts";
-export type { Limits } from "./coding/limits.ts";
 export type { Version } from "./lite/wire/version.ts";
-export { normalizePath, joinPath, stripPrefix, hasPrefix } from "./lite/wire/path.ts";
-export * from "./transport/index.ts";
+// The W3C-WebTransport shape a session runs on; any environment's WebTransport fits it.
+export type { Transport, TransportSession, TransportInfo, TransportKind, BidiStream } from "./transport/types.ts";

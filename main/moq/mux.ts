@@ -4,11 +4,11 @@ import type { GroupProducer } from "./model/group.ts";
 import { TrackProducer } from "./model/track.ts";
 import type { TrackConsumer, TrackOptions } from "./model/track.ts";
 import type { TrackWriter } from "./model/types.ts";
-import { hasPrefix, normalizePath } from "./lite/wire/path.ts";
+import { ROOT, hasPrefix, toPath, type Path } from "./model/path.ts";
 
 /** What a subscriber asked for, as handed to a publisher's handler. */
 export interface SubscribeRequest {
-  broadcast: string;
+  broadcast: Path;
   track: string;
   priority: number;
   ordered: boolean;
@@ -28,21 +28,21 @@ export interface SubscribeRequest {
 export type TrackHandler = (writer: TrackWriter, request: SubscribeRequest) => void | Promise<void>;
 
 export interface AnnouncementChange {
-  path: string;
+  path: Path;
   active: boolean;
   hops: readonly number[];
 }
 
 /** A broadcast path made available through a mux, live until `end()`. */
 export class Announcement {
-  readonly path: string;
+  readonly path: Path;
   readonly hops: readonly number[];
   #active = true;
   #onEnd: (() => void)[] = [];
   readonly ended: Promise<void>;
 
   constructor(path: string, hops: readonly number[] = []) {
-    this.path = normalizePath(path);
+    this.path = toPath(path, "broadcast path");
     this.hops = hops;
     this.ended = new Promise((resolve) => this.#onEnd.push(resolve));
   }
@@ -80,7 +80,7 @@ interface Entry {
 }
 
 interface Watcher {
-  prefix: string;
+  prefix: Path;
   fn: (change: AnnouncementChange) => void;
 }
 
@@ -89,7 +89,7 @@ interface Watcher {
  * is live. One mux can back many sessions (a server hands the same mux to every session).
  */
 export class TrackMux {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<Path, Entry>();
   readonly #watchers = new Set<Watcher>();
 
   /** Publish `announcement.path`: every subscription to it is handed to `handler`. */
@@ -134,7 +134,7 @@ export class TrackMux {
   }
 
   /** Paths live now under a prefix. */
-  active(prefix = ""): AnnouncementChange[] {
+  active(prefix: Path = ROOT): AnnouncementChange[] {
     const out: AnnouncementChange[] = [];
     for (const { announcement } of this.#entries.values()) {
       if (hasPrefix(prefix, announcement.path)) out.push({ path: announcement.path, active: true, hops: announcement.hops });
@@ -143,8 +143,8 @@ export class TrackMux {
   }
 
   /** Current paths under `prefix`, then every change, until the returned function is called. */
-  watch(prefix: string, fn: (change: AnnouncementChange) => void): () => void {
-    const watcher = { prefix: normalizePath(prefix), fn };
+  watch(prefix: Path, fn: (change: AnnouncementChange) => void): () => void {
+    const watcher = { prefix, fn };
     for (const change of this.active(watcher.prefix)) fn(change);
     this.#watchers.add(watcher);
     return () => this.#watchers.delete(watcher);
@@ -156,7 +156,7 @@ export class TrackMux {
   }
 
   has(path: string): boolean {
-    return this.#entries.has(normalizePath(path));
+    return this.#entries.has(toPath(path));
   }
 
   /** Resolve a subscription to a reader of its groups; throws MoqError NotFound when nobody publishes it. */
@@ -166,7 +166,7 @@ export class TrackMux {
     return entry.resolve(request);
   }
   /** A past group still held in a published broadcast's cache (for FETCH). */
-  cachedGroup(broadcast: string, track: string, sequence: number): GroupProducer | undefined {
+  cachedGroup(broadcast: Path, track: string, sequence: number): GroupProducer | undefined {
     return this.#entries.get(broadcast)?.broadcast?.getTrack(track)?.getGroup(sequence);
   }
 }

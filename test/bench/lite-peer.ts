@@ -7,10 +7,12 @@
 // @moq/lite notices a subscription FIN. The benchmark ends on a frame count, never on that FIN,
 // and the extra pipe per stream would charge the reference CPU it does not normally spend.
 
-import "../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../main/moq/transport/polyfill.ts";
 import WebSocket from "ws";
 import * as Moq from "@moq/lite";
 import type { Transport } from "../../main/moq/transport/types.ts";
+
+installPolyfills();
 
 // Only used if @moq/lite ever dials on its own; Node 20 has no global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;

@@ -5,7 +5,7 @@
 //   lite — @moq/lite serving the same track layout.
 // Groups are held back by the subscriber's acks (see ack-window.ts). CPU is measured from "go" to "stop".
 
-import "../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../main/moq/transport/polyfill.ts";
 import { TrackMux } from "../../main/moq/mux.ts";
 import type { TrackWriter } from "../../main/moq/model/types.ts";
 import { Session } from "../../main/moq/lite/session/session.ts";
@@ -17,6 +17,8 @@ import { cpuSince, makeFrame, markCpu, type CpuMark } from "./meter.ts";
 import { AckWindow, yieldToLoop } from "./ack-window.ts";
 import { startProfile, type RunningProfile } from "./profiler.ts";
 import { BENCH_BROADCAST, BENCH_TRACK, type FromPublisher, type RunConfig, type ToPublisher } from "./protocol.ts";
+
+installPolyfills();
 
 quietDebugLogs();
 const config = configFromArgv<RunConfig>();

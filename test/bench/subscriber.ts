@@ -6,7 +6,7 @@
 // Each finished group is acked (cumulative count) so the publisher may open the next one. The
 // measurement ends when the last frame arrives; CPU is counted from "go" to that moment.
 
-import "../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../main/moq/transport/polyfill.ts";
 import { connect } from "../../main/moq/connect.ts";
 import type { GroupReader } from "../../main/moq/model/types.ts";
 import { connectTransport } from "../../main/moq/transport/connect.ts";
@@ -22,6 +22,8 @@ import {
   type RunConfig,
   type ToSubscriber,
 } from "./protocol.ts";
+
+installPolyfills();
 
 quietDebugLogs();
 const config = configFromArgv<RunConfig & { url: string }>();

@@ -3,11 +3,13 @@
 // one moq-lite version. See spec §16 for why every piece is here.
 
 // Node 20 lacks Promise.withResolvers and Set.prototype.difference, both used by @moq/lite.
-import "../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../main/moq/transport/polyfill.ts";
 import type { AddressInfo } from "node:net";
 import * as Moq from "@moq/lite";
 import QSession, { selectSubprotocol } from "@moq/qmux";
 import WebSocket, { WebSocketServer } from "ws";
+
+installPolyfills();
 
 // Both qmux versions dial through the global WebSocket, which Node 20 does not have.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;

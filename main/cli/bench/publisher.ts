@@ -2,8 +2,8 @@
 // pacer) and group length, frame sizes drawn per frame. The first frame of every group starts with
 // the wall-clock send time so receivers can tell the delivery latency.
 
-import { BroadcastProducer } from "../../moq/index.ts";
-import type { GroupProducer, TrackMux, TrackProducer } from "../../moq/index.ts";
+import { BroadcastProducer } from "../../moq/node.ts";
+import type { GroupProducer, TrackMux, TrackProducer } from "../../moq/node.ts";
 import { Pacer } from "../../studio/demo/pacer.ts";
 import { whenAborted } from "../signals.ts";
 import { pick } from "./range.ts";

@@ -2,7 +2,7 @@
 // `want` subscriptions to broadcasts of other connections (picked at random among those live),
 // and count what arrives.
 
-import type { AnnouncementReader, GroupReader, Session, Subscription } from "../../moq/index.ts";
+import type { AnnouncementReader, GroupReader, Session, Subscription } from "../../moq/node.ts";
 import { GapTracker } from "./gaps.ts";
 import { BENCH_TRACK, readStamp, wallClockMs } from "./publisher.ts";
 import type { BenchTally } from "./tally.ts";

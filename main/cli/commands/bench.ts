@@ -2,8 +2,8 @@
 // other through a relay, and report throughput, lost groups and delivery latency.
 
 import { randomBytes } from "node:crypto";
-import { TrackMux, joinPath, normalizePath, redactUrl } from "../../moq/index.ts";
-import type { Session } from "../../moq/index.ts";
+import { TrackMux, joinPath, toPath, redactUrl } from "../../moq/node.ts";
+import type { Session } from "../../moq/node.ts";
 import { BenchBroadcast } from "../bench/publisher.ts";
 import { formatRange, parseRange, pick } from "../bench/range.ts";
 import type { Range } from "../bench/range.ts";
@@ -67,7 +67,7 @@ export function benchSettings(values: Record<string, string | boolean | undefine
     groupFrames: count("group-frames", 30, 1, 1_000_000),
     durationMs: duration === undefined ? undefined : duration * 1000,
     reportMs: report * 1000,
-    prefix: prefix === undefined ? undefined : normalizePath(prefix),
+    prefix: prefix === undefined ? undefined : toPath(prefix),
   };
 }
 
@@ -93,7 +93,7 @@ export const runBench: CommandRun = async (argv, ctx) => {
   const out = (ctx.out = new Output(common));
 
   const runId = randomBytes(4).toString("hex");
-  const root = joinPath("bench", runId);
+  const root = toPath(`bench/${runId}`);
   const prefix = settings.prefix ?? root;
 
   // Everything is published before connecting: a relay asks for announcements as soon as a session is up.
@@ -105,7 +105,7 @@ export const runBench: CommandRun = async (argv, ctx) => {
     const n = pick(settings.broadcasts, true);
     for (let b = 0; b < n; b++) {
       const plan = {
-        path: joinPath(root, `${index}-${b}`),
+        path: joinPath(root, toPath(`${index}-${b}`)),
         fps: pick(settings.fps, false),
         groupFrames: pick(settings.groupFrames, true),
         frameBytes: settings.frameBytes,

@@ -1,8 +1,8 @@
 // moqscope inspect URL: announcements as they come and go, session statistics every second, the
 // peer's probe reports, and with --trace every session event.
 
-import { MoqError, normalizePath } from "../../moq/index.ts";
-import type { AnnouncementReader, ProbeResult, SessionStats } from "../../moq/index.ts";
+import { MoqError, toPath } from "../../moq/node.ts";
+import type { AnnouncementReader, ProbeResult, SessionStats } from "../../moq/node.ts";
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose, explainCode } from "../errors.ts";
@@ -31,7 +31,7 @@ export const runInspect: CommandRun = async (argv, ctx) => {
   const [url] = expectPositionals("inspect", positionals, ["URL"]) as [string];
   relayUrlArg("inspect", url);
   const durationS = positiveNumber("inspect", "--duration", values.duration);
-  const prefix = normalizePath(values.prefix ?? "");
+  const prefix = toPath(values.prefix ?? "");
   const common = commonOptions("inspect", values);
   const out = (ctx.out = new Output(common));
 

@@ -3,8 +3,8 @@
 
 import { stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TrackMux, normalizePath, redactUrl } from "../../moq/index.ts";
-import type { CloseInfo } from "../../moq/index.ts";
+import { TrackMux, toPath, redactUrl } from "../../moq/node.ts";
+import type { CloseInfo } from "../../moq/node.ts";
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { CliError, UsageError, explainClose } from "../errors.ts";
@@ -40,7 +40,7 @@ export const runPub: CommandRun = async (argv, ctx) => {
   if (chosen.length !== 1) {
     throw new UsageError(chosen.length === 0 ? "choose what to publish: --clock, --file PATH or --stdin" : `choose one source, not ${chosen.join(" and ")}`, "pub");
   }
-  const broadcast = normalizePath(broadcastArg);
+  const broadcast = toPath(broadcastArg);
   if (broadcast === "") throw new UsageError("BROADCAST must be a non-empty path", "pub");
   const clock = values.clock === true;
   const settings: PubSettings = {

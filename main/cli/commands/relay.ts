@@ -2,11 +2,8 @@
 // over HTTP/2 on one port (HTTP/3 where its native part is installed), logs sessions,
 // announcements and subscriptions, and with --demo publishes live demo broadcasts.
 
-import { loadCertificateFiles } from "../../moq/index.ts";
-import { Relay, formatLogEntry } from "../../moq/relay/index.ts";
-import type { Grant, RelayLogEntry } from "../../moq/relay/index.ts";
-import { authorize, loadAuthKey } from "../../moq/relay/auth.ts";
-import type { AuthKey } from "../../moq/relay/auth.ts";
+import { Relay, authorize, formatLogEntry, loadAuthKey, loadCertificateFiles } from "../../moq/node.ts";
+import type { AuthKey, GrantInput, RelayLogEntry } from "../../moq/node.ts";
 import { startDemo } from "../../studio/demo/index.ts";
 import type { CommandRun } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
@@ -54,7 +51,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   }
 
   const local = values.demo ? new LocalPublisher() : undefined;
-  const admit = (url: URL): Grant | Error | Promise<Grant | Error> => {
+  const admit = (url: URL): GrantInput | Error | Promise<GrantInput | Error> => {
     const own = local?.admit(url, ["demo"]);
     if (own) return own;
     return authorize(url, { key, publicPrefixes });

@@ -1,8 +1,8 @@
 // moqscope sub URL BROADCAST TRACK: subscribe and print each frame as it arrives.
 
 import { Buffer } from "node:buffer";
-import { ErrorCode, MoqError, normalizePath, redactUrl } from "../../moq/index.ts";
-import type { GroupReader, Session, Subscription } from "../../moq/index.ts";
+import { ErrorCode, MoqError, toPath, redactUrl } from "../../moq/node.ts";
+import type { GroupReader, Session, Subscription } from "../../moq/node.ts";
 import { AnnouncementWatch } from "../announcements.ts";
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
@@ -47,7 +47,7 @@ export const runSub: CommandRun = async (argv, ctx) => {
   const priority = intInRange("sub", "--priority", values.priority, 128, 0, 255);
   const common = commonOptions("sub", values);
   const out = (ctx.out = new Output(common));
-  const broadcast = normalizePath(broadcastArg);
+  const broadcast = toPath(broadcastArg);
   const tally: Tally = { frames: 0, bytes: 0, groups: 0 };
 
   const session = await openSession(url, common, out, ctx.signal);

@@ -2,7 +2,7 @@
 // track, at --fps frames a second (default 1) and --group-frames frames a group (default 60, a
 // group per UTC minute). Late subscribers join at the latest group, as with any live track.
 
-import type { TrackMux } from "../../moq/index.ts";
+import type { TrackMux } from "../../moq/node.ts";
 import { ClockBroadcast } from "../../studio/demo/clock.ts";
 import { plural } from "../format.ts";
 import { whenAborted } from "../signals.ts";

@@ -2,8 +2,8 @@
 // cut into frames and groups. Done once one subscriber received all of it and no other transfer
 // is still in progress.
 
-import { ErrorCode } from "../../moq/index.ts";
-import type { SubscribeRequest, TrackMux, TrackWriter } from "../../moq/index.ts";
+import { ErrorCode } from "../../moq/node.ts";
+import type { SubscribeRequest, TrackMux, TrackWriter } from "../../moq/node.ts";
 import { formatBytes, formatDuration, plural } from "../format.ts";
 import { whenAborted } from "../signals.ts";
 import { fileFrames } from "./frames.ts";

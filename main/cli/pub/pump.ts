@@ -1,8 +1,8 @@
 // Writing a sequence of frames into a track: a new group every `groupFrames` frames, paced at
 // `fps` when given, and held back by `admit` so memory stays bounded when the network is slower.
 
-import { MoqError } from "../../moq/index.ts";
-import type { GroupWriter, TrackWriter } from "../../moq/index.ts";
+import { MoqError } from "../../moq/node.ts";
+import type { GroupWriter, TrackWriter } from "../../moq/node.ts";
 import { sleep } from "../signals.ts";
 
 export interface PumpOptions {

@@ -1,7 +1,7 @@
 // What `pub` publishes from: a clock, a file, or standard input. A source puts its broadcast on
 // the mux before the session exists (a relay asks for announcements at once), then runs.
 
-import type { Session, TrackMux } from "../../moq/index.ts";
+import type { Session, TrackMux } from "../../moq/node.ts";
 import { sleep } from "../signals.ts";
 import type { Output } from "../output.ts";
 import type { DeliveryTracker } from "./delivery.ts";

@@ -2,8 +2,8 @@
 // sees everything from the start; later ones join at the latest group). After end of input the
 // track closes and we are done once the open subscriptions have sent what they have.
 
-import { BroadcastProducer, TrackProducer } from "../../moq/index.ts";
-import type { TrackMux } from "../../moq/index.ts";
+import { BroadcastProducer, TrackProducer } from "../../moq/node.ts";
+import type { TrackMux } from "../../moq/node.ts";
 import { formatBytes, plural } from "../format.ts";
 import { whenAborted } from "../signals.ts";
 import { streamFrames } from "./frames.ts";

@@ -3,9 +3,9 @@
 // process knows, whatever authentication the relay enforces for everyone else.
 
 import { randomBytes } from "node:crypto";
-import { TrackMux, connect } from "../../moq/index.ts";
-import type { Session } from "../../moq/index.ts";
-import type { Grant } from "../../moq/relay/index.ts";
+import { TrackMux, connect } from "../../moq/node.ts";
+import type { Session } from "../../moq/node.ts";
+import type { GrantInput } from "../../moq/node.ts";
 
 export const LOCAL_SECRET_PARAM = "moqscope-local";
 
@@ -15,7 +15,7 @@ export class LocalPublisher {
   #session?: Session;
 
   /** The grant for our own session, or undefined when `url` is someone else's. */
-  admit(url: URL, publish: string[]): Grant | undefined {
+  admit(url: URL, publish: string[]): GrantInput | undefined {
     if (url.searchParams.get(LOCAL_SECRET_PARAM) !== this.#secret) return undefined;
     return { root: "", publish, subscribe: [] };
   }

@@ -14,3 +14,5 @@ export {
   type BroadcastOptions,
   type TrackRequestHandler,
 } from "./broadcast.ts";
+export { ROOT, PathError, toPath, hasPrefix, stripPrefix, joinPath } from "./path.ts";
+export type { Path } from "./path.ts";

@@ -1,4 +1,4 @@
-import { hasPrefix, joinPath, normalizePath, stripPrefix } from "../lite/wire/path.ts";
+import { PathError, ROOT, hasPrefix, joinPath, stripPrefix, toPath, type Path } from "../model/path.ts";
 import { AuthError } from "./auth-error.ts";
 import { minimalPrefixes, type Grant } from "./grant.ts";
 import { verifyToken } from "./jwt.ts";
@@ -31,15 +31,20 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
   } catch {
     return new AuthError(`URL path ${url.pathname} is not valid percent-encoding`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(raw)) return new AuthError("URL path contains a control character");
-  const path = normalizePath(raw);
+  let path: Path;
+  try {
+    path = toPath(raw, "URL path");
+  } catch (err) {
+    if (err instanceof PathError) return new AuthError(err.message);
+    throw err;
+  }
   const shown = `/${path}`;
 
   // An empty ?jwt= counts as none, as in moq-relay; two tokens are ambiguous.
   const tokens = url.searchParams.getAll("jwt").filter((t) => t !== "");
   if (tokens.length > 1) return new AuthError("URL has more than one jwt parameter");
   const token = tokens[0];
-  const publicPrefixes = options.publicPrefixes.map(normalizePath);
+  const publicPrefixes = options.publicPrefixes.map((p) => toPath(p, "public prefix"));
 
   if (token !== undefined) {
     // Refuse rather than ignore: a client sending a token expects to be limited by it.
@@ -60,7 +65,7 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
     return grant;
   }
 
-  if (!options.key && publicPrefixes.length === 0) return { root: path, publish: [""], subscribe: [""] };
+  if (!options.key && publicPrefixes.length === 0) return { root: path, publish: [ROOT], subscribe: [ROOT] };
 
   // moq-relay admits an anonymous session whose path is below a public prefix (full access there)
   // or above one (it sees only the public part); the public prefixes act as a token rooted at "".
@@ -71,7 +76,7 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
     const alt = options.key ? "; elsewhere add ?jwt=<token> to the URL" : "";
     return new AuthError(`URL path ${shown} is not public (public prefixes: ${list})${alt}`);
   }
-  const scoped = rebase(path, "", reachable) ?? [];
+  const scoped = rebase(path, ROOT, reachable) ?? [];
   return { root: path, publish: scoped, subscribe: [...scoped] };
 }
 
@@ -80,17 +85,17 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
  * may be below the token root (prefixes narrow or widen to everything) or above it (prefixes gain
  * the segments in between); any other path returns undefined.
  */
-function rebase(path: string, tokenRoot: string, prefixes: string[]): string[] | undefined {
+function rebase(path: Path, tokenRoot: Path, prefixes: readonly Path[]): Path[] | undefined {
   const below = stripPrefix(tokenRoot, path); // path = tokenRoot/below
-  const above = below === undefined ? stripPrefix(path, tokenRoot) : ""; // tokenRoot = path/above
+  const above = below === undefined ? stripPrefix(path, tokenRoot) : ROOT; // tokenRoot = path/above
   if (above === undefined) return undefined;
-  const suffix = below ?? "";
-  const out: string[] = [];
+  const suffix = below ?? ROOT;
+  const out: Path[] = [];
   for (const p of prefixes) {
     const q = joinPath(above, p);
     const rest = stripPrefix(suffix, q);
     if (rest !== undefined) out.push(rest);
-    else if (hasPrefix(q, suffix)) out.push(""); // the grant covers the whole session root
+    else if (hasPrefix(q, suffix)) out.push(ROOT); // the grant covers the whole session root
   }
   return minimalPrefixes(out);
 }

@@ -2,6 +2,8 @@
 export { Relay } from "./relay.ts";
 export type { RelayOptions, RelaySessionInfo, RelayStats } from "./relay.ts";
 export { allowAll, rootOf, normalizeGrant } from "./grant.ts";
-export type { Authorize, Grant } from "./grant.ts";
+export type { Authorize, Grant, GrantInput } from "./grant.ts";
+export { authorize, loadAuthKey } from "./auth.ts";
+export type { AuthKey, AuthOptions } from "./auth.ts";
 export { formatLogEntry, logEntry } from "./log.ts";
 export type { RelayLogEntry, RelayLogEvent, RelayLogLevel, RelayLogger } from "./log.ts";

@@ -1,4 +1,4 @@
-import { normalizePath } from "../lite/wire/path.ts";
+import { PathError, toPath, type Path } from "../model/path.ts";
 import { AuthError } from "./auth-error.ts";
 
 // moq-token's claims, read from a payload jose has already verified (signature, exp, nbf and
@@ -7,11 +7,11 @@ import { AuthError } from "./auth-error.ts";
 
 /** Verified claims, paths normalised. Times are JWT NumericDate (seconds since the epoch). */
 export interface Claims {
-  root: string;
+  root: Path;
   /** Publish prefixes relative to `root`; "" is everything under it. */
-  put: string[];
+  put: Path[];
   /** Subscribe prefixes relative to `root`; "" is everything under it. */
-  get: string[];
+  get: Path[];
   exp?: number;
   iat?: number;
   nbf?: number;
@@ -33,7 +33,7 @@ export function readClaims(body: Record<string, unknown>): Claims {
   }
   const root = body.root ?? "";
   if (typeof root !== "string") throw new AuthError('token claim "root" must be a string');
-  const claims: Claims = { root: normalizePath(root), put: prefixes(body.put, "put"), get: prefixes(body.get, "get") };
+  const claims: Claims = { root: claimPath(root, "root"), put: prefixes(body.put, "put"), get: prefixes(body.get, "get") };
   for (const t of ["exp", "iat", "nbf"] as const) {
     const v = body[t];
     if (typeof v === "number") claims[t] = v;
@@ -45,12 +45,21 @@ export function readClaims(body: Record<string, unknown>): Claims {
   return claims;
 }
 
-function prefixes(v: unknown, name: string): string[] {
+function prefixes(v: unknown, name: string): Path[] {
   if (v === undefined || v === null) return [];
   const items = typeof v === "string" ? [v] : v;
   if (!Array.isArray(items) || !items.every((x) => typeof x === "string")) {
     throw new AuthError(`token claim "${name}" must be a string or a list of strings`);
   }
-  if (items.some((x) => /[\u0000-\u001f\u007f]/.test(x))) throw new AuthError(`token claim "${name}" contains a control character`);
-  return items.map(normalizePath);
+  return items.map((x) => claimPath(x, name));
+}
+
+/** A claim's path; a control character refuses the token. */
+function claimPath(s: string, name: string): Path {
+  try {
+    return toPath(s, `token claim "${name}"`);
+  } catch (err) {
+    if (err instanceof PathError) throw new AuthError(err.message);
+    throw err;
+  }
 }

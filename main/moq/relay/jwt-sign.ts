@@ -1,5 +1,5 @@
 import { constants, createHmac, sign } from "node:crypto";
-import { normalizePath } from "../lite/wire/path.ts";
+import { toPath } from "../model/path.ts";
 import { AuthError } from "./auth-error.ts";
 import { encodeBase64url } from "./jwt-base64url.ts";
 import type { AuthKey } from "./jwt-key.ts";
@@ -24,7 +24,7 @@ export function signToken(claims: ClaimsInput, key: AuthKey): string {
   if (key.kid !== undefined) header.kid = key.kid;
   // Same shape moq-token writes: empty root and empty lists are left out.
   const body: Record<string, unknown> = {};
-  const root = normalizePath(claims.root ?? "");
+  const root = toPath(claims.root ?? "", "root claim");
   if (root !== "") body.root = root;
   const put = list(claims.put);
   const get = list(claims.get);
@@ -37,7 +37,7 @@ export function signToken(claims: ClaimsInput, key: AuthKey): string {
 
 function list(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(normalizePath);
+  return (Array.isArray(v) ? v : [v]).map((p) => toPath(p, "prefix claim"));
 }
 
 function signature({ alg, signer }: AuthKey, input: Buffer): Buffer {

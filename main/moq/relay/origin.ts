@@ -2,6 +2,7 @@
 // upstream when the first downstream subscriber asks for it, shared by every later one, and
 // unsubscribed when the last one leaves.
 
+import type { Path } from "../model/path.ts";
 import { BroadcastProducer } from "../model/broadcast.ts";
 import { TrackProducer } from "../model/track.ts";
 import type { TrackOptions } from "../model/track.ts";
@@ -21,9 +22,9 @@ export interface OriginHooks {
 
 export class Origin {
   /** Absolute path in the relay's namespace. */
-  readonly path: string;
+  readonly path: Path;
   /** The path as the publishing session names it (relative to its root). */
-  readonly wirePath: string;
+  readonly wirePath: Path;
   readonly hops: readonly number[];
   readonly session: Session;
   /** The publishing session's number, for logs. */
@@ -33,7 +34,7 @@ export class Origin {
   readonly upstream = new Map<string, TrackProducer>();
 
   constructor(
-    init: { path: string; wirePath: string; hops: readonly number[]; session: Session; sessionId: number },
+    init: { path: Path; wirePath: Path; hops: readonly number[]; session: Session; sessionId: number },
     trackOptions: TrackOptions,
     hooks: OriginHooks,
   ) {
@@ -76,14 +77,14 @@ export class Origin {
   }
 }
 
-type OriginListener = (path: string, before: Origin | undefined, after: Origin | undefined) => void;
+type OriginListener = (path: Path, before: Origin | undefined, after: Origin | undefined) => void;
 
 /**
  * Every broadcast live at the relay, by absolute path. Two sessions may announce the same path:
  * the newest is served, and the previous one takes over again if the newest leaves first.
  */
 export class OriginTable {
-  readonly #byPath = new Map<string, Origin[]>();
+  readonly #byPath = new Map<Path, Origin[]>();
   readonly #listeners = new Set<OriginListener>();
 
   get size(): number {
@@ -91,7 +92,7 @@ export class OriginTable {
   }
 
   /** The origin served for a path. */
-  get(path: string): Origin | undefined {
+  get(path: Path): Origin | undefined {
     const stack = this.#byPath.get(path);
     return stack?.[stack.length - 1];
   }
@@ -126,7 +127,7 @@ export class OriginTable {
     return () => this.#listeners.delete(fn);
   }
 
-  #emit(path: string, before: Origin | undefined, after: Origin | undefined): void {
+  #emit(path: Path, before: Origin | undefined, after: Origin | undefined): void {
     for (const fn of [...this.#listeners]) fn(path, before, after);
   }
 }

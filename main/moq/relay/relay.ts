@@ -12,9 +12,9 @@ import type { CloseInfo } from "../lite/session/close.ts";
 import { listen } from "../transport/listener.ts";
 import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
-import { hasPrefix, joinPath } from "../lite/wire/path.ts";
+import { hasPrefix, joinPath, type Path } from "../model/path.ts";
 import { absolutePrefixes, allowAll, normalizeGrant, rootOf } from "./grant.ts";
-import type { Authorize, Grant } from "./grant.ts";
+import type { Authorize, Grant, GrantInput } from "./grant.ts";
 import { logEntry } from "./log.ts";
 import type { RelayLogEvent, RelayLogger } from "./log.ts";
 import { Origin, OriginTable } from "./origin.ts";
@@ -75,7 +75,7 @@ interface Peer {
   grant: Grant;
   view: SessionView;
   /** What this session announced, by absolute path. */
-  origins: Map<string, Origin>;
+  origins: Map<Path, Origin>;
 }
 
 export class Relay {
@@ -93,6 +93,8 @@ export class Relay {
 
   /** Bind and start serving. */
   static async start(options: RelayOptions = {}): Promise<Relay> {
+    // Sessions may arrive before the relay exists; they wait in `pending` until it does.
+    // eslint-disable-next-line prefer-const -- read by the callback before it is assigned
     let relay: Relay | undefined;
     const pending: [Transport, SessionRequest][] = [];
     const listener = await listen({
@@ -187,7 +189,7 @@ export class Relay {
   }
 
   async #accept(transport: Transport, request: SessionRequest): Promise<void> {
-    let verdict: Grant | Error;
+    let verdict: GrantInput | Error;
     try {
       verdict = await this.#authorize(request);
     } catch (err) {
@@ -260,7 +262,7 @@ export class Relay {
   }
 
   /** Feed what `peer` announces under `prefix` (relative to its root) into the origin table. */
-  async #followAnnouncements(peer: Peer, prefix: string): Promise<void> {
+  async #followAnnouncements(peer: Peer, prefix: Path): Promise<void> {
     const reader = peer.session.announced(prefix);
     const allowed = joinPath(peer.grant.root, prefix);
     for (;;) {
@@ -278,7 +280,7 @@ export class Relay {
     }
   }
 
-  #announced(peer: Peer, path: string, wirePath: string, hops: readonly number[]): void {
+  #announced(peer: Peer, path: Path, wirePath: Path, hops: readonly number[]): void {
     if (hops.includes(this.hop)) {
       this.#emit({ type: "loop-dropped", session: peer.id, path, hops: [...hops] });
       return;
@@ -290,7 +292,7 @@ export class Relay {
     this.#origins.add(origin);
   }
 
-  #unannounced(peer: Peer, path: string, reason: string): void {
+  #unannounced(peer: Peer, path: Path, reason: string): void {
     const origin = peer.origins.get(path);
     if (!origin) return;
     peer.origins.delete(path);

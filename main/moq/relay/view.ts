@@ -6,7 +6,7 @@
 import type { TrackConsumer } from "../model/track.ts";
 import { Announcement, TrackMux } from "../mux.ts";
 import type { SubscribeRequest } from "../mux.ts";
-import { hasPrefix, stripPrefix } from "../lite/wire/path.ts";
+import { hasPrefix, stripPrefix, type Path } from "../model/path.ts";
 import type { Origin, OriginTable } from "./origin.ts";
 
 export interface ViewHooks {
@@ -17,7 +17,7 @@ export interface ViewHooks {
 /** A mux that knows which origin each of its paths stands for, to log and count subscriptions. */
 class ViewMux extends TrackMux {
   constructor(
-    readonly shown: Map<string, Origin>,
+    readonly shown: Map<Path, Origin>,
     readonly hooks: ViewHooks,
   ) {
     super();
@@ -38,14 +38,14 @@ class ViewMux extends TrackMux {
 export class SessionView {
   readonly mux: TrackMux;
   /** Origins shown, by the path the session knows them by. */
-  readonly #shown = new Map<string, Origin>();
+  readonly #shown = new Map<Path, Origin>();
   readonly #announcements = new Map<Origin, Announcement>();
   #unwatch: (() => void) | undefined;
 
   constructor(
-    readonly root: string,
+    readonly root: Path,
     /** Absolute prefixes the session may subscribe to. */
-    readonly subscribe: string[],
+    readonly subscribe: Path[],
     readonly hop: number,
     hooks: ViewHooks,
   ) {

@@ -146,7 +146,7 @@ function parseCertificate(certPem: string, source: string): { x509: X509Certific
   try {
     x509 = new X509Certificate(certPem);
   } catch (err) {
-    throw new Error(`${source} could not be parsed as an X.509 certificate: ${(err as Error).message}`);
+    throw new Error(`${source} could not be parsed as an X.509 certificate: ${(err as Error).message}`, { cause: err });
   }
   return { x509, fingerprintHex: sha256Hex(new Uint8Array(x509.raw)) };
 }
@@ -162,7 +162,7 @@ export async function loadCertificateFiles(certPath: string, keyPath: string): P
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (err as Error).message;
-      throw new Error(`cannot read ${what} ${path}: ${why}`);
+      throw new Error(`cannot read ${what} ${path}: ${why}`, { cause: err });
     }
   };
   const certPem = await read(certPath, "certificate file");
@@ -181,7 +181,7 @@ export function certificateFromPem(
   try {
     key = createPrivateKey(keyPem);
   } catch (err) {
-    throw new Error(`${names.key} is not a readable private key: ${(err as Error).message}`);
+    throw new Error(`${names.key} is not a readable private key: ${(err as Error).message}`, { cause: err });
   }
   if (!x509.checkPrivateKey(key)) {
     throw new Error(`${names.key} does not match ${names.cert}`);

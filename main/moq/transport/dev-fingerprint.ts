@@ -48,6 +48,6 @@ export async function fetchDevFingerprint(url: URL, timeoutMs: number): Promise<
   try {
     return normalizeFingerprint(result.text);
   } catch (err) {
-    throw new Error(`${target.href} did not return a fingerprint: ${(err as Error).message}`);
+    throw new Error(`${target.href} did not return a fingerprint: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -2,13 +2,13 @@
 // upgrade request, which may carry a ?jwt=, is sent), offer qmux-0N.<version> subprotocols, and wrap
 // the result as a Transport.
 
-import "./polyfill.ts";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import WebSocket from "ws";
 import { appProtocolOf, clientSubprotocols, describeVersions, type ProtocolOffer } from "./alpn.ts";
 import { dialTcp, dialTls, hostPort, verificationOf, type TlsVerification } from "./dial.ts";
 import { describeBody } from "./excerpt.ts";
+import { requireQmuxBuiltins } from "./polyfill.ts";
 import { qmuxTransport } from "./qmux-transport.ts";
 import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
 import type { Transport, TransportInfo } from "./types.ts";
@@ -25,6 +25,7 @@ export interface WebSocketConnectOptions extends ProtocolOffer {
 
 /** Open a WebSocket carrying QMux. http(s):// URLs map to ws(s)://. */
 export async function connectWebSocket(url: URL, opts: WebSocketConnectOptions): Promise<Transport> {
+  requireQmuxBuiltins();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const secure = url.protocol === "wss:" || url.protocol === "https:";
   if (!secure && url.protocol !== "ws:" && url.protocol !== "http:") {

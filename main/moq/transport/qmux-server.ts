@@ -2,7 +2,6 @@
 // requests, we choose the subprotocol by our preference (refusing with a readable 400 when nothing
 // fits), and each accepted socket becomes a Transport.
 
-import "./polyfill.ts";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";

@@ -1,8 +1,8 @@
 // A QMux session over a `ws` socket, packaged as a Transport. Shared by both roles.
 
-import "./polyfill.ts";
 import Session, { StreamError } from "@moq/qmux";
 import type WebSocket from "ws";
+import { requireQmuxBuiltins } from "./polyfill.ts";
 import { RttEstimator, startPinger } from "./rtt.ts";
 import type { Transport, TransportInfo, TransportSession } from "./types.ts";
 
@@ -13,6 +13,7 @@ import type { Transport, TransportInfo, TransportSession } from "./types.ts";
  * after the handshake.
  */
 export function qmuxTransport(socket: WebSocket, role: "client" | "server", info: TransportInfo): Transport {
+  requireQmuxBuiltins();
   // `ws` sockets have the WebSocket shape qmux adopts; its typings expect the DOM class.
   const like = socket as unknown as ConstructorParameters<typeof Session>[0] & Parameters<typeof Session.accept>[0];
   const session = (role === "server" ? Session.accept(like) : new Session(like)) as unknown as TransportSession;

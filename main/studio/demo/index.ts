@@ -1,7 +1,7 @@
 // Demo broadcasts for a new user's first look (`moqscope relay --demo`, the app's default): a
 // clock and a synthetic hang video track, published on a mux until stopped.
 
-import { joinPath } from "../../moq/index.ts";
+import { joinPath, toPath } from "../../moq/index.ts";
 import type { TrackMux } from "../../moq/index.ts";
 import { startClockDemo } from "./clock.ts";
 import { startVideoDemo, type DemoPart } from "./video.ts";
@@ -35,8 +35,8 @@ export interface Demo {
 export function startDemo(mux: TrackMux, options: DemoOptions = {}): Demo {
   const prefix = options.prefix ?? "demo";
   const clock = options.clock ?? (() => Date.now());
-  const clockPath = joinPath(prefix, "clock");
-  const videoPath = joinPath(prefix, "video.hang");
+  const clockPath = joinPath(toPath(prefix, "demo prefix"), toPath("clock"));
+  const videoPath = joinPath(toPath(prefix, "demo prefix"), toPath("video.hang"));
   const parts: DemoPart[] = [];
   try {
     parts.push(startClockDemo(mux, clockPath, clock));

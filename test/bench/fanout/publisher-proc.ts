@@ -2,7 +2,7 @@
 // bit rate (fps × frameBytes), a group every `groupFrames` frames, every frame stamped with its
 // send time. It publishes from the start; "mark" and "stop" name the groups that bound the window.
 
-import "../../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../../main/moq/transport/polyfill.ts";
 import { connect } from "../../../main/moq/connect.ts";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { pump } from "../../../main/cli/pub/pump.ts";
@@ -10,6 +10,8 @@ import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "../ipc.ts
 import { makeStampedFrame } from "./frames.ts";
 import { FAN_BROADCAST, FAN_TRACK, type FromPublisher, type PublisherConfig, type ToPublisher } from "./protocol.ts";
 import { UsageMeter } from "./usage.ts";
+
+installPolyfills();
 
 quietDebugLogs();
 const config = configFromArgv<PublisherConfig>();

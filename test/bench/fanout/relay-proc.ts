@@ -1,11 +1,13 @@
 // Child process: the relay and nothing else, so its CPU and memory are the relay's own. Plain
 // WebSocket/QMux on 127.0.0.1; CPU and RSS are measured between "mark" and "stop".
 
-import "../../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../../main/moq/transport/polyfill.ts";
 import { Relay } from "../../../main/moq/relay/index.ts";
 import { fail, onMessage, quietDebugLogs, send } from "../ipc.ts";
 import type { FromRelay, ToRelay } from "./protocol.ts";
 import { UsageMeter } from "./usage.ts";
+
+installPolyfills();
 
 quietDebugLogs();
 const tell = (m: FromRelay) => send(m);

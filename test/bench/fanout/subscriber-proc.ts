@@ -4,13 +4,15 @@
 // came. Only groups inside the window the orchestrator names ("mark" .. "stop") are judged, so a
 // group missing at the end counts as lost just like a gap in the middle.
 
-import "../../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../../main/moq/transport/polyfill.ts";
 import { connect } from "../../../main/moq/connect.ts";
 import { Moq, connectLite } from "../../interop/lite-peer.ts";
 import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "../ipc.ts";
 import { latencyOf, wallClockMs } from "./frames.ts";
 import { FAN_BROADCAST, FAN_TRACK, type FromSubscriber, type SubscriberConfig, type ToSubscriber } from "./protocol.ts";
 import { UsageMeter } from "./usage.ts";
+
+installPolyfills();
 
 quietDebugLogs();
 const config = configFromArgv<SubscriberConfig>();

@@ -1,11 +1,13 @@
 // Our moq-lite server in a process of its own, so a test can kill it with SIGKILL and watch a
 // client lose the connection without any close. Prints {"port":N} once it listens.
 
-import "../../../main/moq/transport/polyfill.ts";
+import { installPolyfills } from "../../../main/moq/transport/polyfill.ts";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
 import { Session } from "../../../main/moq/lite/session/session.ts";
 import { listen } from "../../../main/moq/transport/listener.ts";
+
+installPolyfills();
 
 const mux = new TrackMux();
 mux.publishBroadcast("demo", new BroadcastProducer());

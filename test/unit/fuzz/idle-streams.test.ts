@@ -1,3 +1,4 @@
+import { toPath } from "../../../main/moq/model/path.ts";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
@@ -97,7 +98,7 @@ describe("streams that end or stall early", () => {
 
   it.each([
     ["GOAWAY", concat([BidiStreamType.Goaway], encodeGoaway({ uri: "" }, "moq-lite-04"))],
-    ["FETCH of a cached group", concat([BidiStreamType.Fetch], encodeFetch({ broadcast: LIVE_BROADCAST, track: LIVE_TRACK, priority: 1, group: 0 }, "moq-lite-04"))],
+    ["FETCH of a cached group", concat([BidiStreamType.Fetch], encodeFetch({ broadcast: toPath(LIVE_BROADCAST), track: LIVE_TRACK, priority: 1, group: 0 }, "moq-lite-04"))],
   ])("bytes after a %s, never finished, do not stall the session", async (_name, head) => {
     const outcome = await runAgainstServer(server, "moq-lite-04", async ({ transport }) => ({ settled: Promise.all(flood(transport, head)) }));
     guard.sample();

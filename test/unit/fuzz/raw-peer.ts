@@ -1,6 +1,7 @@
 // A moq-lite peer with no session logic: a bare transport on which the test writes every byte
 // itself, plus just enough of a subscriber to check that the other side still serves.
 
+import { toPath } from "../../../main/moq/model/path.ts";
 import { StreamReader } from "../../../main/moq/coding/stream-reader.ts";
 import { streamErrorCode } from "../../../main/moq/errors.ts";
 import { connectTransport } from "../../../main/moq/transport/connect.ts";
@@ -107,7 +108,7 @@ export async function rawSubscribe(t: Transport, version: Version, id: number, b
   const uni = t.session.incomingUnidirectionalStreams.getReader();
   try {
     const { readable, writable } = await t.session.createBidirectionalStream();
-    const request = { id, broadcast, track, priority: 1, ordered: false, maxLatencyMs: 0 };
+    const request = { id, broadcast: toPath(broadcast), track, priority: 1, ordered: false, maxLatencyMs: 0 };
     const writer = await writeAll(writable, [concat([BidiStreamType.Subscribe], encodeSubscribe(request, version))], false);
     const responses = new StreamReader(readable);
     // 03/04 type their responses; in 01/02 every response is an untyped SUBSCRIBE_OK.

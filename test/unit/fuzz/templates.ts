@@ -1,6 +1,7 @@
 // Valid streams built with our own encoders, the raw material for mutation fuzzing. Each is the
 // stream type followed by whole messages, so a test can also lie in one message's length prefix.
 
+import { toPath } from "../../../main/moq/model/path.ts";
 import { varintLength } from "../../../main/moq/coding/varint.ts";
 import { encodeAnnounce, encodeAnnounceInterest } from "../../../main/moq/lite/wire/announce.ts";
 import { encodeFetch } from "../../../main/moq/lite/wire/fetch.ts";
@@ -30,14 +31,14 @@ export function requestTemplates(version: Version, live: { broadcast: string; tr
       name: "ANNOUNCE_INTEREST",
       uni: false,
       type: BidiStreamType.Announce,
-      messages: [encodeAnnounceInterest({ prefix: "fuzz", excludeHop: 7 }, version)],
+      messages: [encodeAnnounceInterest({ prefix: toPath("fuzz"), excludeHop: 7 }, version)],
     },
     {
       name: "SUBSCRIBE + SUBSCRIBE_UPDATE (served track)",
       uni: false,
       type: BidiStreamType.Subscribe,
       messages: [
-        encodeSubscribe({ id: 3, broadcast: live.broadcast, track: live.track, priority: 5, ordered: true, maxLatencyMs: 500, startGroup: 0, endGroup: 9 }, version),
+        encodeSubscribe({ id: 3, broadcast: toPath(live.broadcast), track: live.track, priority: 5, ordered: true, maxLatencyMs: 500, startGroup: 0, endGroup: 9 }, version),
         encodeSubscribeUpdate({ priority: 9, ordered: false, maxLatencyMs: 250 }, version),
       ],
     },
@@ -45,13 +46,13 @@ export function requestTemplates(version: Version, live: { broadcast: string; tr
       name: "SUBSCRIBE (unknown broadcast)",
       uni: false,
       type: BidiStreamType.Subscribe,
-      messages: [encodeSubscribe({ id: 4, broadcast: "nobody/here", track: "video", priority: 200, ordered: false, maxLatencyMs: 0 }, version)],
+      messages: [encodeSubscribe({ id: 4, broadcast: toPath("nobody/here"), track: "video", priority: 200, ordered: false, maxLatencyMs: 0 }, version)],
     },
     {
       name: "FETCH",
       uni: false,
       type: BidiStreamType.Fetch,
-      messages: [encodeFetch({ broadcast: live.broadcast, track: live.track, priority: 1, group: 0 }, version)],
+      messages: [encodeFetch({ broadcast: toPath(live.broadcast), track: live.track, priority: 1, group: 0 }, version)],
     },
     {
       name: "PROBE targets",
@@ -82,9 +83,9 @@ export function responseTemplates(version: Version, subscribeId: number) {
     ],
     group: [UniStreamType.Group, ...encodeGroupHeader({ subscribeId, sequence: 0 }, version), ...encodeFrame(text("A")), ...encodeFrame(text("BC")), ...encodeFrame(new Uint8Array(0))],
     announces: [
-      encodeAnnounce({ active: true, suffix: "room/alice", hops: [7, 300] }, version),
-      encodeAnnounce({ active: true, suffix: "bob", hops: [] }, version),
-      encodeAnnounce({ active: false, suffix: "room/alice", hops: [] }, version),
+      encodeAnnounce({ active: true, suffix: toPath("room/alice"), hops: [7, 300] }, version),
+      encodeAnnounce({ active: true, suffix: toPath("bob"), hops: [] }, version),
+      encodeAnnounce({ active: false, suffix: toPath("room/alice"), hops: [] }, version),
     ],
     probes: [encodeProbe({ bitrate: 2_500_000, rttMs: version === "moq-lite-04" ? 25 : 0 }, version), encodeProbe({ bitrate: 0, rttMs: 0 }, version)],
   };

@@ -70,7 +70,7 @@ plant({
   "main/moq/model/track.ts": `import { varint } from "../coding/varint.ts";\nexport const track = varint;\n`,
   "main/moq/lite/wire/group.ts": `import { track } from "../../model/track.ts";\nexport const group = track;\n`,
   "main/moq/lite/session/session.ts": [
-    `import { group } from "../lite/wire/group.ts";`,
+    `import { group } from "../wire/group.ts";`,
     `import type { Transport } from "../../transport/types.ts";`,
     `export type T = Transport;`,
     `export const session = group;`,
@@ -131,7 +131,7 @@ const cases: { name: string; rule: string; file: string; source: string; to: Reg
     name: "the wire reaches up to the session",
     rule: "wire-below-session",
     file: "main/moq/lite/wire/subscribe.ts",
-    source: `import { session } from "../lite/session/session.ts";\nexport const s = session;\n`,
+    source: `import { session } from "../session/session.ts";\nexport const s = session;\n`,
     to: /^main\/moq\/lite\/session\/session\.ts$/,
   },
   {

@@ -65,4 +65,14 @@ describe("Path (spec §3.4)", () => {
       }),
     );
   });
+
+  it("leaves no empty segments, whatever the slashes", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("/", "a", "b", "é") }), (s) => {
+        const n = toPath(s);
+        expect(toPath(n)).toBe(n);
+        expect(n.startsWith("/") || n.endsWith("/") || n.includes("//")).toBe(false);
+      }),
+    );
+  });
 });

@@ -3,6 +3,7 @@
 // that stalls at the transport level without holding the others back, while the memory the process
 // holds stays level instead of growing with what is published.
 
+import { toPath } from "../../../main/moq/model/path.ts";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
@@ -153,7 +154,7 @@ describe("relay fan-out", () => {
  */
 async function stalledSubscriber(t: Transport, broadcast: string, track: string): Promise<void> {
   const { readable, writable } = await t.session.createBidirectionalStream();
-  const request = { id: 0, broadcast, track, priority: 128, ordered: false, maxLatencyMs: 0 };
+  const request = { id: 0, broadcast: toPath(broadcast), track, priority: 128, ordered: false, maxLatencyMs: 0 };
   await writeAll(writable, [concat([BidiStreamType.Subscribe], encodeSubscribe(request, "moq-lite-04"))], false);
   const responses = new StreamReader(readable);
   const type = await responses.varint("response type");

@@ -1,6 +1,7 @@
 // The demo broadcasts: their shape (hang catalog, GOPs, frame sizes, timestamps, clock text) in
 // fake time, then live through our own server on 127.0.0.1 with a real subscriber.
 
+import { toPath } from "../../../main/moq/model/path.ts";
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readVarintAt, varintLength } from "../../../main/moq/coding/varint.ts";
@@ -46,7 +47,7 @@ async function readFrames(group: GroupReader, limit = Infinity): Promise<Uint8Ar
 const isU53 = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
 
 function serve(mux: TrackMux, broadcast: string, track: string): TrackConsumer {
-  return mux.serve({ broadcast, track, priority: 0, ordered: true, maxLatencyMs: 0 });
+  return mux.serve({ broadcast: toPath(broadcast), track, priority: 0, ordered: true, maxLatencyMs: 0 });
 }
 
 describe("demo broadcasts in fake time", () => {
@@ -66,9 +67,9 @@ describe("demo broadcasts in fake time", () => {
     const mux = new TrackMux();
     demo = startDemo(mux, { clock: () => Date.now() });
     expect(demo.broadcasts).toEqual([CLOCK, VIDEO]);
-    expect(mux.active("demo").map((c) => c.path).sort()).toEqual([CLOCK, VIDEO]);
+    expect(mux.active(toPath("demo")).map((c) => c.path).sort()).toEqual([CLOCK, VIDEO]);
     demo.stop();
-    demo = startDemo(mux, { prefix: "/my/room/" });
+    demo = startDemo(mux, { prefix: toPath("/my/room/") });
     expect(demo.broadcasts).toEqual(["my/room/clock", "my/room/video.hang"]);
   });
 
@@ -81,7 +82,7 @@ describe("demo broadcasts in fake time", () => {
     expect(group?.sequence).toBe(0);
     const frames = await readFrames(group!);
     expect(frames).toHaveLength(1);
-    const catalog = JSON.parse(str(frames[0])!) as Record<string, any>;
+    const catalog = JSON.parse(str(frames[0])!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked field by field below
 
     // hang.md §4: root { video: { renditions (required), display? } }, VideoConfig.codec required.
     expect(Object.keys(catalog)).toEqual(["video"]);
@@ -217,7 +218,7 @@ describe("demo broadcasts in fake time", () => {
   it("stop() clears its timers and ends both broadcasts", async () => {
     const mux = new TrackMux();
     const changes: AnnouncementChange[] = [];
-    mux.watch("demo", (c) => changes.push(c));
+    mux.watch(toPath("demo"), (c) => changes.push(c));
     const timersBefore = vi.getTimerCount();
     demo = startDemo(mux);
     const video = serve(mux, VIDEO, VIDEO_TRACK);
@@ -229,7 +230,7 @@ describe("demo broadcasts in fake time", () => {
     expect(vi.getTimerCount()).toBe(timersBefore);
     await Promise.resolve();
     expect(changes.filter((c) => !c.active).map((c) => c.path).sort()).toEqual([CLOCK, VIDEO]);
-    expect(mux.active("demo")).toEqual([]);
+    expect(mux.active(toPath("demo"))).toEqual([]);
 
     // The open GOP was closed cleanly: a reader gets its frames, then the end of the track.
     const group = await video.nextGroup();
@@ -251,7 +252,7 @@ describe("demo broadcasts in fake time", () => {
     expect(error).toBeInstanceOf(MoqError);
     expect((error as MoqError).code).toBe(ErrorCode.Duplicate);
     expect(vi.getTimerCount()).toBe(timers);
-    expect(mux.active("demo")).toHaveLength(2);
+    expect(mux.active(toPath("demo"))).toHaveLength(2);
   });
 });
 

@@ -2,7 +2,7 @@ import { DecodeError } from "../../errors.ts";
 import type { MoqError } from "../../errors.ts";
 import type { AnnouncementChange } from "../../mux.ts";
 import { decodeAnnounce, decodeAnnounceInit, decodeAnnounceInterest, encodeAnnounce, encodeAnnounceInit, encodeAnnounceInterest } from "../wire/announce.ts";
-import { joinPath, normalizePath, stripPrefix } from "../wire/path.ts";
+import { joinPath, stripPrefix, toPath, type Path } from "../../model/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
@@ -22,7 +22,7 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   const prefix = interest.prefix;
   const excluded = (change: AnnouncementChange) => interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
 
-  const live = new Set<string>();
+  const live = new Set<Path>();
   const announce = (change: AnnouncementChange) => {
     if (excluded(change)) return;
     const suffix = stripPrefix(prefix, change.path);
@@ -38,7 +38,7 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   if (isLegacy(core)) {
     // 01/02 start with the complete set in one ANNOUNCE_INIT.
     const initial = core.mux.active(prefix).filter((c) => !excluded(c));
-    const suffixes = initial.map((c) => stripPrefix(prefix, c.path)).filter((s): s is string => s !== undefined);
+    const suffixes = initial.map((c) => stripPrefix(prefix, c.path)).filter((s): s is Path => s !== undefined);
     for (const s of suffixes) live.add(s);
     const init = { suffixes };
     await core.sendMessage(send, "ANNOUNCE_INIT", init, encodeAnnounceInit(init, core.version));
@@ -63,15 +63,15 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
  * cleanly or the session closed (then `closed` says why).
  */
 export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
-  readonly prefix: string;
+  readonly prefix: Path;
   readonly #queue = new AsyncQueue<AnnouncementChange>();
-  readonly #live = new Map<string, AnnouncementChange>();
+  readonly #live = new Map<Path, AnnouncementChange>();
   readonly #closed: Promise<MoqError | undefined>;
   #settle!: (why: MoqError | undefined) => void;
   #send?: SendStream;
 
   constructor(prefix: string) {
-    this.prefix = normalizePath(prefix);
+    this.prefix = toPath(prefix, "announce prefix");
     this.#closed = new Promise((resolve) => (this.#settle = resolve));
   }
 
@@ -110,7 +110,7 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
   }
 
   /** @internal Apply one status change, enforcing the alternation rule. */
-  apply(suffix: string, active: boolean, hops: readonly number[]): void {
+  apply(suffix: Path, active: boolean, hops: readonly number[]): void {
     const path = joinPath(this.prefix, suffix);
     const known = this.#live.has(path);
     if (active && known) throw new DecodeError(`duplicate active ANNOUNCE for "${path}"`);

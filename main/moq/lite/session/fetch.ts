@@ -1,6 +1,7 @@
 import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
 import { GroupProducer } from "../../model/group.ts";
 import type { GroupConsumer } from "../../model/group.ts";
+import type { Path } from "../../model/path.ts";
 import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
 import type { Fetch } from "../wire/fetch.ts";
 import { encodeFrameHeader } from "../wire/group.ts";
@@ -16,15 +17,18 @@ export interface FetchRequest {
   priority?: number;
 }
 
+/** A fetch whose broadcast path was validated at the API. */
+type PathFetch = FetchRequest & { broadcast: Path };
+
 /** Ask the peer for one past group; its frames arrive on the returned reader. */
-export function startFetch(core: SessionCore, request: FetchRequest): GroupConsumer {
+export function startFetch(core: SessionCore, request: PathFetch): GroupConsumer {
   const group = new GroupProducer(request.group);
   const reader = group.consume();
   void runFetch(core, request, group);
   return reader;
 }
 
-async function runFetch(core: SessionCore, request: FetchRequest, group: GroupProducer): Promise<void> {
+async function runFetch(core: SessionCore, request: PathFetch, group: GroupProducer): Promise<void> {
   let send: SendStream;
   let recv: RecvStream;
   try {

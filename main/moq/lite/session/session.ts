@@ -7,7 +7,7 @@ import { TrackMux } from "../../mux.ts";
 import type { BidiStream, Transport, TransportInfo } from "../../transport/types.ts";
 import { decodeGroupHeader } from "../wire/group.ts";
 import type { Goaway } from "../wire/goaway.ts";
-import { normalizePath } from "../wire/path.ts";
+import { toPath } from "../../model/path.ts";
 import { BidiStreamType, UniStreamType, bidiStreamTypeAllowed, bidiStreamTypeName, uniStreamTypeName } from "../wire/stream-type.ts";
 import { isAlpnVersion, isLegacyVersion } from "../wire/version.ts";
 import type { Version } from "../wire/version.ts";
@@ -184,6 +184,8 @@ export class Session {
   }
 
   #makeCore(): SessionCore {
+    // The core reads live session state through getters, which need the session itself.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     return {
       get version() {
@@ -371,7 +373,7 @@ export class Session {
   /** Subscribe to a track; groups arrive on the returned reader. */
   subscribe(broadcast: string, track: string, config: SubscribeConfig = {}): Subscription {
     const id = this.#nextSubscribeId++;
-    const sub = new Subscription(this.#core, id, normalizePath(broadcast), track, config);
+    const sub = new Subscription(this.#core, id, toPath(broadcast, "broadcast path"), track, config);
     if (this.isClosed) {
       sub.end({ code: ErrorCode.Closed, reason: "session is closed" });
       return sub;
@@ -397,7 +399,7 @@ export class Session {
 
   /** One past group by sequence (03+; most deployed peers refuse FETCH). */
   fetch(request: FetchRequest): GroupConsumer {
-    return startFetch(this.#core, { ...request, broadcast: normalizePath(request.broadcast) });
+    return startFetch(this.#core, { ...request, broadcast: toPath(request.broadcast, "broadcast path") });
   }
 
   /** Ask the peer for reports of its send rate towards us (and RTT on 04). */

@@ -1,5 +1,6 @@
 import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
 import { TrackProducer } from "../../model/track.ts";
+import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../../model/types.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
@@ -49,7 +50,7 @@ function paramsOf(config: SubscribeConfig): SubscriptionParams {
  */
 export class Subscription implements TrackReader {
   readonly id: number;
-  readonly broadcast: string;
+  readonly broadcast: Path;
   readonly name: string;
   readonly producer: TrackProducer;
   /** Resolves with the publisher's first SUBSCRIBE_OK; rejects if the subscription is refused. */
@@ -68,7 +69,7 @@ export class Subscription implements TrackReader {
   #openGroups = 0;
   #lastGroupAt = 0;
 
-  constructor(core: SessionCore, id: number, broadcast: string, track: string, config: SubscribeConfig) {
+  constructor(core: SessionCore, id: number, broadcast: Path, track: string, config: SubscribeConfig) {
     this.#core = core;
     this.id = id;
     this.broadcast = broadcast;

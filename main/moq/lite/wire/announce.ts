@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
 import { encodeMessage } from "../../coding/writer.ts";
 import { DecodeError } from "../../errors.ts";
 import { decodeUntil, encodeUntil, readCount, writeUint } from "./fields.ts";
+import type { Path } from "../../model/path.ts";
 import { decodePath, writePath } from "./path.ts";
 import { versionAtLeast, type Version } from "./version.ts";
 
@@ -13,7 +14,7 @@ import { versionAtLeast, type Version } from "./version.ts";
  * Only 04 carries `excludeHop`; older versions decode it as 0 and never write it.
  */
 export interface AnnounceInterest {
-  readonly prefix: string;
+  readonly prefix: Path;
   /** Hop id whose broadcasts the responder should leave out; 0 = no filtering. */
   readonly excludeHop: number;
 }
@@ -25,18 +26,18 @@ export interface AnnounceInterest {
  */
 export interface Announce {
   readonly active: boolean;
-  readonly suffix: string;
+  readonly suffix: Path;
   readonly hops: readonly number[];
 }
 
 /** 01/02 only: the mandatory first response, the set of currently active suffixes. */
 export interface AnnounceInit {
-  readonly suffixes: readonly string[];
+  readonly suffixes: readonly Path[];
 }
 
 export function encodeAnnounceInterest(msg: AnnounceInterest, version: Version): Uint8Array {
   return encodeMessage((w) => {
-    writePath(w, msg.prefix, "announce prefix");
+    writePath(w, msg.prefix);
     if (versionAtLeast(version, "moq-lite-04")) writeUint(w, msg.excludeHop, "exclude hop");
   });
 }
@@ -52,7 +53,7 @@ export function decodeAnnounceInterest(body: Uint8Array, version: Version, _limi
 export function encodeAnnounce(msg: Announce, version: Version): Uint8Array {
   return encodeMessage((w) => {
     w.bool(msg.active);
-    writePath(w, msg.suffix, "announce suffix");
+    writePath(w, msg.suffix);
     if (versionAtLeast(version, "moq-lite-04")) {
       w.varint(msg.hops.length);
       for (const hop of msg.hops) writeUint(w, hop, "hop id");
@@ -85,7 +86,7 @@ export function encodeAnnounceInit(msg: AnnounceInit, version: Version): Uint8Ar
   encodeUntil(version, "moq-lite-02", "ANNOUNCE_INIT");
   return encodeMessage((w) => {
     w.varint(msg.suffixes.length);
-    for (const s of msg.suffixes) writePath(w, s, "announce suffix");
+    for (const s of msg.suffixes) writePath(w, s);
   });
 }
 
@@ -94,7 +95,7 @@ export function decodeAnnounceInit(body: Uint8Array, version: Version, _limits: 
   return decodeBody(body, "ANNOUNCE_INIT", (r) => {
     // Each suffix takes at least its length byte, so the body length bounds the count.
     const n = readCount(r, "suffix count", Number.MAX_SAFE_INTEGER);
-    const suffixes = new Array<string>(n);
+    const suffixes = new Array<Path>(n);
     for (let i = 0; i < n; i++) suffixes[i] = decodePath(r, "announce suffix");
     return { suffixes };
   });

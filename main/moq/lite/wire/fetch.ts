@@ -2,6 +2,7 @@ import { decodeBody } from "../../coding/bytes-reader.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
 import { encodeMessage } from "../../coding/writer.ts";
 import { decodeSince, encodeSince, writeU8, writeUint } from "./fields.ts";
+import type { Path } from "../../model/path.ts";
 import { decodePath, writePath } from "./path.ts";
 import type { Version } from "./version.ts";
 
@@ -9,7 +10,7 @@ import type { Version } from "./version.ts";
 // 03/04 peers do not serve it in practice.
 
 export interface Fetch {
-  readonly broadcast: string;
+  readonly broadcast: Path;
   readonly track: string;
   readonly priority: number;
   /** Absolute group sequence (plain, not +1 encoded). */
@@ -19,7 +20,7 @@ export interface Fetch {
 export function encodeFetch(msg: Fetch, version: Version): Uint8Array {
   encodeSince(version, "moq-lite-03", "FETCH");
   return encodeMessage((w) => {
-    writePath(w, msg.broadcast, "broadcast path");
+    writePath(w, msg.broadcast);
     w.string(msg.track);
     writeU8(w, msg.priority, "subscriber priority");
     writeUint(w, msg.group, "group sequence");

@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
 import { encodeMessage, Writer } from "../../coding/writer.ts";
 import { DecodeError } from "../../errors.ts";
 import { decodeSince, encodeSince, readOptionalGroup, writeOptionalGroup, writeU8, writeUint } from "./fields.ts";
+import type { Path } from "../../model/path.ts";
 import { decodePath, writePath } from "./path.ts";
 import { versionAtLeast, type Version } from "./version.ts";
 
@@ -25,7 +26,7 @@ export interface SubscriptionParams {
 /** First message on a Subscribe stream. */
 export interface Subscribe extends SubscriptionParams {
   readonly id: number;
-  readonly broadcast: string;
+  readonly broadcast: Path;
   readonly track: string;
 }
 
@@ -79,7 +80,7 @@ function legacy(priority: number): SubscribeUpdate {
 export function encodeSubscribe(msg: Subscribe, version: Version): Uint8Array {
   return encodeMessage((w) => {
     writeUint(w, msg.id, "subscribe id");
-    writePath(w, msg.broadcast, "broadcast path");
+    writePath(w, msg.broadcast);
     w.string(msg.track);
     if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber");
     else writeU8(w, msg.priority, "subscriber priority");

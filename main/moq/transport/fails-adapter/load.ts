@@ -52,6 +52,7 @@ async function load(): Promise<LoadedPackage> {
 }
 
 /** Drop console.log/console.error calls whose first argument matches one of `patterns`. */
+/* eslint-disable no-console -- the one place the library touches the console: it silences the package while it loads */
 function muteConsole(patterns: readonly RegExp[]): () => void {
   const { log, error } = console;
   const filter =
@@ -68,3 +69,4 @@ function muteConsole(patterns: readonly RegExp[]): () => void {
     console.error = error;
   };
 }
+/* eslint-enable no-console */

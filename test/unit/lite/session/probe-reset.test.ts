@@ -2,6 +2,7 @@
 // target): the reader gets the reset as an error with its code, after whatever came before it,
 // and the session stays open. A session that closes just ends the readers.
 
+import { toPath } from "../../../../main/moq/model/path.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, MoqError } from "../../../../main/moq/errors.ts";
 import type { Session } from "../../../../main/moq/lite/session/session.ts";
@@ -68,7 +69,7 @@ describe.each(VERSIONS)("a peer resets our stream, %s", (version) => {
     raw.script = async (conn) => {
       const req = await conn.nextRequest();
       if (req.type !== BidiStreamType.Announce) throw new Error(`expected an announce stream, got type ${req.type}`);
-      const writer = await writeAll(req.writable, [encodeAnnounce({ active: true, suffix: "room/a", hops: [] }, conn.version)], false);
+      const writer = await writeAll(req.writable, [encodeAnnounce({ active: true, suffix: toPath("room/a"), hops: [] }, conn.version)], false);
       await writer.abort(conn.transport.streamError(ErrorCode.NotFound));
     };
     const session = await connectRawClient(version);

@@ -1,3 +1,4 @@
+import { joinPath, toPath } from "../../../../main/moq/model/path.ts";
 import { describe, expect, it } from "vitest";
 import { withLimits } from "../../../../main/moq/coding/limits.ts";
 import { DecodeError } from "../../../../main/moq/errors.ts";
@@ -8,20 +9,19 @@ import {
   encodeAnnounce,
   encodeAnnounceInit,
   encodeAnnounceInterest,
-  joinPath,
   type Version,
 } from "../../../../main/moq/lite/wire/index.ts";
 import { ascii, checkVector, hex } from "./helpers.ts";
 
 const interest = (v: Version, prefix: string, excludeHop: number, bytes: string, decoded?: unknown) =>
-  checkVector(encodeAnnounceInterest, decodeAnnounceInterest, v, { prefix, excludeHop }, bytes, { decoded });
+  checkVector(encodeAnnounceInterest, decodeAnnounceInterest, v, { prefix: toPath(prefix), excludeHop }, bytes, { decoded });
 const announce = (v: Version, active: boolean, suffix: string, hops: number[], bytes: string, decodedHops = hops) =>
-  checkVector(encodeAnnounce, decodeAnnounce, v, { active, suffix, hops }, bytes, { decoded: { active, suffix, hops: decodedHops } });
+  checkVector(encodeAnnounce, decodeAnnounce, v, { active, suffix: toPath(suffix), hops }, bytes, { decoded: { active, suffix: toPath(suffix), hops: decodedHops } });
 
 describe("ANNOUNCE_PLEASE / ANNOUNCE_INTEREST (§6.1, §13.3)", () => {
   it("03: prefix only, exclude hop not on the wire", () => {
     interest("moq-lite-03", "", 0, "01 00");
-    interest("moq-lite-03", "demo", 42, "05 04 64 65 6d 6f", { prefix: "demo", excludeHop: 0 });
+    interest("moq-lite-03", "demo", 42, "05 04 64 65 6d 6f", { prefix: toPath("demo"), excludeHop: 0 });
     interest("moq-lite-03", "live", 0, "05 04 6c 69 76 65");
     interest("moq-lite-03", "room", 0, "05 04 72 6f 6f 6d");
   });
@@ -40,8 +40,8 @@ describe("ANNOUNCE_PLEASE / ANNOUNCE_INTEREST (§6.1, §13.3)", () => {
   });
 
   it("normalises the prefix on both sides", () => {
-    expect(encodeAnnounceInterest({ prefix: "/demo/", excludeHop: 0 }, "moq-lite-04")).toEqual(hex("06 04 64 65 6d 6f 00"));
-    expect(decodeAnnounceInterest(hex(`06 ${ascii("/demo/")} 00`), "moq-lite-04")).toEqual({ prefix: "demo", excludeHop: 0 });
+    expect(encodeAnnounceInterest({ prefix: toPath("/demo/"), excludeHop: 0 }, "moq-lite-04")).toEqual(hex("06 04 64 65 6d 6f 00"));
+    expect(decodeAnnounceInterest(hex(`06 ${ascii("/demo/")} 00`), "moq-lite-04")).toEqual({ prefix: toPath("demo"), excludeHop: 0 });
   });
 
   it("rejects leftovers and truncation", () => {
@@ -79,7 +79,7 @@ describe("ANNOUNCE (§6.2)", () => {
 
   it("joins the suffix to the requested prefix (§16.5 room + alice)", () => {
     const a = decodeAnnounce(hex("01 05 61 6c 69 63 65 00"), "moq-lite-04");
-    expect(joinPath("room", a.suffix)).toBe("room/alice");
+    expect(joinPath(toPath("room"), a.suffix)).toBe("room/alice");
   });
 
   it("the status byte must be exactly 0 or 1", () => {
@@ -92,7 +92,7 @@ describe("ANNOUNCE (§6.2)", () => {
 
   it("bounds the hop count by limits.maxHops", () => {
     const hops = Array.from({ length: 33 }, (_, i) => i + 1);
-    const body04 = encodeAnnounce({ active: true, suffix: "a", hops }, "moq-lite-04").subarray(1);
+    const body04 = encodeAnnounce({ active: true, suffix: toPath("a"), hops }, "moq-lite-04").subarray(1);
     expect(() => decodeAnnounce(body04, "moq-lite-04")).toThrow(/hop count 33 exceeds/);
     expect(decodeAnnounce(body04, "moq-lite-04", withLimits({ maxHops: 33 })).hops).toEqual(hops);
     // 03: a count with no ids behind it is still bounded, so it cannot allocate a huge array.
@@ -110,21 +110,21 @@ describe("ANNOUNCE (§6.2)", () => {
   });
 
   it("encoders refuse bad hop ids", () => {
-    expect(() => encodeAnnounce({ active: true, suffix: "a", hops: [-1] }, "moq-lite-04")).toThrow(RangeError);
-    expect(() => encodeAnnounce({ active: true, suffix: "a", hops: [2 ** 53] }, "moq-lite-04")).toThrow(RangeError);
+    expect(() => encodeAnnounce({ active: true, suffix: toPath("a"), hops: [-1] }, "moq-lite-04")).toThrow(RangeError);
+    expect(() => encodeAnnounce({ active: true, suffix: toPath("a"), hops: [2 ** 53] }, "moq-lite-04")).toThrow(RangeError);
   });
 });
 
 describe("ANNOUNCE_INIT (§13.3, 01/02 only)", () => {
   it.each(["moq-lite-01", "moq-lite-02"] as const)("%s vectors", (v) => {
-    checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: ["a", "bc"] }, "06 02 01 61 02 62 63");
+    checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: [toPath("a"), toPath("bc")] }, "06 02 01 61 02 62 63");
     checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: [] }, "01 00");
-    checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: ["cam"] }, "05 01 03 63 61 6d");
+    checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: [toPath("cam")] }, "05 01 03 63 61 6d");
   });
 
   it("the ambiguity trap: the same bytes also parse as ANNOUNCE active", () => {
-    expect(decodeAnnounce(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({ active: true, suffix: "cam", hops: [] });
-    expect(decodeAnnounceInit(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({ suffixes: ["cam"] });
+    expect(decodeAnnounce(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({ active: true, suffix: toPath("cam"), hops: [] });
+    expect(decodeAnnounceInit(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({ suffixes: [toPath("cam")] });
   });
 
   it("bounds the suffix count by the body length", () => {

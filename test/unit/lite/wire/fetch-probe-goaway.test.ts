@@ -1,3 +1,4 @@
+import { toPath } from "../../../../main/moq/model/path.ts";
 import { describe, expect, it } from "vitest";
 import { DecodeError } from "../../../../main/moq/errors.ts";
 import {
@@ -13,16 +14,16 @@ import { ascii, checkVector, hex, split } from "./helpers.ts";
 
 describe("FETCH (§9)", () => {
   it.each(["moq-lite-03", "moq-lite-04"] as const)("%s vector", (v) => {
-    checkVector(encodeFetch, decodeFetch, v, { broadcast: "demo", track: "video", priority: 1, group: 3 }, "0d 04 64 65 6d 6f 05 76 69 64 65 6f 01 03");
+    checkVector(encodeFetch, decodeFetch, v, { broadcast: toPath("demo"), track: "video", priority: 1, group: 3 }, "0d 04 64 65 6d 6f 05 76 69 64 65 6f 01 03");
   });
 
   it("does not exist before 03", () => {
-    expect(() => encodeFetch({ broadcast: "a", track: "b", priority: 0, group: 0 }, "moq-lite-02")).toThrow(RangeError);
+    expect(() => encodeFetch({ broadcast: toPath("a"), track: "b", priority: 0, group: 0 }, "moq-lite-02")).toThrow(RangeError);
     expect(() => decodeFetch(hex("01 61 01 62 00 00"), "moq-lite-01")).toThrow(DecodeError);
   });
 
   it("validates priority and rejects leftovers", () => {
-    expect(() => encodeFetch({ broadcast: "a", track: "b", priority: 256, group: 0 }, "moq-lite-04")).toThrow(RangeError);
+    expect(() => encodeFetch({ broadcast: toPath("a"), track: "b", priority: 256, group: 0 }, "moq-lite-04")).toThrow(RangeError);
     expect(() => decodeFetch(hex("01 61 01 62 00 00 00"), "moq-lite-04")).toThrow(DecodeError);
   });
 });

@@ -1,4 +1,5 @@
 // Shared by the wire tests: hex helpers, a table of every message codec with its framing, a
+import { toPath } from "../../../../main/moq/model/path.ts";
 import { expect } from "vitest";
 // projection of what each version can carry, and fast-check arbitraries.
 import fc from "fast-check";
@@ -39,6 +40,7 @@ export const ALL_VERSIONS: readonly Version[] = W.VERSIONS;
 /** How a message is framed on the wire. */
 export type Framing = "length" | "typed" | "u16";
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- one table holds the codecs of every message type */
 export interface Codec {
   readonly name: string;
   readonly versions: readonly Version[];
@@ -52,6 +54,7 @@ export interface Codec {
   /** What survives a round trip in version v. */
   project(msg: any, v: Version): unknown;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Split one whole encoding into its type (if typed) and body, insisting on no leftovers. */
 export function split(bytes: Uint8Array, framing: Framing): { type: number | undefined; body: Uint8Array } {
@@ -84,7 +87,7 @@ const u8 = fc.integer({ min: 0, max: 255 });
 /** One path segment: any code point except "/" and control characters. */
 const segment = fc.string({ unit: "binary", minLength: 1, maxLength: 8 }).filter((s) => !/[/\u0000-\u001f\u007f]/.test(s));
 /** A normalised path. */
-export const pathArb = fc.array(segment, { maxLength: 4 }).map((segs) => segs.join("/"));
+export const pathArb = fc.array(segment, { maxLength: 4 }).map((segs) => toPath(segs.join("/")));
 /** Track names may hold anything. */
 export const trackArb = fc.string({ unit: "binary", maxLength: 16 });
 

@@ -1,75 +1,15 @@
-import fc from "fast-check";
+// Paths on the wire (spec §3.4): read as Path (normalised once, control characters refused) and
+// written as they are. The path algebra itself is tested in test/unit/model/path.test.ts.
 import { describe, expect, it } from "vitest";
 import { BytesReader } from "../../../../main/moq/coding/bytes-reader.ts";
 import { Writer } from "../../../../main/moq/coding/writer.ts";
 import { DecodeError } from "../../../../main/moq/errors.ts";
-import { decodePath, hasPrefix, joinPath, normalizePath, stripPrefix, writePath } from "../../../../main/moq/lite/wire/index.ts";
-import { pathArb } from "./helpers.ts";
+import { toPath } from "../../../../main/moq/model/path.ts";
+import { decodePath, writePath } from "../../../../main/moq/lite/wire/index.ts";
 
 function encodeString(s: string): Uint8Array {
   return new Writer().string(s).finish();
 }
-
-describe("paths (§3.4)", () => {
-  it.each([
-    ["/demo/room1/", "demo/room1"],
-    ["demo//room1", "demo/room1"],
-    ["///", ""],
-    ["", ""],
-    ["a", "a"],
-    ["//a///b//c//", "a/b/c"],
-  ])("normalizePath(%j) = %j", (input, out) => {
-    expect(normalizePath(input)).toBe(out);
-  });
-
-  it("matches prefixes on segment boundaries", () => {
-    expect(hasPrefix("", "anything/at/all")).toBe(true);
-    expect(hasPrefix("demo", "demo")).toBe(true);
-    expect(hasPrefix("demo", "demo/room1")).toBe(true);
-    expect(hasPrefix("demo", "demox")).toBe(false);
-    expect(hasPrefix("dem", "demo/room1")).toBe(false);
-    expect(hasPrefix("demo/", "/demo/room1")).toBe(true);
-    expect(hasPrefix("demo/room1", "demo")).toBe(false);
-  });
-
-  it("strips prefixes as @moq/lite does", () => {
-    expect(stripPrefix("demo", "demo/room1")).toBe("room1");
-    expect(stripPrefix("demo", "demo")).toBe("");
-    expect(stripPrefix("dem", "demo/room1")).toBeUndefined();
-    expect(stripPrefix("", "demo")).toBe("demo");
-    expect(stripPrefix("demo", "demox/a")).toBeUndefined();
-    expect(stripPrefix("a/b", "a/b/c/d")).toBe("c/d");
-  });
-
-  it("joins with one slash unless a side is empty", () => {
-    expect(joinPath("room", "alice")).toBe("room/alice");
-    expect(joinPath("", "alice")).toBe("alice");
-    expect(joinPath("room", "")).toBe("room");
-    expect(joinPath("", "")).toBe("");
-    expect(joinPath("/room/", "/alice/")).toBe("room/alice");
-  });
-
-  it("join and strip are inverses on normalised paths", () => {
-    fc.assert(
-      fc.property(pathArb, pathArb, (prefix, suffix) => {
-        const full = joinPath(prefix, suffix);
-        expect(hasPrefix(prefix, full)).toBe(true);
-        expect(stripPrefix(prefix, full)).toBe(suffix);
-        expect(normalizePath(full)).toBe(full);
-      }),
-    );
-  });
-
-  it("normalizePath is idempotent and leaves no empty segments", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom("/", "a", "b", "é") }), (s) => {
-        const n = normalizePath(s);
-        expect(normalizePath(n)).toBe(n);
-        expect(n.startsWith("/") || n.endsWith("/") || n.includes("//")).toBe(false);
-      }),
-    );
-  });
-});
 
 describe("decodePath / writePath", () => {
   it("normalises what it reads", () => {
@@ -78,8 +18,8 @@ describe("decodePath / writePath", () => {
   });
 
   it.each(["\u0000", "a\u0001b", "tab\there", "new\nline", "\u001f", "del\u007f"])("rejects control characters in %j", (s) => {
-    expect(() => decodePath(new BytesReader(encodeString(s)), "path")).toThrow(DecodeError);
-    expect(() => writePath(new Writer(), s, "path")).toThrow(RangeError);
+    expect(() => decodePath(new BytesReader(encodeString(s)), "broadcast path")).toThrow(DecodeError);
+    expect(() => decodePath(new BytesReader(encodeString(s)), "broadcast path")).toThrow(/^broadcast path contains control character/);
   });
 
   it("rejects invalid UTF-8 and truncation", () => {
@@ -87,9 +27,9 @@ describe("decodePath / writePath", () => {
     expect(() => decodePath(new BytesReader(Uint8Array.of(5, 0x61)), "path")).toThrow(DecodeError);
   });
 
-  it("writes normalised paths", () => {
+  it("writes a Path as a string and reads it back unchanged", () => {
     const w = new Writer();
-    writePath(w, "/demo//room1/", "path");
+    writePath(w, toPath("/demo//room1/"));
     expect(decodePath(new BytesReader(w.finish()), "path")).toBe("demo/room1");
   });
 });

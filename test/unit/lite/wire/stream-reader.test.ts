@@ -1,3 +1,4 @@
+import { toPath } from "../../../../main/moq/model/path.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../../../main/moq/coding/limits.ts";
@@ -68,9 +69,9 @@ async function readResponses(readable: ReadableStream<Uint8Array>, version: W.Ve
 
 describe("StreamReader with chunked input", () => {
   const announces: W.Announce[] = [
-    { active: true, suffix: "cam", hops: [] },
-    { active: true, suffix: "room/alice", hops: [7, 300, 123456789] },
-    { active: false, suffix: "cam", hops: [] },
+    { active: true, suffix: toPath("cam"), hops: [] },
+    { active: true, suffix: toPath("room/alice"), hops: [7, 300, 123456789] },
+    { active: false, suffix: toPath("cam"), hops: [] },
   ];
   const announceBytes = concat(...announces.map((a) => W.encodeAnnounce(a, "moq-lite-04")));
 

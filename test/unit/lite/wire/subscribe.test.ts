@@ -1,3 +1,4 @@
+import { toPath } from "../../../../main/moq/model/path.ts";
 import { describe, expect, it } from "vitest";
 import { DecodeError } from "../../../../main/moq/errors.ts";
 import {
@@ -20,14 +21,14 @@ import { ascii, checkVector, hex } from "./helpers.ts";
 const DEFAULTS = { ordered: false, maxLatencyMs: 0, startGroup: undefined, endGroup: undefined };
 
 describe("SUBSCRIBE (§7.1, §13.3)", () => {
-  const roomVideo: Subscribe = { id: 0, broadcast: "demo/room1", track: "video", priority: 2, ...DEFAULTS };
-  const demoAudio: Subscribe = { id: 1, broadcast: "demo", track: "audio", priority: 200, ordered: true, maxLatencyMs: 500, startGroup: 10, endGroup: 20 };
+  const roomVideo: Subscribe = { id: 0, broadcast: toPath("demo/room1"), track: "video", priority: 2, ...DEFAULTS };
+  const demoAudio: Subscribe = { id: 1, broadcast: toPath("demo"), track: "audio", priority: 200, ordered: true, maxLatencyMs: 500, startGroup: 10, endGroup: 20 };
 
   it.each(["moq-lite-03", "moq-lite-04"] as const)("%s vectors", (v) => {
     checkVector(encodeSubscribe, decodeSubscribe, v, roomVideo, "17 00 0a 64 65 6d 6f 2f 72 6f 6f 6d 31 05 76 69 64 65 6f 02 00 00 00 00");
     checkVector(encodeSubscribe, decodeSubscribe, v, demoAudio, "12 01 04 64 65 6d 6f 05 61 75 64 69 6f c8 01 41 f4 0b 15");
-    checkVector(encodeSubscribe, decodeSubscribe, v, { id: 0, broadcast: "live/cam", track: "t", priority: 7, ...DEFAULTS }, "11 00 08 6c 69 76 65 2f 63 61 6d 01 74 07 00 00 00 00");
-    checkVector(encodeSubscribe, decodeSubscribe, v, { id: 9, broadcast: "room/alice", track: "t", priority: 3, ...DEFAULTS }, `13 09 0a ${ascii("room/alice")} 01 74 03 00 00 00 00`);
+    checkVector(encodeSubscribe, decodeSubscribe, v, { id: 0, broadcast: toPath("live/cam"), track: "t", priority: 7, ...DEFAULTS }, "11 00 08 6c 69 76 65 2f 63 61 6d 01 74 07 00 00 00 00");
+    checkVector(encodeSubscribe, decodeSubscribe, v, { id: 9, broadcast: toPath("room/alice"), track: "t", priority: 3, ...DEFAULTS }, `13 09 0a ${ascii("room/alice")} 01 74 03 00 00 00 00`);
   });
 
   it("+1 encoding: group 0 is 01, absent is 00", () => {
@@ -39,9 +40,9 @@ describe("SUBSCRIBE (§7.1, §13.3)", () => {
   it.each(["moq-lite-01", "moq-lite-02"] as const)("%s: id, path, track, priority only", (v) => {
     checkVector(encodeSubscribe, decodeSubscribe, v, roomVideo, "13 00 0a 64 65 6d 6f 2f 72 6f 6f 6d 31 05 76 69 64 65 6f 02");
     checkVector(encodeSubscribe, decodeSubscribe, v, demoAudio, "0d 01 04 64 65 6d 6f 05 61 75 64 69 6f c8", {
-      decoded: { id: 1, broadcast: "demo", track: "audio", priority: 200, ...DEFAULTS },
+      decoded: { id: 1, broadcast: toPath("demo"), track: "audio", priority: 200, ...DEFAULTS },
     });
-    checkVector(encodeSubscribe, decodeSubscribe, v, { id: 0, broadcast: "live/cam", track: "t", priority: 7, ...DEFAULTS }, "0d 00 08 6c 69 76 65 2f 63 61 6d 01 74 07");
+    checkVector(encodeSubscribe, decodeSubscribe, v, { id: 0, broadcast: toPath("live/cam"), track: "t", priority: 7, ...DEFAULTS }, "0d 00 08 6c 69 76 65 2f 63 61 6d 01 74 07");
   });
 
   it("ordered must be 0 or 1", () => {
@@ -62,7 +63,7 @@ describe("SUBSCRIBE (§7.1, §13.3)", () => {
     expect(() => encodeSubscribe({ ...roomVideo, maxLatencyMs: 0.5 }, "moq-lite-04")).toThrow(RangeError);
     expect(() => encodeSubscribe({ ...roomVideo, startGroup: Number.MAX_SAFE_INTEGER }, "moq-lite-04")).toThrow(RangeError);
     expect(() => encodeSubscribe({ ...roomVideo, endGroup: -1 }, "moq-lite-04")).toThrow(RangeError);
-    expect(() => encodeSubscribe({ ...roomVideo, broadcast: "a\nb" }, "moq-lite-04")).toThrow(RangeError);
+    expect(() => encodeSubscribe({ ...roomVideo, broadcast: toPath("a\nb") }, "moq-lite-04")).toThrow(RangeError);
   });
 });
 
