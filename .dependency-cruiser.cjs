@@ -99,9 +99,15 @@ module.exports = {
       "^renderer/",
       `${ELECTRON}|${NODE_PACKAGES}`,
     ),
-    forbid("renderer-has-no-node-builtins", "renderer never touches Node: no Node built-in modules", "^renderer/", ".", {
-      dependencyTypes: ["core"],
-    }),
+    forbid(
+      "renderer-has-no-node-builtins",
+      "renderer never touches Node: no Node built-in modules",
+      "^renderer/",
+      ".",
+      {
+        dependencyTypes: ["core"],
+      },
+    ),
     forbid(
       "renderer-talks-to-the-api",
       "renderer talks only to the API object: nothing from main/** (except contract types) or preload",

@@ -52,7 +52,9 @@ export class AnnouncementWatch {
   describeFailure(): string | undefined {
     const failure = this.failure;
     if (!failure) return undefined;
-    return failure instanceof MoqError ? `the server reset the announce stream with ${explainCode(failure.code)}` : `the announce stream failed: ${failure.message}`;
+    return failure instanceof MoqError
+      ? `the server reset the announce stream with ${explainCode(failure.code)}`
+      : `the announce stream failed: ${failure.message}`;
   }
 
   /** Whether the announce stream ended (cleanly or not): the list is no longer followed. */

@@ -25,7 +25,10 @@ export async function openSession(
   const result = await untilAborted(pending, signal);
   if (result === "aborted") {
     // Closing what may still arrive, so the process can end.
-    pending.then((s) => s.close(), () => {});
+    pending.then(
+      (s) => s.close(),
+      () => {},
+    );
     return undefined;
   }
   const session = result.value;

@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === "--help" || first === "-h" || first === "help") {
     const topic = rest[0];
-    if (topic && topic in COMMANDS) return COMMANDS[topic as CommandName](["--help"], { signal: new AbortController().signal });
+    if (topic && topic in COMMANDS)
+      return COMMANDS[topic as CommandName](["--help"], { signal: new AbortController().signal });
     process.stdout.write(globalHelp());
     return 0;
   }
@@ -77,7 +78,10 @@ function programVersion(): string {
   // package.json sits two levels up both from main/cli/ and from out/main/.
   for (const rel of ["../../package.json", "../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "moqscope" && pkg.version) return pkg.version;
     } catch {
       // try the next location
@@ -88,7 +92,11 @@ function programVersion(): string {
 
 /** Exit once output is flushed; lingering sockets or timers must not keep a finished command alive. */
 async function exit(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => (s.writable ? s.write("", () => resolve()) : resolve()))));
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (s) => new Promise<void>((resolve) => (s.writable ? s.write("", () => resolve()) : resolve())),
+    ),
+  );
   process.exit(code);
 }
 

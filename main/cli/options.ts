@@ -35,7 +35,12 @@ export interface CommonOptions extends OutputOptions {
 
 /** Parse a command's arguments; throws UsageError with a message naming the bad flag. */
 export function parseCommand<O extends OptionsConfig>(command: string, argv: string[], options: O) {
-  const config = { args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true } as const;
+  const config = {
+    args: argv,
+    options: { ...COMMON_OPTIONS, ...options },
+    allowPositionals: true,
+    strict: true,
+  } as const;
   try {
     return parseArgs(config);
   } catch (err) {
@@ -56,7 +61,8 @@ function parseErrorMessage(err: unknown, command: string): string {
         return "--version after a command takes a protocol, and is deprecated: use --protocol P; for the program's version run moqscope --version";
       }
       if (/argument missing/i.test(message)) return `${flag ?? "an option"} needs a value`;
-      if (/ambiguous/i.test(message)) return `${flag ?? "an option"} needs a value (write ${flag ?? "--flag"}=VALUE for values starting with "-")`;
+      if (/ambiguous/i.test(message))
+        return `${flag ?? "an option"} needs a value (write ${flag ?? "--flag"}=VALUE for values starting with "-")`;
       if (/does not take an argument/i.test(message)) return `${flag ?? "an option"} does not take a value`;
       return message.split(". ")[0] ?? message;
     default:
@@ -89,14 +95,20 @@ export function relayUrlArg(command: string, raw: string): string {
 const printNotice = (message: string) => void process.stderr.write(`moqscope: ${message}\n`);
 
 /** The common options, validated; `notice` tells about deprecated spellings (stderr by default). */
-export function commonOptions(command: string, values: Record<string, unknown>, notice: (message: string) => void = printNotice): CommonOptions {
+export function commonOptions(
+  command: string,
+  values: Record<string, unknown>,
+  notice: (message: string) => void = printNotice,
+): CommonOptions {
   if (values.version !== undefined && values.protocol !== undefined) {
     throw new UsageError("--version is the old name of --protocol: give the protocol once, as --protocol", command);
   }
   const raw = values.protocol ?? values.version;
   const protocol = choice(command, "--protocol", raw, PROTOCOL_CHOICES, "auto");
   if (values.version !== undefined) {
-    notice(`--version after a command is deprecated: use --protocol ${String(raw).trim()} (moqscope --version prints the program's version)`);
+    notice(
+      `--version after a command is deprecated: use --protocol ${String(raw).trim()} (moqscope --version prints the program's version)`,
+    );
   }
   const transport = choice(command, "--transport", values.transport, TRANSPORT_CHOICES, "auto");
   let fingerprint: string | undefined;
@@ -140,7 +152,13 @@ function choice<T extends string>(command: string, flag: string, raw: unknown, a
 // ---- numbers ----------------------------------------------------------------------------------
 
 /** A positive integer (1, 2, …) up to `max`; the message names the flag. */
-export function positiveInt(command: string, flag: string, raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+export function positiveInt(
+  command: string,
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined) return fallback;
   const text = raw.trim();
   if (!/^\d+$/.test(text) || Number(text) < 1) {
@@ -152,7 +170,14 @@ export function positiveInt(command: string, flag: string, raw: string | undefin
 }
 
 /** An integer within [min, max]. */
-export function intInRange(command: string, flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+export function intInRange(
+  command: string,
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   const text = raw.trim();
   const n = Number(text);
@@ -181,7 +206,10 @@ export function parseBitrate(command: string, flag: string, raw: string | undefi
   const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)(?:bps|bit\/s|b\/s|b)?$/.exec(raw.trim());
   const value = m ? Number(m[1]) * (BITRATE_SUFFIX[(m[2] ?? "").toLowerCase()] ?? 1) : NaN;
   if (!m || !(value >= 1) || !Number.isSafeInteger(Math.round(value))) {
-    throw new UsageError(`${flag} must be a positive bitrate in bits/s, such as 2500000, 2.5M or 800k (got ${JSON.stringify(raw)})`, command);
+    throw new UsageError(
+      `${flag} must be a positive bitrate in bits/s, such as 2500000, 2.5M or 800k (got ${JSON.stringify(raw)})`,
+      command,
+    );
   }
   return Math.round(value);
 }

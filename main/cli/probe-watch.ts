@@ -85,12 +85,14 @@ export function watchProbe(
       const why = await reader.closed;
       end = why ? { unavailable: why } : {};
     } catch (err) {
-      end = err instanceof MoqError ? { reset: err } : { unavailable: err instanceof Error ? err : new Error(String(err)) };
+      end =
+        err instanceof MoqError ? { reset: err } : { unavailable: err instanceof Error ? err : new Error(String(err)) };
     } finally {
       clearTimeout(timer);
     }
     // A closed session speaks for itself; the probe ending with it is no news.
-    if (!closedByUs && !session.isClosed) noteSilence(describeProbeEnd(end, targetBitrate !== undefined), true, end.reset !== undefined);
+    if (!closedByUs && !session.isClosed)
+      noteSilence(describeProbeEnd(end, targetBitrate !== undefined), true, end.reset !== undefined);
     return end;
   })();
 

@@ -69,7 +69,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 }
 
 /** A signal that aborts with the parent or after `ms` (when given), whichever comes first. */
-export function withDeadline(parent: AbortSignal, ms: number | undefined): { signal: AbortSignal; expired: () => boolean; dispose(): void } {
+export function withDeadline(
+  parent: AbortSignal,
+  ms: number | undefined,
+): { signal: AbortSignal; expired: () => boolean; dispose(): void } {
   const controller = new AbortController();
   let expired = false;
   const onAbort = () => controller.abort(parent.reason);

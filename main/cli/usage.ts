@@ -87,7 +87,8 @@ Each report prints the server's estimate of its send rate towards us (in Mbit/s 
 bits/s) and its RTT (moq-lite-04 only). With --json: {"event":"probe","bitrate":...,"rttMs":...}.`,
   },
   relay: {
-    synopsis: "moqscope relay [--bind HOST:PORT] [--public PREFIX] [--auth-key FILE] [--cert F --key F] [--demo] [options]",
+    synopsis:
+      "moqscope relay [--bind HOST:PORT] [--public PREFIX] [--auth-key FILE] [--cert F --key F] [--demo] [options]",
     summary: "run a moq-lite relay on this machine (and demo broadcasts with --demo)",
     details: `Options:
   --bind HOST:PORT    address to listen on (default 127.0.0.1:4443; port 0 picks a free one).
@@ -106,7 +107,8 @@ binding an address other than loopback that way prints a warning. Runs until Ctr
 sessions, announcements and subscriptions (one JSON object per line with --json).`,
   },
   bench: {
-    synopsis: "moqscope bench URL [--connections A] [--broadcasts B] [--subscribe C] [--fps D] [--frame-bytes E] [--group-frames F] [--duration S] [--report S] [options]",
+    synopsis:
+      "moqscope bench URL [--connections A] [--broadcasts B] [--subscribe C] [--fps D] [--frame-bytes E] [--group-frames F] [--duration S] [--report S] [options]",
     summary: "generate load through a relay and report throughput, loss and latency",
     details: `Each knob is a number or a range MIN:MAX, drawn uniformly (counts per connection or
 broadcast, frame sizes per frame):

@@ -2,12 +2,7 @@
 // name and any structured-clonable value. Everything is checked here before a handler sees it,
 // and every rejection names the offending field so the UI developer can see what was wrong.
 
-import type {
-  InvokeArgs,
-  InvokeChannel,
-  InvokeContract,
-  SessionStateRequest,
-} from "./contract.ts";
+import type { InvokeArgs, InvokeChannel, InvokeContract, SessionStateRequest } from "./contract.ts";
 
 /** A request from the UI that does not match the contract. */
 export class IpcValidationError extends Error {
@@ -46,13 +41,15 @@ const VALIDATORS: { [C in InvokeChannel]: ArgsValidator<C> } = {
 /** Checks a channel name and its arguments, as received from the UI. Throws IpcValidationError. */
 export function validateInvoke(channel: unknown, args: unknown): ValidInvoke {
   const checked = validateChannel(channel);
-  if (!Array.isArray(args)) throw new IpcValidationError(`${checked} arguments`, `must be an array (got ${describe(args)})`);
+  if (!Array.isArray(args))
+    throw new IpcValidationError(`${checked} arguments`, `must be an array (got ${describe(args)})`);
   return { channel: checked, args: validateArgs(checked, args) } as ValidInvoke;
 }
 
 /** Checks that `channel` is one the contract knows. */
 export function validateChannel(channel: unknown): InvokeChannel {
-  if (typeof channel !== "string") throw new IpcValidationError("channel", `must be a string (got ${describe(channel)})`);
+  if (typeof channel !== "string")
+    throw new IpcValidationError("channel", `must be a string (got ${describe(channel)})`);
   // Own-property check, so "toString" or "__proto__" are unknown like any other name.
   if (!Object.hasOwn(VALIDATORS, channel)) {
     throw new IpcValidationError("channel", `${JSON.stringify(truncate(channel))} is not a channel of the contract`);

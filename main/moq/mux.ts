@@ -93,7 +93,11 @@ export class TrackMux {
   readonly #watchers = new Set<Watcher>();
 
   /** Publish `announcement.path`: every subscription to it is handed to `handler`. */
-  announce(announcement: Announcement, handler: TrackHandler, options: TrackOptions = HANDLER_TRACK_OPTIONS): Announcement {
+  announce(
+    announcement: Announcement,
+    handler: TrackHandler,
+    options: TrackOptions = HANDLER_TRACK_OPTIONS,
+  ): Announcement {
     this.#add(announcement, (request) => runHandler(handler, request, options));
     return announcement;
   }
@@ -137,7 +141,8 @@ export class TrackMux {
   active(prefix: Path = ROOT): AnnouncementChange[] {
     const out: AnnouncementChange[] = [];
     for (const { announcement } of this.#entries.values()) {
-      if (hasPrefix(prefix, announcement.path)) out.push({ path: announcement.path, active: true, hops: announcement.hops });
+      if (hasPrefix(prefix, announcement.path))
+        out.push({ path: announcement.path, active: true, hops: announcement.hops });
     }
     return out;
   }

@@ -34,8 +34,13 @@ const { values } = parseArgs({
 const counts = values.counts.split(",").map(Number);
 const kinds = values.kinds.split(",") as SubscriberKind[];
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
-console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, load average before: ${load()}`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+console.log(
+  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, load average before: ${load()}`,
+);
 console.log(
   `track: ${FPS} fps × ${FRAME_BYTES} B frames, ${GROUP_FRAMES} frames per group = ${((FPS * FRAME_BYTES * 8) / 1e6).toFixed(2)} Mbit/s per subscriber; ` +
     `window ${values.seconds} s after ${values["warmup-s"]} s warm-up; WebSocket/QMux, moq-lite-04`,
@@ -60,7 +65,9 @@ for (const kind of kinds) {
       });
       const row = rowOf(step);
       rows.push(row);
-      console.log(`\n${label}: relay saw ${step.relay.sessions} sessions, ${step.relay.downstreamSubscriptions} downstream subscriptions`);
+      console.log(
+        `\n${label}: relay saw ${step.relay.sessions} sessions, ${step.relay.downstreamSubscriptions} downstream subscriptions`,
+      );
       console.log(markdownTable([row]));
     } catch (err) {
       failures.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);

@@ -140,7 +140,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
         o.pairs = list(next()).map((pair) => {
           const [p, s, extra] = pair.split("-");
           const ok = (v: string | undefined): v is "ours" | "lite" => v === "ours" || v === "lite";
-          if (!ok(p) || !ok(s) || extra !== undefined) throw new Error(`--pairs: "${pair}" is not PUBLISHER-SUBSCRIBER with each ours or lite`);
+          if (!ok(p) || !ok(s) || extra !== undefined)
+            throw new Error(`--pairs: "${pair}" is not PUBLISHER-SUBSCRIBER with each ours or lite`);
           return [p, s];
         });
         break;
@@ -169,7 +170,9 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
         o.jsonPath = next();
         break;
       case "--node-args":
-        o.nodeArgs = next().split(/\s+/).filter((a) => a !== "");
+        o.nodeArgs = next()
+          .split(/\s+/)
+          .filter((a) => a !== "");
         break;
       default:
         throw new Error(`unknown option "${arg}" (see --help)`);

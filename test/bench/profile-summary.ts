@@ -24,7 +24,10 @@ interface Profile {
 
 function nameOf(n: ProfileNode): string {
   const f = n.callFrame;
-  const url = f.url.replace(/^file:\/\//, "").replace(/^.*?\/node_modules\//, "node_modules/").replace(/^\/work\/main\//, "");
+  const url = f.url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*?\/node_modules\//, "node_modules/")
+    .replace(/^\/work\/main\//, "");
   return `${f.functionName || "(anonymous)"} ${url ? `${url}:${f.lineNumber + 1}` : ""}`.trim();
 }
 
@@ -39,7 +42,12 @@ function summarise(path: string, top: number, callersOf: string | undefined): vo
       selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
     }
   } else {
-    const per = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0));
+    const per =
+      (profile.endTime - profile.startTime) /
+      Math.max(
+        1,
+        profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0),
+      );
     for (const n of profile.nodes) selfUs.set(n.id, (n.hitCount ?? 0) * per);
   }
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
@@ -67,7 +75,8 @@ function summarise(path: string, top: number, callersOf: string | undefined): vo
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
   console.log(`\n${path}: ${(total / 1e6).toFixed(2)} s sampled`);
   console.log(`\nself time, top ${top}:`);
-  for (const [name, us] of [...selfByName].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${name}`);
+  for (const [name, us] of [...selfByName].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`  ${pct(us)}  ${name}`);
   console.log(`\ninclusive time of project and moq functions, top ${top}:`);
   const ours = [...inclusive].filter(([name]) => /\bmain\/moq\/|test\/bench\/|@moq\//.test(name));
   for (const [name, us] of ours.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${name}`);
@@ -79,7 +88,8 @@ function summarise(path: string, top: number, callersOf: string | undefined): vo
       const node = byId.get(id)!;
       if (!nameOf(node).includes(callersOf)) continue;
       const frames: string[] = [];
-      for (let cur = parent.get(id); cur !== undefined && frames.length < 4; cur = parent.get(cur)) frames.push(nameOf(byId.get(cur)!));
+      for (let cur = parent.get(id); cur !== undefined && frames.length < 4; cur = parent.get(cur))
+        frames.push(nameOf(byId.get(cur)!));
       const key = `${nameOf(node)}  <-  ${frames.join("  <-  ")}`;
       stacks.set(key, (stacks.get(key) ?? 0) + us);
     }

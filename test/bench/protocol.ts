@@ -45,9 +45,7 @@ export interface SubscriberResult {
 export type ToPublisher = { type: "go" } | { type: "ack"; groups: number } | { type: "stop" } | { type: "exit" };
 
 export type FromPublisher =
-  | { type: "listening"; url: string }
-  | { type: "stopped"; cpu: CpuSample }
-  | { type: "error"; message: string };
+  { type: "listening"; url: string } | { type: "stopped"; cpu: CpuSample } | { type: "error"; message: string };
 
 export type ToSubscriber = { type: "go" } | { type: "exit" };
 

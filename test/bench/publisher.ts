@@ -119,7 +119,8 @@ async function main(): Promise<void> {
         await transportReady;
         if (config.profileFile) profile = await startProfile(config.profileFile);
         started = markCpu();
-        if (process.env.BENCH_DEBUG) setInterval(() => console.error(`publisher: ${ackWindow.describe()}`), 1000).unref();
+        if (process.env.BENCH_DEBUG)
+          setInterval(() => console.error(`publisher: ${ackWindow.describe()}`), 1000).unref();
         go();
         break;
       case "ack":

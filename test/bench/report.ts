@@ -54,7 +54,8 @@ const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(dig
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
@@ -109,7 +110,18 @@ function rawOf(list: Metrics[], m: Metrics): Metrics | undefined {
 
 /** One row per run, as each finishes. */
 export function runTable(runs: Metrics[]): string {
-  const header = ["transport", "publisher → subscriber", "frame", "MB", "s", "MB/s", "frames/s", "pub CPU s/GB", "sub CPU s/GB", "total CPU s/GB"];
+  const header = [
+    "transport",
+    "publisher → subscriber",
+    "frame",
+    "MB",
+    "s",
+    "MB/s",
+    "frames/s",
+    "pub CPU s/GB",
+    "sub CPU s/GB",
+    "total CPU s/GB",
+  ];
   return table(
     header,
     runs.map((m) => [
@@ -129,7 +141,20 @@ export function runTable(runs: Metrics[]): string {
 
 /** Medians over repeats, with the MB/s range and the share of the raw transport's throughput. */
 export function summaryTable(summaries: Summary[]): string {
-  const header = ["transport", "publisher → subscriber", "frame", "runs", "MB/s (median)", "MB/s (min–max)", "frames/s", "% of raw", "pub CPU s/GB", "sub CPU s/GB", "total CPU s/GB", "peak RSS pub/sub MB"];
+  const header = [
+    "transport",
+    "publisher → subscriber",
+    "frame",
+    "runs",
+    "MB/s (median)",
+    "MB/s (min–max)",
+    "frames/s",
+    "% of raw",
+    "pub CPU s/GB",
+    "sub CPU s/GB",
+    "total CPU s/GB",
+    "peak RSS pub/sub MB",
+  ];
   return table(
     header,
     summaries.map((m) => {

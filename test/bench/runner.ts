@@ -49,7 +49,10 @@ function forward(stream: NodeJS.ReadableStream | null, prefix: string): void {
 function start(script: string, config: object, side: string, opts: RunnerOptions): ChildProcess {
   const execArgv = ["--import", TSX, ...(opts.nodeArgs ?? [])];
   const profileFile = opts.profileDir ? join(opts.profileDir, `${opts.label}.${side}.cpuprofile`) : undefined;
-  const child = fork(script, [JSON.stringify({ ...config, profileFile })], { execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const child = fork(script, [JSON.stringify({ ...config, profileFile })], {
+    execArgv,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   forward(child.stdout, `[${side}]`);
   forward(child.stderr, `[${side}]`);
   return child;
@@ -63,7 +66,10 @@ export function expectMessageBy<M extends { type: string }, K extends M["type"]>
   what: string,
 ): Promise<Extract<M, { type: K }>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => finish(new Error(`timed out waiting for ${what}`)),
+      Math.max(0, deadline - Date.now()),
+    );
     const onMessage = (m: M) => {
       if (m.type === type) finish(undefined, m as Extract<M, { type: K }>);
       else if (m.type === "error") finish(new Error(`${what}: ${(m as unknown as { message: string }).message}`));
@@ -96,7 +102,12 @@ export async function runOnce(config: RunConfig, opts: RunnerOptions): Promise<R
   const publisher = start(PUBLISHER, config, "pub", opts);
   let subscriber: ChildProcess | undefined;
   try {
-    const { url } = await expectMessageBy<FromPublisher, "listening">(publisher, "listening", deadline, "the publisher to listen");
+    const { url } = await expectMessageBy<FromPublisher, "listening">(
+      publisher,
+      "listening",
+      deadline,
+      "the publisher to listen",
+    );
     subscriber = start(SUBSCRIBER, { ...config, url }, "sub", opts);
     await expectMessageBy<FromSubscriber, "connected">(subscriber, "connected", deadline, "the subscriber to connect");
 
@@ -112,7 +123,10 @@ export async function runOnce(config: RunConfig, opts: RunnerOptions): Promise<R
     toPublisher({ type: "go" });
     sub.send({ type: "go" } satisfies ToSubscriber);
     // A publisher that fails mid-run must end the wait too, not only the deadline.
-    const { result } = await Promise.race([done, publisherStopped.then(() => Promise.reject(new Error("publisher stopped early")))]);
+    const { result } = await Promise.race([
+      done,
+      publisherStopped.then(() => Promise.reject(new Error("publisher stopped early"))),
+    ]);
     sub.off("message", relayAck);
 
     toPublisher({ type: "stop" });

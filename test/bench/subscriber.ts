@@ -15,13 +15,7 @@ import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "./ipc.ts"
 import { Moq, liteClient } from "./lite-peer.ts";
 import { cpuSince, frameLooksRight, markCpu, type CpuMark } from "./meter.ts";
 import { startProfile, type RunningProfile } from "./profiler.ts";
-import {
-  BENCH_BROADCAST,
-  BENCH_TRACK,
-  type FromSubscriber,
-  type RunConfig,
-  type ToSubscriber,
-} from "./protocol.ts";
+import { BENCH_BROADCAST, BENCH_TRACK, type FromSubscriber, type RunConfig, type ToSubscriber } from "./protocol.ts";
 
 installPolyfills();
 
@@ -68,7 +62,12 @@ function groupDone(): void {
 }
 
 const dial = (): Promise<Transport> =>
-  connectTransport(config.url, { transport: config.transport, versions: ["moq-lite-04"], legacy: false, timeoutMs: 10_000 });
+  connectTransport(config.url, {
+    transport: config.transport,
+    versions: ["moq-lite-04"],
+    legacy: false,
+    timeoutMs: 10_000,
+  });
 
 /** Raw: the publisher's one stream; "frames" are counted by bytes since chunking is the transport's. */
 async function receiveRaw(transport: Transport, go: Promise<void>): Promise<void> {
@@ -146,7 +145,10 @@ async function main(): Promise<void> {
       if (config.profileFile) profile = await startProfile(config.profileFile);
       started = markCpu();
       if (process.env.BENCH_DEBUG) {
-        setInterval(() => console.error(`subscriber: ${frames} frames, ${groups} groups, ${bytes} bytes`), 1000).unref();
+        setInterval(
+          () => console.error(`subscriber: ${frames} frames, ${groups} groups, ${bytes} bytes`),
+          1000,
+        ).unref();
       }
       void startReceiving().catch(fail);
     } else if (m.type === "exit") {

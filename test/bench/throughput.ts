@@ -45,7 +45,8 @@ function plan(o: BenchOptions): RunConfig[] {
 /** Which library code was measured: the commit, and whether main/moq differed from it. */
 function revisionText(): string {
   try {
-    const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const head = git("rev-parse", "--short", "HEAD");
     const dirty = git("status", "--porcelain", "--", "main/moq") !== "";
     return `${head}${dirty ? " with uncommitted changes in main/moq" : ""}`;
@@ -92,7 +93,9 @@ async function main(): Promise<number> {
   );
 
   const configs = plan(o);
-  const usesLite = o.pairs ? o.pairs.some((p) => p.includes("lite")) : o.publishers.includes("lite") || o.subscribers.includes("lite");
+  const usesLite = o.pairs
+    ? o.pairs.some((p) => p.includes("lite"))
+    : o.publishers.includes("lite") || o.subscribers.includes("lite");
   if (o.transports.includes("webtransport") && usesLite) {
     console.log(LITE_OVER_WEBTRANSPORT);
   }
@@ -105,7 +108,12 @@ async function main(): Promise<number> {
       const label = `${config.transport}-${config.publisher}-${config.subscriber}-${config.frameBytes}-${pass}`;
       process.stderr.write(`run ${pass}/${o.repeat}: ${describe(config)} … `);
       try {
-        const result = await runOnce(config, { timeoutMs: o.timeoutMs, profileDir: o.profileDir, label, nodeArgs: o.nodeArgs });
+        const result = await runOnce(config, {
+          timeoutMs: o.timeoutMs,
+          profileDir: o.profileDir,
+          label,
+          nodeArgs: o.nodeArgs,
+        });
         const m = metricsOf(result);
         results.push(result);
         metrics.push(m);

@@ -18,7 +18,9 @@ export interface TestServer {
 }
 
 /** Our own moq-lite server on 127.0.0.1 with one shared mux, for tests. */
-export async function startServer(options: { versions?: string[]; legacy?: boolean; mux?: TrackMux } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { versions?: string[]; legacy?: boolean; mux?: TrackMux } = {},
+): Promise<TestServer> {
   const mux = options.mux ?? new TrackMux();
   const sessions: Session[] = [];
   const waiting: ((s: Session) => void)[] = [];

@@ -53,14 +53,17 @@ export function captureConsole(): void {
   const keep =
     (level: string) =>
     (...args: unknown[]) => {
-      lines.push(`[${level}] ${args.map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : safeJson(a))).join(" ")}`);
+      lines.push(
+        `[${level}] ${args.map((a) => (a instanceof Error ? a.message : typeof a === "string" ? a : safeJson(a))).join(" ")}`,
+      );
     };
   for (const level of ["debug", "info", "log", "warn", "error"] as const) {
     vi.spyOn(console, level).mockImplementation(keep(level));
   }
   onTestFailed(() => {
     vi.restoreAllMocks();
-    if (lines.length > 0) process.stderr.write(`@moq/lite console during the failed test:\n${lines.slice(-200).join("\n")}\n`);
+    if (lines.length > 0)
+      process.stderr.write(`@moq/lite console during the failed test:\n${lines.slice(-200).join("\n")}\n`);
   });
 }
 

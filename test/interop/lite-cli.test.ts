@@ -27,7 +27,7 @@ const decoder = new TextDecoder();
 /** Serve `track` requests of a @moq/lite broadcast with `handler`. */
 function serve(broadcast: Moq.Broadcast, handler: (track: Moq.Track) => void | Promise<void>): void {
   void (async () => {
-    for (let r; (r = await broadcast.requested()); ) void Promise.resolve(handler(r.track)).catch(() => {});
+    for (let r; (r = await broadcast.requested());) void Promise.resolve(handler(r.track)).catch(() => {});
   })().catch(() => {});
 }
 
@@ -47,7 +47,17 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
         group.close();
       }
     });
-    const result = await runCli(["sub", lite.url, "lite/cli", track(version), "--count", "12", "--json", "--protocol", version]);
+    const result = await runCli([
+      "sub",
+      lite.url,
+      "lite/cli",
+      track(version),
+      "--count",
+      "12",
+      "--json",
+      "--protocol",
+      version,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     const frames = lines.filter((l) => l.event === "frame");
@@ -107,7 +117,9 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines[0]).toMatchObject({ event: "connected", version });
-    expect(lines.filter((l) => l.event === "announce")).toEqual([expect.objectContaining({ path: "lite/shown", active: true })]);
+    expect(lines.filter((l) => l.event === "announce")).toEqual([
+      expect.objectContaining({ path: "lite/shown", active: true }),
+    ]);
     const probes = lines.filter((l) => l.event === "probe");
     expect(probes.length).toBeGreaterThanOrEqual(1);
     // @moq/lite reports its estimate and leaves RTT unknown.
@@ -121,44 +133,52 @@ describe.each(VERSIONS)("moqscope against a @moq/lite server, %s", (version) => 
     const result = await runCli(["inspect", lite.url, "--json", "--duration", "2", "--protocol", version]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
-    expect(lines.filter((l) => l.event === "announce")).toEqual([expect.objectContaining({ path: "lite/quiet", active: true })]);
+    expect(lines.filter((l) => l.event === "announce")).toEqual([
+      expect.objectContaining({ path: "lite/quiet", active: true }),
+    ]);
     expect(lines.filter((l) => l.event === "probe")).toHaveLength(0);
-    const notices = lines.filter((l) => l.event === "notice" && String(l.message).startsWith("peer does not report probe measurements"));
+    const notices = lines.filter(
+      (l) => l.event === "notice" && String(l.message).startsWith("peer does not report probe measurements"),
+    );
     expect(notices).toHaveLength(1);
   });
 
-  it("pub --clock publishes to them: their announced() sees it and their subscription gets clock frames", SLOW, async () => {
-    lite = await startLiteServer({ version });
-    const cli = startCli(["pub", lite.url, "cli/clock", "--clock", "--json", "--protocol", version]);
-    const theirs = await within(lite.nextConnection(), T, "the CLI's connection");
-    // A @moq/lite server learns a client's broadcasts by asking, like any subscriber.
-    const announced = theirs.announced(Moq.Path.from(""));
-    expect(await within(announced.next(), T, "the CLI's announcement")).toEqual({ path: "cli/clock", active: true });
+  it(
+    "pub --clock publishes to them: their announced() sees it and their subscription gets clock frames",
+    SLOW,
+    async () => {
+      lite = await startLiteServer({ version });
+      const cli = startCli(["pub", lite.url, "cli/clock", "--clock", "--json", "--protocol", version]);
+      const theirs = await within(lite.nextConnection(), T, "the CLI's connection");
+      // A @moq/lite server learns a client's broadcasts by asking, like any subscriber.
+      const announced = theirs.announced(Moq.Path.from(""));
+      expect(await within(announced.next(), T, "the CLI's announcement")).toEqual({ path: "cli/clock", active: true });
 
-    const clock = theirs.consume(Moq.Path.from("cli/clock")).subscribe("clock", 1);
-    const group = await within(clock.recvGroup(), T, "a clock group");
-    // The clock keeps a group open for several ticks; its first frame is there already.
-    const first = await within(group!.readFrame(), T, "a clock frame");
-    const tick = decoder.decode(first);
-    expect(new Date(tick).toISOString()).toBe(tick);
-    await cli.line((l) => l.includes('"event":"subscribed"'), "the subscribed event", T);
+      const clock = theirs.consume(Moq.Path.from("cli/clock")).subscribe("clock", 1);
+      const group = await within(clock.recvGroup(), T, "a clock group");
+      // The clock keeps a group open for several ticks; its first frame is there already.
+      const first = await within(group!.readFrame(), T, "a clock frame");
+      const tick = decoder.decode(first);
+      expect(new Date(tick).toISOString()).toBe(tick);
+      await cli.line((l) => l.includes('"event":"subscribed"'), "the subscribed event", T);
 
-    cli.child.kill("SIGINT");
-    const result = await within(cli.exited, T, "the CLI to exit");
-    expect(result.code, result.stderr).toBe(0);
-    // pub ends its broadcast and closes the session at once; the un-announce usually does not get
-    // out first, and @moq/lite then ends announced() with the connection's error.
-    const after = await within(
-      announced.next().then(
-        (v) => v,
-        (err: unknown) => err,
-      ),
-      T,
-      "the end of the announcement",
-    );
-    if (after instanceof Error) expect(after.message).toMatch(/closed/i);
-    else expect(after).toEqual({ path: "cli/clock", active: false });
-  });
+      cli.child.kill("SIGINT");
+      const result = await within(cli.exited, T, "the CLI to exit");
+      expect(result.code, result.stderr).toBe(0);
+      // pub ends its broadcast and closes the session at once; the un-announce usually does not get
+      // out first, and @moq/lite then ends announced() with the connection's error.
+      const after = await within(
+        announced.next().then(
+          (v) => v,
+          (err: unknown) => err,
+        ),
+        T,
+        "the end of the announcement",
+      );
+      if (after instanceof Error) expect(after.message).toMatch(/closed/i);
+      else expect(after).toEqual({ path: "cli/clock", active: false });
+    },
+  );
 });
 
 /** A track name that differs per version, so a cross-version mix-up would show. */

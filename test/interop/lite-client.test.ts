@@ -53,7 +53,10 @@ function collect(track: Moq.Track, what: string) {
 }
 
 /** Write the standard groups (binary, empty and 64 KiB frames) into a writer-like track. */
-function writeGroups(track: { openGroup(): { writeFrame(f: Uint8Array): void; close(): void } }, groups = GROUPS): void {
+function writeGroups(
+  track: { openGroup(): { writeFrame(f: Uint8Array): void; close(): void } },
+  groups = GROUPS,
+): void {
   for (let g = 0; g < groups; g++) {
     const group = track.openGroup();
     for (let f = 0; f < FRAME_SIZES.length; f++) group.writeFrame(payload(g, f));
@@ -157,7 +160,9 @@ describe.each(VERSIONS)("@moq/lite client against our server, %s", (version) => 
   it("is refused a broadcast nobody publishes (the track ends with an error)", async () => {
     const { conn } = await setup(version);
     const track = conn.consume(Moq.Path.from("nobody/here")).subscribe("t", 1);
-    await expect(within(track.recvGroup(), T, "refusal")).rejects.toMatchObject({ streamErrorCode: ErrorCode.NotFound });
+    await expect(within(track.recvGroup(), T, "refusal")).rejects.toMatchObject({
+      streamErrorCode: ErrorCode.NotFound,
+    });
   });
 
   it("publishes to our server: our announced() sees it, our subscription gets its frames", async () => {
@@ -169,7 +174,7 @@ describe.each(VERSIONS)("@moq/lite client against our server, %s", (version) => 
     expect(await within(announced.next(), T, "their announcement")).toMatchObject({ path: "from/lite", active: true });
 
     void (async () => {
-      for (let r; (r = await broadcast.requested()); ) {
+      for (let r; (r = await broadcast.requested());) {
         const track = r.track;
         for (let g = 0; g < GROUPS; g++) {
           const group = track.appendGroup();
@@ -188,7 +193,7 @@ describe.each(VERSIONS)("@moq/lite client against our server, %s", (version) => 
       const group = await within(sub.nextGroup(), T, "their group");
       if (!group) break;
       const frames: Uint8Array[] = [];
-      for (let f; (f = await group.readFrame()) !== undefined; ) frames.push(f);
+      for (let f; (f = await group.readFrame()) !== undefined;) frames.push(f);
       groups[group.sequence] = frames;
     }
     expect(await within(sub.closed, T, "their FIN")).toBeUndefined();
@@ -229,7 +234,10 @@ async function startEstimatingServer(estimate: number) {
     legacy: false,
     http3: false,
     onSession: (transport) => {
-      const estimating: Transport = { ...transport, stats: () => ({ ...transport.stats(), estimatedSendRate: estimate }) };
+      const estimating: Transport = {
+        ...transport,
+        stats: () => ({ ...transport.stats(), estimatedSendRate: estimate }),
+      };
       Session.establish(estimating, "server", { mux }).then(
         (s) => sessions.push(s),
         () => {},

@@ -52,7 +52,7 @@ async function theirServer(version: LiteVersion) {
 
 function serve(broadcast: Moq.Broadcast, handler: (track: Moq.Track, priority: number) => void | Promise<void>): void {
   void (async () => {
-    for (let r; (r = await broadcast.requested()); ) void Promise.resolve(handler(r.track, r.priority)).catch(() => {});
+    for (let r; (r = await broadcast.requested());) void Promise.resolve(handler(r.track, r.priority)).catch(() => {});
   })().catch(() => {});
 }
 
@@ -177,7 +177,10 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
       for (;;) {
         const group = await within(track.recvGroup(), T, `${name}: next group`);
         if (!group) break;
-        seen.set(group.sequence, (await readLiteGroup(group)).map((f) => str(f)!));
+        seen.set(
+          group.sequence,
+          (await readLiteGroup(group)).map((f) => str(f)!),
+        );
         complete.set(name, complete.get(name)! + 1);
       }
       return { name, seen };
@@ -197,7 +200,8 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
     broadcast.close();
     for (const { name, seen } of await Promise.all(reading)) {
       expect(seen.size, name).toBe(GROUPS);
-      for (let g = 0; g < GROUPS; g++) expect(seen.get(g), `${name} group ${g}`).toEqual([`${name}/${g}/a`, `${name}/${g}/b`]);
+      for (let g = 0; g < GROUPS; g++)
+        expect(seen.get(g), `${name} group ${g}`).toEqual([`${name}/${g}/a`, `${name}/${g}/b`]);
     }
   });
 
@@ -221,7 +225,7 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
       const group = await within(sub.nextGroup(), T, "next group");
       if (!group) break;
       const frames: string[] = [];
-      for (let f; (f = await group.readFrame()) !== undefined; ) frames.push(str(f)!);
+      for (let f; (f = await group.readFrame()) !== undefined;) frames.push(str(f)!);
       seen.set(group.sequence, frames);
     }
     expect(await sub.closed).toBeUndefined();
@@ -347,7 +351,11 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
       const group = await within(track.recvGroup(), T, "a group");
       theirView.set(group!.sequence, await within(readLiteGroup(group!), T, "its frames"));
     }
-    expect([...theirView.entries()].sort(([x], [y]) => x - y).map(([, f]) => f.map((x) => x.length))).toEqual([[], [big.length], []]);
+    expect([...theirView.entries()].sort(([x], [y]) => x - y).map(([, f]) => f.map((x) => x.length))).toEqual([
+      [],
+      [big.length],
+      [],
+    ]);
     expect(Buffer.from(theirView.get(1)![0]!).equals(Buffer.from(big))).toBe(true);
 
     // Theirs to our client.
@@ -366,10 +374,14 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
     while (ourView.size < 3) {
       const group = await within(sub.nextGroup(), T, "a group");
       const frames: Uint8Array[] = [];
-      for (let f; (f = await within(group!.readFrame(), T, "a frame")) !== undefined; ) frames.push(f);
+      for (let f; (f = await within(group!.readFrame(), T, "a frame")) !== undefined;) frames.push(f);
       ourView.set(group!.sequence, frames);
     }
-    expect([...ourView.entries()].sort(([x], [y]) => x - y).map(([, f]) => f.map((x) => x.length))).toEqual([[], [big.length], []]);
+    expect([...ourView.entries()].sort(([x], [y]) => x - y).map(([, f]) => f.map((x) => x.length))).toEqual([
+      [],
+      [big.length],
+      [],
+    ]);
     expect(Buffer.from(ourView.get(1)![0]!).equals(Buffer.from(big))).toBe(true);
   });
 
@@ -379,7 +391,9 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
     broadcast.createTrack("exists");
     server.mux.publishBroadcast("edge/tracks", broadcast);
     const track = conn.consume(Moq.Path.from("edge/tracks")).subscribe("missing", 1);
-    await expect(within(track.recvGroup(), T, "refusal")).rejects.toMatchObject({ streamErrorCode: ErrorCode.NotFound });
+    await expect(within(track.recvGroup(), T, "refusal")).rejects.toMatchObject({
+      streamErrorCode: ErrorCode.NotFound,
+    });
   });
 
   it("sees our broadcast re-announced after it ended", async () => {
@@ -396,7 +410,12 @@ describe.each(VERSIONS)("interop corners with @moq/lite, %s", (version) => {
   it("fails to connect, with a readable error, when we offer only the other version", async () => {
     lite = await startLiteServer({ version });
     const other = version === "moq-lite-04" ? "moq-lite-03" : "moq-lite-04";
-    const failed = await connectTo(lite.url, { versions: [other], legacy: false, transport: "websocket", timeoutMs: 10_000 }).then(
+    const failed = await connectTo(lite.url, {
+      versions: [other],
+      legacy: false,
+      transport: "websocket",
+      timeoutMs: 10_000,
+    }).then(
       (s) => {
         ourClients.push(s);
         return undefined;

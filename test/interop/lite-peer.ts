@@ -110,7 +110,9 @@ export async function startLiteServer(options: PeerOptions): Promise<LiteServer>
     host: "127.0.0.1",
     port: 0,
     perMessageDeflate: false,
-    handleProtocols: (offered) => selectSubprotocol([...offered], { protocols: [version], versions: { [version]: null }, requireProtocol: true }) ?? false,
+    handleProtocols: (offered) =>
+      selectSubprotocol([...offered], { protocols: [version], versions: { [version]: null }, requireProtocol: true }) ??
+      false,
   });
   await new Promise<void>((resolve, reject) => {
     wss.once("listening", resolve);
@@ -177,7 +179,9 @@ export async function connectLite(url: string, options: PeerOptions): Promise<Li
     requireProtocol: true,
   }) as unknown as QmuxLike;
   await transport.ready;
-  const connection = await Moq.Connection.connect(target, { transport: adapt(transport, options.estimatedSendRate) as never });
+  const connection = await Moq.Connection.connect(target, {
+    transport: adapt(transport, options.estimatedSendRate) as never,
+  });
   if (connection.version !== options.version) {
     connection.close();
     throw new Error(`@moq/lite negotiated ${connection.version}, expected ${options.version}`);
@@ -191,7 +195,7 @@ export async function connectLite(url: string, options: PeerOptions): Promise<Li
 /** Frames of one @moq/lite group until it ends. */
 export async function readLiteGroup(group: Moq.Group): Promise<Uint8Array[]> {
   const frames: Uint8Array[] = [];
-  for (let f; (f = await group.readFrame()) !== undefined; ) frames.push(f);
+  for (let f; (f = await group.readFrame()) !== undefined;) frames.push(f);
   return frames;
 }
 

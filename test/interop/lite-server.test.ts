@@ -34,7 +34,7 @@ async function setup(version: LiteVersion, options: Partial<PeerOptions> = {}, o
 /** Answer every subscription to `broadcast` with `handler` (one call per requested track). */
 function serve(broadcast: Moq.Broadcast, handler: (track: Moq.Track) => void | Promise<void>): void {
   void (async () => {
-    for (let r; (r = await broadcast.requested()); ) void Promise.resolve(handler(r.track)).catch(() => {});
+    for (let r; (r = await broadcast.requested());) void Promise.resolve(handler(r.track)).catch(() => {});
   })().catch(() => {});
 }
 
@@ -54,7 +54,8 @@ async function readAll(sub: ReturnType<Session["subscribe"]>): Promise<Uint8Arra
     const group = await within(sub.nextGroup(), T, "next group");
     if (!group) return groups;
     const frames: Uint8Array[] = [];
-    for (let f; (f = await within(group.readFrame(), T, `frame of group ${group.sequence}`)) !== undefined; ) frames.push(f);
+    for (let f; (f = await within(group.readFrame(), T, `frame of group ${group.sequence}`)) !== undefined;)
+      frames.push(f);
     groups[group.sequence] = frames;
   }
 }
@@ -73,7 +74,10 @@ describe.each(VERSIONS)("our client against a @moq/lite server, %s", (version) =
     const before = new Moq.Broadcast();
     lite.publish("srv/before", before);
     const announced = client.announced("");
-    expect(await within(announced.next(), T, "initial announcement")).toMatchObject({ path: "srv/before", active: true });
+    expect(await within(announced.next(), T, "initial announcement")).toMatchObject({
+      path: "srv/before",
+      active: true,
+    });
 
     // Published while our announce stream is open: @moq/lite diffs its set (Set.prototype.difference).
     const after = new Moq.Broadcast();
@@ -139,7 +143,7 @@ describe.each(VERSIONS)("our client against a @moq/lite server, %s", (version) =
       group.close();
       const got = await within(sub.nextGroup(), T, `group ${g}`);
       expect(got?.sequence).toBe(g);
-      for (let f; (f = await got!.readFrame()) !== undefined; ) seen.push(str(f)!);
+      for (let f; (f = await got!.readFrame()) !== undefined;) seen.push(str(f)!);
     }
     expect(seen).toEqual([0, 1, 2].flatMap((g) => [0, 1, 2].map((f) => `tick ${g}.${f}`)));
     track.close();
@@ -179,7 +183,10 @@ describe.each(VERSIONS)("our client against a @moq/lite server, %s", (version) =
     // The session still works afterwards.
     lite!.publish("later/one", new Moq.Broadcast());
     const announced = client.announced("later");
-    expect(await within(announced.next(), T, "announcement after the refusal")).toMatchObject({ path: "later/one", active: true });
+    expect(await within(announced.next(), T, "announcement after the refusal")).toMatchObject({
+      path: "later/one",
+      active: true,
+    });
   });
 
   it("gets probe reports with their estimated send rate; RTT 0 (unknown) from @moq/lite", async () => {
@@ -205,8 +212,16 @@ describe.each(VERSIONS)("our client against a @moq/lite server, %s", (version) =
     lite = await startLiteServer({ version });
     // Our client with a transport that claims a fixed send-rate estimate, so the number is known.
     const estimate = 3_141_592;
-    const transport = await connectTransport(lite.url, { transport: "websocket", versions: [version], legacy: false, timeoutMs: 10_000 });
-    const estimating: Transport = { ...transport, stats: () => ({ ...transport.stats(), estimatedSendRate: estimate }) };
+    const transport = await connectTransport(lite.url, {
+      transport: "websocket",
+      versions: [version],
+      legacy: false,
+      timeoutMs: 10_000,
+    });
+    const estimating: Transport = {
+      ...transport,
+      stats: () => ({ ...transport.stats(), estimatedSendRate: estimate }),
+    };
     const client = await Session.establish(estimating, "client");
     clients.push(client);
     const theirs = await within(lite.nextConnection(), T, "their connection");

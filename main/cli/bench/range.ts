@@ -20,7 +20,13 @@ export interface RangeRules {
 const NUMBER = /^(\d+(\.\d*)?|\.\d+)$/;
 
 /** Parse "N" or "MIN:MAX"; throws UsageError naming the flag. */
-export function parseRange(command: string, flag: string, raw: string | undefined, fallback: Range, rules: RangeRules): Range {
+export function parseRange(
+  command: string,
+  flag: string,
+  raw: string | undefined,
+  fallback: Range,
+  rules: RangeRules,
+): Range {
   if (raw === undefined) return fallback;
   const kind = rules.integer ? "an integer" : "a number";
   const expected = `${flag} must be ${kind} from ${rules.min} to ${rules.max}, or a range MIN:MAX (got ${JSON.stringify(raw)})`;
@@ -29,13 +35,15 @@ export function parseRange(command: string, flag: string, raw: string | undefine
   const values = parts.map((p) => {
     const text = p.trim();
     const n = Number(text);
-    if (!NUMBER.test(text) || !Number.isFinite(n) || (rules.integer && !Number.isSafeInteger(n))) throw new UsageError(expected, command);
+    if (!NUMBER.test(text) || !Number.isFinite(n) || (rules.integer && !Number.isSafeInteger(n)))
+      throw new UsageError(expected, command);
     if (n < rules.min || n > rules.max) throw new UsageError(expected, command);
     return n;
   });
   const min = values[0]!;
   const max = values[1] ?? min;
-  if (max < min) throw new UsageError(`${flag}: the range ${raw.trim()} is backwards (write MIN:MAX with MIN <= MAX)`, command);
+  if (max < min)
+    throw new UsageError(`${flag}: the range ${raw.trim()} is backwards (write MIN:MAX with MIN <= MAX)`, command);
   return { min, max };
 }
 

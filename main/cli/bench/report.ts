@@ -31,11 +31,23 @@ function fields(f: Figures): Record<string, unknown> {
     recvBytes: f.recvBytes,
     groupsReceived: f.groupsReceived,
     groupsLost: f.groupsLost,
-    latencyMs: { p50: f.latencyMs.p50 ?? null, p90: f.latencyMs.p90 ?? null, p99: f.latencyMs.p99 ?? null, samples: f.latencyMs.samples },
+    latencyMs: {
+      p50: f.latencyMs.p50 ?? null,
+      p90: f.latencyMs.p90 ?? null,
+      p99: f.latencyMs.p99 ?? null,
+      samples: f.latencyMs.samples,
+    },
   };
 }
 
-export function printReport(out: Output, f: Figures, elapsedMs: number, connectionsUp: number, connections: number, subscriptions: number): void {
+export function printReport(
+  out: Output,
+  f: Figures,
+  elapsedMs: number,
+  connectionsUp: number,
+  connections: number,
+  subscriptions: number,
+): void {
   out.record(
     { event: "report", elapsedMs: Math.round(elapsedMs), ...fields(f), connections: connectionsUp, subscriptions },
     `${formatDuration(elapsedMs).padStart(7)}  ${describe(f)} · ${connectionsUp}/${connections} connections up`,

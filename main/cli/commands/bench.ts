@@ -15,7 +15,14 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose } from "../errors.ts";
 import { plural } from "../format.ts";
-import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
+import {
+  MAX_FRAME_BYTES,
+  commonOptions,
+  expectPositionals,
+  parseCommand,
+  positiveNumber,
+  relayUrlArg,
+} from "../options.ts";
 import { Output } from "../output.ts";
 import { whenAborted, withDeadline } from "../signals.ts";
 import { commandHelp } from "../usage.ts";
@@ -133,10 +140,18 @@ export const runBench: CommandRun = async (argv, ctx) => {
 
   const tally = new BenchTally();
   const started = performance.now();
-  const facts = (reason: RunFacts["reason"]): RunFacts => ({ runId, prefix, connections: count, broadcasts: broadcastCount, reason });
+  const facts = (reason: RunFacts["reason"]): RunFacts => ({
+    runId,
+    prefix,
+    connections: count,
+    broadcasts: broadcastCount,
+    reason,
+  });
 
   // Connect all at once; one failure ends the run (after closing what did connect).
-  const opened = await Promise.allSettled(connections.map((c) => openSession(url, common, out, ctx.signal, { mux: c.mux })));
+  const opened = await Promise.allSettled(
+    connections.map((c) => openSession(url, common, out, ctx.signal, { mux: c.mux })),
+  );
   const failure = opened.find((r): r is PromiseRejectedResult => r.status === "rejected");
   const sessions = opened.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
   if (failure || sessions.length < connections.length) {
@@ -164,7 +179,8 @@ export const runBench: CommandRun = async (argv, ctx) => {
     });
     for (const b of c.broadcasts) running.push(b.run(tally, stop.signal));
     const want = pick(settings.subscribe, true);
-    if (want > 0) c.subscriber = new BenchSubscriber(session, prefix, new Set(c.broadcasts.map((b) => b.plan.path)), want, tally);
+    if (want > 0)
+      c.subscriber = new BenchSubscriber(session, prefix, new Set(c.broadcasts.map((b) => b.plan.path)), want, tally);
   });
 
   let lastReport = performance.now();

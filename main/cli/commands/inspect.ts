@@ -38,7 +38,10 @@ export const runInspect: CommandRun = async (argv, ctx) => {
   const session = await openSession(url, common, out, ctx.signal);
   const started = performance.now();
   if (!session) {
-    out.record({ event: "summary", durationMs: 0, reason: "interrupted" }, "interrupted before the session was established");
+    out.record(
+      { event: "summary", durationMs: 0, reason: "interrupted" },
+      "interrupted before the session was established",
+    );
     return 0;
   }
   // The duration counts from the established session, not from when we started dialling.
@@ -104,7 +107,12 @@ export const runInspect: CommandRun = async (argv, ctx) => {
   return 0;
 };
 
-async function followAnnouncements(reader: AnnouncementReader, out: Output, counts: { changes: number; stopping: boolean }, hopIds: boolean): Promise<void> {
+async function followAnnouncements(
+  reader: AnnouncementReader,
+  out: Output,
+  counts: { changes: number; stopping: boolean },
+  hopIds: boolean,
+): Promise<void> {
   try {
     for (;;) {
       const change = await reader.next();
@@ -113,13 +121,23 @@ async function followAnnouncements(reader: AnnouncementReader, out: Output, coun
       const n = change.hops.length;
       const hops = change.active && n > 0 ? `  (${plural(n, "hop")}${hopIds ? `: ${change.hops.join(" ")}` : ""})` : "";
       out.record(
-        { event: "announce", path: change.path, active: change.active, hops: hopIds ? [...change.hops] : null, hopCount: n },
+        {
+          event: "announce",
+          path: change.path,
+          active: change.active,
+          hops: hopIds ? [...change.hops] : null,
+          hopCount: n,
+        },
         `${change.active ? "+" : "-"} ${change.path === "" ? '""' : change.path}${hops}`,
       );
     }
   } catch (err) {
     if (counts.stopping) return;
-    out.warn(err instanceof MoqError ? `the server reset the announce stream with ${explainCode(err.code)}` : `the announce stream failed: ${String(err)}`);
+    out.warn(
+      err instanceof MoqError
+        ? `the server reset the announce stream with ${explainCode(err.code)}`
+        : `the announce stream failed: ${String(err)}`,
+    );
   }
 }
 

@@ -5,7 +5,14 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { CliError, explainClose } from "../errors.ts";
 import { formatBitrate, formatDuration, formatRtt, plural } from "../format.ts";
-import { commonOptions, expectPositionals, parseBitrate, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
+import {
+  commonOptions,
+  expectPositionals,
+  parseBitrate,
+  parseCommand,
+  positiveNumber,
+  relayUrlArg,
+} from "../options.ts";
 import { Output } from "../output.ts";
 import { describeProbeEnd, watchProbe } from "../probe-watch.ts";
 import { untilAborted, withDeadline } from "../signals.ts";
@@ -32,7 +39,10 @@ export const runProbe: CommandRun = async (argv, ctx) => {
   const session = await openSession(url, common, out, ctx.signal);
   const started = performance.now();
   if (!session) {
-    out.record({ event: "summary", reports: 0, durationMs: 0, reason: "interrupted" }, "interrupted before the session was established");
+    out.record(
+      { event: "summary", reports: 0, durationMs: 0, reason: "interrupted" },
+      "interrupted before the session was established",
+    );
     return 0;
   }
   // The duration counts from the established session, not from when we started dialling.
@@ -54,7 +64,10 @@ export const runProbe: CommandRun = async (argv, ctx) => {
   );
 
   // Ends on: the deadline or Ctrl-C, the probe stream ending, or the session closing.
-  const ended = await untilAborted(Promise.race([probe.ended.then((end) => ({ end })), session.closed]), deadline.signal);
+  const ended = await untilAborted(
+    Promise.race([probe.ended.then((end) => ({ end })), session.closed]),
+    deadline.signal,
+  );
   // Read before we close the session ourselves: a session the server closed explains the probe too.
   const sessionEnd = session.connectionState().close;
   const durationMs = performance.now() - started;
@@ -69,10 +82,13 @@ export const runProbe: CommandRun = async (argv, ctx) => {
   if (ended !== "aborted") {
     const v = ended.value;
     if (sessionEnd) failure = explainClose(sessionEnd);
-    else if ("end" in v && (v.end.reset || tally.reports === 0)) failure = describeProbeEnd(v.end, target !== undefined);
+    else if ("end" in v && (v.end.reset || tally.reports === 0))
+      failure = describeProbeEnd(v.end, target !== undefined);
   }
   const range =
-    tally.minBitrate === undefined ? "" : `: bitrate ${formatBitrate(tally.minBitrate)} to ${formatBitrate(tally.maxBitrate)}, last ${formatBitrate(tally.last?.bitrate)}`;
+    tally.minBitrate === undefined
+      ? ""
+      : `: bitrate ${formatBitrate(tally.minBitrate)} to ${formatBitrate(tally.maxBitrate)}, last ${formatBitrate(tally.last?.bitrate)}`;
   const rtt = tally.last && tally.last.rttMs > 0 ? `, rtt ${formatRtt(tally.last.rttMs)}` : "";
   out.record(
     {

@@ -9,7 +9,15 @@ import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { CliError, UsageError, explainClose } from "../errors.ts";
 import { formatBytes, formatDuration, plural } from "../format.ts";
-import { MAX_FRAME_BYTES, commonOptions, expectPositionals, parseCommand, positiveInt, positiveNumber, relayUrlArg } from "../options.ts";
+import {
+  MAX_FRAME_BYTES,
+  commonOptions,
+  expectPositionals,
+  parseCommand,
+  positiveInt,
+  positiveNumber,
+  relayUrlArg,
+} from "../options.ts";
 import { Output } from "../output.ts";
 import { ClockSource } from "../pub/clock.ts";
 import { DeliveryTracker } from "../pub/delivery.ts";
@@ -36,9 +44,16 @@ export const runPub: CommandRun = async (argv, ctx) => {
   }
   const [url, broadcastArg] = expectPositionals("pub", positionals, ["URL", "BROADCAST"]) as [string, string];
   relayUrlArg("pub", url);
-  const chosen = [values.clock && "--clock", values.file !== undefined && "--file", values.stdin && "--stdin"].filter(Boolean);
+  const chosen = [values.clock && "--clock", values.file !== undefined && "--file", values.stdin && "--stdin"].filter(
+    Boolean,
+  );
   if (chosen.length !== 1) {
-    throw new UsageError(chosen.length === 0 ? "choose what to publish: --clock, --file PATH or --stdin" : `choose one source, not ${chosen.join(" and ")}`, "pub");
+    throw new UsageError(
+      chosen.length === 0
+        ? "choose what to publish: --clock, --file PATH or --stdin"
+        : `choose one source, not ${chosen.join(" and ")}`,
+      "pub",
+    );
   }
   const broadcast = toPath(broadcastArg);
   if (broadcast === "") throw new UsageError("BROADCAST must be a non-empty path", "pub");
@@ -80,12 +95,23 @@ export const runPub: CommandRun = async (argv, ctx) => {
       );
       return;
     }
-    out.info({ event: "subscribed", subscriber: s.number, broadcast, track: s.track, known: true }, `subscriber ${s.number} joined`);
+    out.info(
+      { event: "subscribed", subscriber: s.number, broadcast, track: s.track, known: true },
+      `subscriber ${s.number} joined`,
+    );
   });
   tracker.onEnd((s) => {
     if (s.track !== settings.track) return;
     out.info(
-      { event: "unsubscribed", subscriber: s.number, broadcast, track: s.track, how: s.end, code: s.code ?? null, framesSent: s.framesSent },
+      {
+        event: "unsubscribed",
+        subscriber: s.number,
+        broadcast,
+        track: s.track,
+        how: s.end,
+        code: s.code ?? null,
+        framesSent: s.framesSent,
+      },
       `subscriber ${s.number} ${s.end === "fin" ? "done" : "left"} after ${plural(s.framesSent, "frame")} (${formatBytes(s.bytesSent)})`,
     );
   });
@@ -117,7 +143,17 @@ export const runPub: CommandRun = async (argv, ctx) => {
 
   const { tally } = outcome;
   out.record(
-    { event: "summary", broadcast, track: settings.track, frames: tally.frames, bytes: tally.bytes, groups: tally.groups, subscribers, durationMs: Math.round(durationMs), reason: outcome.kind },
+    {
+      event: "summary",
+      broadcast,
+      track: settings.track,
+      frames: tally.frames,
+      bytes: tally.bytes,
+      groups: tally.groups,
+      subscribers,
+      durationMs: Math.round(durationMs),
+      reason: outcome.kind,
+    },
     `published ${plural(tally.frames, "frame")} (${formatBytes(tally.bytes)}) in ${plural(tally.groups, "group")} over ${formatDuration(durationMs)}; ` +
       `${plural(subscribers, "subscriber")}`,
   );

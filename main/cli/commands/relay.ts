@@ -62,14 +62,22 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     port: bind.port,
     certificate: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : undefined,
     authorize: (request) => admit(request.url),
-    onLog: (entry: RelayLogEntry) => out.record({ event: "log", ...entry }, `${new Date(entry.at).toISOString()} ${entry.level.padEnd(5)} ${formatLogEntry(entry)}`),
+    onLog: (entry: RelayLogEntry) =>
+      out.record(
+        { event: "log", ...entry },
+        `${new Date(entry.at).toISOString()} ${entry.level.padEnd(5)} ${formatLogEntry(entry)}`,
+      ),
   });
 
   let demo: ReturnType<typeof startDemo> | undefined;
   try {
     out.record(
       { event: "ready", urls: relay.urls, fingerprint: relay.fingerprint, port: relay.port },
-      [`moqscope relay ready on port ${relay.port}`, ...relay.urls.map((u) => `  ${u}`), `  certificate sha256 ${relay.fingerprint}`].join("\n"),
+      [
+        `moqscope relay ready on port ${relay.port}`,
+        ...relay.urls.map((u) => `  ${u}`),
+        `  certificate sha256 ${relay.fingerprint}`,
+      ].join("\n"),
     );
     if (local) {
       await local.start(relay.port);
@@ -83,7 +91,10 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     local?.close();
     const stats = relay.stats();
     await relay.close();
-    out.record({ event: "summary", ...stats }, `relay stopped (${stats.sessions} sessions, ${stats.broadcasts} broadcasts open at the end)`);
+    out.record(
+      { event: "summary", ...stats },
+      `relay stopped (${stats.sessions} sessions, ${stats.broadcasts} broadcasts open at the end)`,
+    );
   }
   return 0;
 };

@@ -25,9 +25,7 @@ const ANNOUNCE_WINDOW_MS = 2000;
 /** Shown when listing what is announced instead. */
 const MAX_LISTED = 10;
 
-type Outcome =
-  | { kind: "count" | "end" | "interrupted" }
-  | { kind: "failed"; message: string; code?: number };
+type Outcome = { kind: "count" | "end" | "interrupted" } | { kind: "failed"; message: string; code?: number };
 
 interface Tally {
   frames: number;
@@ -41,7 +39,11 @@ export const runSub: CommandRun = async (argv, ctx) => {
     process.stdout.write(commandHelp("sub"));
     return 0;
   }
-  const [url, broadcastArg, track] = expectPositionals("sub", positionals, ["URL", "BROADCAST", "TRACK"]) as [string, string, string];
+  const [url, broadcastArg, track] = expectPositionals("sub", positionals, ["URL", "BROADCAST", "TRACK"]) as [
+    string,
+    string,
+    string,
+  ];
   relayUrlArg("sub", url);
   const count = values.count === undefined ? undefined : positiveInt("sub", "--count", values.count, 1);
   const priority = intInRange("sub", "--priority", values.priority, 128, 0, 255);
@@ -72,7 +74,10 @@ export const runSub: CommandRun = async (argv, ctx) => {
     const isSettled = () => settled;
 
     let accepted = false;
-    subscription.ok.then(() => (accepted = true), () => {});
+    subscription.ok.then(
+      () => (accepted = true),
+      () => {},
+    );
 
     void readTrack(subscription, out, tally, count, isSettled, settle, async (code) => {
       // The whole session ended: that, not the subscription, is the story.
@@ -89,9 +94,17 @@ export const runSub: CommandRun = async (argv, ctx) => {
           return { kind: "failed", message, code };
         }
         if (!seen) return { kind: "failed", message: notAnnounced(broadcast, url, watch), code };
-        return { kind: "failed", message: `no track "${track}" in broadcast "${broadcast}": ${explainCode(code)}`, code };
+        return {
+          kind: "failed",
+          message: `no track "${track}" in broadcast "${broadcast}": ${explainCode(code)}`,
+          code,
+        };
       }
-      return { kind: "failed", message: `subscription to "${broadcast}" track "${track}" was reset: ${explainCode(code)}`, code };
+      return {
+        kind: "failed",
+        message: `subscription to "${broadcast}" track "${track}" was reset: ${explainCode(code)}`,
+        code,
+      };
     });
 
     // Nothing accepted and nothing announced within the window: say so instead of waiting forever.
@@ -173,7 +186,13 @@ async function readGroup(
       if (isSettled()) return;
       const code = err instanceof MoqError ? err.code : ErrorCode.Cancelled;
       out.record(
-        { event: "group-reset", broadcast: subscription.broadcast, track: subscription.name, group: group.sequence, code },
+        {
+          event: "group-reset",
+          broadcast: subscription.broadcast,
+          track: subscription.name,
+          group: group.sequence,
+          code,
+        },
         `group ${group.sequence} reset after ${plural(index, "frame")}: ${explainCode(code)}`,
       );
       return;
@@ -203,7 +222,10 @@ function notAnnounced(broadcast: string, url: string, watch: AnnouncementWatch):
   let there: string;
   if (listed.length === 0) there = "nothing is announced there";
   else {
-    const shown = listed.slice(0, MAX_LISTED).map((p) => JSON.stringify(p)).join(", ");
+    const shown = listed
+      .slice(0, MAX_LISTED)
+      .map((p) => JSON.stringify(p))
+      .join(", ");
     const more = listed.length > MAX_LISTED ? ` (and ${listed.length - MAX_LISTED} more)` : "";
     there = `announced there: ${shown}${more}`;
   }
@@ -222,7 +244,14 @@ const REASONS: Record<Outcome["kind"], string> = {
   failed: "failed",
 };
 
-function printSummary(out: Output, broadcast: string, track: string, tally: Tally, durationMs: number, outcome: Outcome): void {
+function printSummary(
+  out: Output,
+  broadcast: string,
+  track: string,
+  tally: Tally,
+  durationMs: number,
+  outcome: Outcome,
+): void {
   out.record(
     { event: "summary", broadcast, track, ...tally, durationMs: Math.round(durationMs), reason: outcome.kind },
     `${plural(tally.frames, "frame")}, ${formatBytes(tally.bytes)} in ${plural(tally.groups, "group")} over ${formatDuration(durationMs)} (${REASONS[outcome.kind]})`,

@@ -38,7 +38,9 @@ export class FileSource implements PubSource {
     this.#setCtx(ctx);
     const { broadcast, track } = this.#settings;
     if (ctx.tracker.count === 0) {
-      ctx.out.note(`waiting for a subscriber to "${broadcast}" track "${track}" (${formatBytes(this.#size)} from ${this.#path})…`);
+      ctx.out.note(
+        `waiting for a subscriber to "${broadcast}" track "${track}" (${formatBytes(this.#size)} from ${this.#path})…`,
+      );
     }
     const delivered = await Promise.race([this.#done, whenAborted(ctx.signal).then(() => undefined)]);
     if (!delivered) return { kind: "interrupted", tally: this.#sent };
@@ -71,7 +73,11 @@ export class FileSource implements PubSource {
       fps,
       signal: ctx.signal,
       admit: async (index) => {
-        if (served) await ctx.tracker.until(() => gone || served.end !== undefined || served.framesSent >= index - window, ctx.signal);
+        if (served)
+          await ctx.tracker.until(
+            () => gone || served.end !== undefined || served.framesSent >= index - window,
+            ctx.signal,
+          );
         return !gone && !served?.end && !ctx.signal.aborted;
       },
       onFrame: (frame) => {

@@ -30,7 +30,11 @@ export async function* fileFrames(path: string, frameBytes: number): AsyncGenera
  * A byte stream in frames of `frameBytes`. When the input pauses for `idleMs` with a partial
  * frame buffered, that shorter frame goes out, so a live pipe is not held back.
  */
-export async function* streamFrames(input: AsyncIterable<Uint8Array>, frameBytes: number, idleMs: number): AsyncGenerator<Uint8Array> {
+export async function* streamFrames(
+  input: AsyncIterable<Uint8Array>,
+  frameBytes: number,
+  idleMs: number,
+): AsyncGenerator<Uint8Array> {
   const source = input[Symbol.asyncIterator]();
   const pending: Uint8Array[] = [];
   let size = 0;
@@ -52,7 +56,8 @@ export async function* streamFrames(input: AsyncIterable<Uint8Array>, frameBytes
   let next = source.next();
   for (;;) {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const idle = size > 0 ? new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), idleMs))) : undefined;
+    const idle =
+      size > 0 ? new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), idleMs))) : undefined;
     const result = idle ? await Promise.race([next, idle]) : await next;
     clearTimeout(timer);
     if (result === "idle") {

@@ -24,7 +24,11 @@ export interface PumpResult {
   complete: boolean;
 }
 
-export async function pump(frames: AsyncIterable<Uint8Array>, writer: TrackWriter, opts: PumpOptions): Promise<PumpResult> {
+export async function pump(
+  frames: AsyncIterable<Uint8Array>,
+  writer: TrackWriter,
+  opts: PumpOptions,
+): Promise<PumpResult> {
   const result: PumpResult = { frames: 0, bytes: 0, groups: 0, complete: false };
   const interval = opts.fps ? 1000 / opts.fps : 0;
   const start = performance.now();

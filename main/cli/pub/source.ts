@@ -31,7 +31,9 @@ export interface PubTally {
 }
 
 /** "interrupted": Ctrl-C; "done": the source finished its job (file delivered, input sent). */
-export type PubOutcome = { kind: "interrupted" | "done"; tally: PubTally } | { kind: "failed"; message: string; code?: number; tally: PubTally };
+export type PubOutcome =
+  | { kind: "interrupted" | "done"; tally: PubTally }
+  | { kind: "failed"; message: string; code?: number; tally: PubTally };
 
 export interface PubSource {
   register(mux: TrackMux): void;

@@ -50,7 +50,8 @@ export class StdinSource implements PubSource {
       if (s.track === track) s.offset = written - inGroup;
     });
 
-    if (!this.#track) ctx.out.note(`waiting for a subscriber to "${broadcast}" track "${track}" before reading standard input…`);
+    if (!this.#track)
+      ctx.out.note(`waiting for a subscriber to "${broadcast}" track "${track}" before reading standard input…`);
     const first = await Promise.race([this.#subscribed.then(() => true), whenAborted(ctx.signal).then(() => false)]);
     if (!first) return { kind: "interrupted", tally: empty };
     ctx.out.note("reading standard input");

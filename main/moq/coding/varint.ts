@@ -84,7 +84,8 @@ export function readVarintAt(buf: Uint8Array, offset: number): number {
   const len = varintLength(first);
   if (len === 1) return first;
   if (len === 2) return ((first & 0x3f) << 8) | buf[offset + 1]!;
-  if (len === 4) return ((first & 0x3f) * 0x1000000) + ((buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!);
+  if (len === 4)
+    return (first & 0x3f) * 0x1000000 + ((buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!);
   const big = readVarintBigAt(buf, offset);
   if (big > MAX_SAFE) throw new DecodeError(`varint ${big} exceeds 2^53-1 where a number is expected`);
   return Number(big);

@@ -8,11 +8,6 @@ export {
   type TrackOptions,
   type TrackState,
 } from "./track.ts";
-export {
-  BroadcastConsumer,
-  BroadcastProducer,
-  type BroadcastOptions,
-  type TrackRequestHandler,
-} from "./broadcast.ts";
+export { BroadcastConsumer, BroadcastProducer, type BroadcastOptions, type TrackRequestHandler } from "./broadcast.ts";
 export { ROOT, PathError, toPath, hasPrefix, stripPrefix, joinPath } from "./path.ts";
 export type { Path } from "./path.ts";

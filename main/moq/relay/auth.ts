@@ -11,7 +11,15 @@ export { AuthError } from "./auth-error.ts";
 export { MAX_TOKEN_BYTES, verifyToken } from "./jwt.ts";
 export type { Claims } from "./jwt-claims.ts";
 export { signToken, type ClaimsInput } from "./jwt-sign.ts";
-export { ALGORITHMS, AuthKeyError, generateJwk, loadAuthKey, parseAuthKey, type Algorithm, type AuthKey } from "./jwt-key.ts";
+export {
+  ALGORITHMS,
+  AuthKeyError,
+  generateJwk,
+  loadAuthKey,
+  parseAuthKey,
+  type Algorithm,
+  type AuthKey,
+} from "./jwt-key.ts";
 
 export interface AuthOptions {
   /** `--auth-key`: tokens in `?jwt=` are verified with it. */
@@ -48,7 +56,8 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
 
   if (token !== undefined) {
     // Refuse rather than ignore: a client sending a token expects to be limited by it.
-    if (!options.key) return new AuthError("this relay has no --auth-key, so it cannot check the token in ?jwt=; connect without it");
+    if (!options.key)
+      return new AuthError("this relay has no --auth-key, so it cannot check the token in ?jwt=; connect without it");
     let claims;
     try {
       claims = await verifyToken(token, options.key, now);
@@ -58,8 +67,12 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
     }
     const publish = rebase(path, claims.root, claims.put);
     const subscribe = rebase(path, claims.root, claims.get);
-    if (!publish || !subscribe) return new AuthError(`URL path ${shown} is outside the token's root /${claims.root}; dial /${claims.root} or a path below it`);
-    if (publish.length === 0 && subscribe.length === 0) return new AuthError(`the token grants nothing at ${shown} (no put or get prefix reaches it)`);
+    if (!publish || !subscribe)
+      return new AuthError(
+        `URL path ${shown} is outside the token's root /${claims.root}; dial /${claims.root} or a path below it`,
+      );
+    if (publish.length === 0 && subscribe.length === 0)
+      return new AuthError(`the token grants nothing at ${shown} (no put or get prefix reaches it)`);
     const grant: Grant = { root: path, publish, subscribe };
     if (claims.exp !== undefined) grant.expires = claims.exp;
     return grant;
@@ -71,7 +84,8 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
   // or above one (it sees only the public part); the public prefixes act as a token rooted at "".
   const reachable = publicPrefixes.filter((p) => hasPrefix(p, path) || hasPrefix(path, p));
   if (reachable.length === 0) {
-    if (publicPrefixes.length === 0) return new AuthError(`a token is required: add ?jwt=<token> to the URL (path ${shown})`);
+    if (publicPrefixes.length === 0)
+      return new AuthError(`a token is required: add ?jwt=<token> to the URL (path ${shown})`);
     const list = publicPrefixes.map((p) => `/${p}`).join(", ");
     const alt = options.key ? "; elsewhere add ?jwt=<token> to the URL" : "";
     return new AuthError(`URL path ${shown} is not public (public prefixes: ${list})${alt}`);

@@ -28,12 +28,20 @@ const KNOWN_CLAIMS = new Set(["root", "put", "get", "exp", "iat", "nbf", "cluste
 export function readClaims(body: Record<string, unknown>): Claims {
   const unknown = Object.keys(body).filter((k) => !KNOWN_CLAIMS.has(k));
   if (unknown.length > 0) {
-    const hint = unknown.some((k) => k === "publish" || k === "subscribe") ? " (pattern claims are not supported; sign with put/get prefixes)" : "";
-    throw new AuthError(`token has unsupported claim${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}${hint}`);
+    const hint = unknown.some((k) => k === "publish" || k === "subscribe")
+      ? " (pattern claims are not supported; sign with put/get prefixes)"
+      : "";
+    throw new AuthError(
+      `token has unsupported claim${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}${hint}`,
+    );
   }
   const root = body.root ?? "";
   if (typeof root !== "string") throw new AuthError('token claim "root" must be a string');
-  const claims: Claims = { root: claimPath(root, "root"), put: prefixes(body.put, "put"), get: prefixes(body.get, "get") };
+  const claims: Claims = {
+    root: claimPath(root, "root"),
+    put: prefixes(body.put, "put"),
+    get: prefixes(body.get, "get"),
+  };
   for (const t of ["exp", "iat", "nbf"] as const) {
     const v = body[t];
     if (typeof v === "number") claims[t] = v;

@@ -1,4 +1,11 @@
-import { createPrivateKey, createSecretKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  createSecretKey,
+  generateKeyPairSync,
+  randomBytes,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { importJWK, type CryptoKey, type JWK } from "jose";
 import { decodeBase64url, encodeBase64url } from "./jwt-base64url.ts";
@@ -8,7 +15,20 @@ import { decodeBase64url, encodeBase64url } from "./jwt-base64url.ts";
 // We check the relay's policy here (algorithm, curve, key sizes, key_ops); jose imports the key.
 
 /** moq-token's algorithms (it has no ES512). */
-export const ALGORITHMS = ["HS256", "HS384", "HS512", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"] as const;
+export const ALGORITHMS = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "ES256",
+  "ES384",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "EdDSA",
+] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** A key ready to verify (and, if it holds private material, sign) tokens. */
@@ -32,14 +52,32 @@ export class AuthKeyError extends Error {
 }
 
 const KTY: Record<Algorithm, string> = {
-  HS256: "oct", HS384: "oct", HS512: "oct",
-  ES256: "EC", ES384: "EC",
-  RS256: "RSA", RS384: "RSA", RS512: "RSA", PS256: "RSA", PS384: "RSA", PS512: "RSA",
+  HS256: "oct",
+  HS384: "oct",
+  HS512: "oct",
+  ES256: "EC",
+  ES384: "EC",
+  RS256: "RSA",
+  RS384: "RSA",
+  RS512: "RSA",
+  PS256: "RSA",
+  PS384: "RSA",
+  PS512: "RSA",
   EdDSA: "OKP",
 };
 // The members that make up the public (for "oct": the secret) key, and the private extras.
-const PUBLIC_MEMBERS: Record<string, string[]> = { oct: ["k"], EC: ["crv", "x", "y"], RSA: ["n", "e"], OKP: ["crv", "x"] };
-const PRIVATE_MEMBERS: Record<string, string[]> = { oct: [], EC: ["d"], RSA: ["d", "p", "q", "dp", "dq", "qi"], OKP: ["d"] };
+const PUBLIC_MEMBERS: Record<string, string[]> = {
+  oct: ["k"],
+  EC: ["crv", "x", "y"],
+  RSA: ["n", "e"],
+  OKP: ["crv", "x"],
+};
+const PRIVATE_MEMBERS: Record<string, string[]> = {
+  oct: [],
+  EC: ["d"],
+  RSA: ["d", "p", "q", "dp", "dq", "qi"],
+  OKP: ["d"],
+};
 
 // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
 const HMAC_MIN: Partial<Record<Algorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };
@@ -53,7 +91,8 @@ export async function loadAuthKey(path: string): Promise<AuthKey> {
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new AuthKeyError(`auth key file ${path} is not a regular file`);
-    if (st.size > MAX_FILE_BYTES) throw new AuthKeyError(`auth key file ${path} is ${st.size} bytes; a JWK is at most ${MAX_FILE_BYTES}`);
+    if (st.size > MAX_FILE_BYTES)
+      throw new AuthKeyError(`auth key file ${path} is ${st.size} bytes; a JWK is at most ${MAX_FILE_BYTES}`);
     text = await readFile(path, "utf8");
   } catch (err) {
     if (err instanceof AuthKeyError) throw err;
@@ -101,10 +140,12 @@ export function parseAuthKey(text: string, source = "auth key"): AuthKey {
 function authKeyFromJwk(jwk: Record<string, unknown>, source: string, fail: (what: string) => never): AuthKey {
   const alg = jwk.alg;
   if (alg === undefined) fail(`missing "alg" (one of ${ALGORITHMS.join(", ")})`);
-  if (!(ALGORITHMS as readonly unknown[]).includes(alg)) fail(`unsupported "alg" ${JSON.stringify(alg)} (expected one of ${ALGORITHMS.join(", ")})`);
+  if (!(ALGORITHMS as readonly unknown[]).includes(alg))
+    fail(`unsupported "alg" ${JSON.stringify(alg)} (expected one of ${ALGORITHMS.join(", ")})`);
   const algorithm = alg as Algorithm;
   const kty = jwk.kty ?? "oct";
-  if (kty !== KTY[algorithm]) fail(`"kty" ${JSON.stringify(kty)} does not fit "alg" ${algorithm} (expected "${KTY[algorithm]}")`);
+  if (kty !== KTY[algorithm])
+    fail(`"kty" ${JSON.stringify(kty)} does not fit "alg" ${algorithm} (expected "${KTY[algorithm]}")`);
   if (jwk.kid !== undefined && typeof jwk.kid !== "string") fail(`"kid" must be a string`);
   // A scope narrows what the key may sign; ignoring it would widen grants, so refuse instead.
   if (jwk.scope !== undefined) fail(`"scope" (scoped keys) is not supported by this relay; use an unscoped key`);
@@ -120,7 +161,8 @@ function authKeyFromJwk(jwk: Record<string, unknown>, source: string, fail: (wha
   }
 
   const curve = CURVE[algorithm];
-  if (curve && jwk.crv !== curve) fail(`"crv" ${JSON.stringify(jwk.crv)} does not fit ${algorithm} (expected "${curve}")`);
+  if (curve && jwk.crv !== curve)
+    fail(`"crv" ${JSON.stringify(jwk.crv)} does not fit ${algorithm} (expected "${curve}")`);
   const pick = (names: string[]): JsonWebKey => {
     const out: JsonWebKey = { kty: kty as string };
     for (const name of names) {
@@ -158,7 +200,9 @@ function authKeyFromJwk(jwk: Record<string, unknown>, source: string, fail: (wha
 
   let verifier: Promise<CryptoKey | Uint8Array> | undefined;
   if (canVerify) {
-    verifier = importJWK(pub as JWK, algorithm).catch((err: unknown) => fail(`the ${kty === "oct" ? "secret" : "public"} key is not valid (${(err as Error).message})`));
+    verifier = importJWK(pub as JWK, algorithm).catch((err: unknown) =>
+      fail(`the ${kty === "oct" ? "secret" : "public"} key is not valid (${(err as Error).message})`),
+    );
     // Parsing is synchronous: mark the import as handled so a key that only signs cannot crash the process.
     verifier.catch(() => {});
   }

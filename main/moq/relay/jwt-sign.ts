@@ -31,7 +31,10 @@ export function signToken(claims: ClaimsInput, key: AuthKey): string {
   if (put.length > 0) body.put = put;
   if (get.length > 0) body.get = get;
   for (const t of ["exp", "iat", "nbf"] as const) if (claims[t] !== undefined) body[t] = claims[t];
-  const input = Buffer.from(`${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(body))}`, "ascii");
+  const input = Buffer.from(
+    `${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(body))}`,
+    "ascii",
+  );
   return `${input.toString("ascii")}.${encodeBase64url(signature(key, input))}`;
 }
 
@@ -46,6 +49,11 @@ function signature({ alg, signer }: AuthKey, input: Buffer): Buffer {
   if (alg === "EdDSA") return sign(null, input, signer!);
   // JWS wants ECDSA as r||s and RSA-PSS with a salt as long as the hash.
   if (alg.startsWith("ES")) return sign(hash, input, { key: signer!, dsaEncoding: "ieee-p1363" });
-  if (alg.startsWith("PS")) return sign(hash, input, { key: signer!, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+  if (alg.startsWith("PS"))
+    return sign(hash, input, {
+      key: signer!,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    });
   return sign(hash, input, signer!);
 }

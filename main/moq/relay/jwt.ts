@@ -18,12 +18,15 @@ type Header = ProtectedHeaderParameters | undefined;
  */
 export async function verifyToken(token: string, key: AuthKey, now: number = Date.now()): Promise<Claims> {
   if (typeof token !== "string") throw new AuthError("token is not a string");
-  if (token.length > MAX_TOKEN_BYTES) throw new AuthError(`token is ${token.length} bytes; the limit is ${MAX_TOKEN_BYTES}`);
+  if (token.length > MAX_TOKEN_BYTES)
+    throw new AuthError(`token is ${token.length} bytes; the limit is ${MAX_TOKEN_BYTES}`);
   checkSpelling(token);
   if (!key.verifier) throw new AuthError(`the relay's key (${key.source}) does not allow "verify" in its key_ops`);
   const header = peekHeader(token);
   if (header?.kid !== undefined && key.kid !== undefined && header.kid !== key.kid) {
-    throw new AuthError(`token key id ${JSON.stringify(header.kid)} does not match the relay's key ${JSON.stringify(key.kid)}`);
+    throw new AuthError(
+      `token key id ${JSON.stringify(header.kid)} does not match the relay's key ${JSON.stringify(key.kid)}`,
+    );
   }
   const verifier = await key.verifier;
   let payload: JWTPayload;
@@ -63,7 +66,8 @@ function explain(err: unknown, header: Header, token: string, key: AuthKey): unk
   if (!(err instanceof errors.JOSEError)) return err;
   const alg = header?.alg;
   if (err instanceof errors.JOSEAlgNotAllowed) {
-    if (typeof alg === "string" && alg.toLowerCase() === "none") return new AuthError(`token is unsigned (alg "none"); this relay accepts only ${key.alg} tokens`);
+    if (typeof alg === "string" && alg.toLowerCase() === "none")
+      return new AuthError(`token is unsigned (alg "none"); this relay accepts only ${key.alg} tokens`);
     return new AuthError(`token is signed with ${JSON.stringify(alg)} but the relay's key is ${key.alg}`);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) {
@@ -71,17 +75,25 @@ function explain(err: unknown, header: Header, token: string, key: AuthKey): unk
   }
   if (err instanceof errors.JWTExpired) return new AuthError(`token expired at ${isoTime(err.payload.exp!)}`);
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.reason === "invalid") return new AuthError(`token claim "${err.claim}" must be a number of seconds since 1970`);
+    if (err.reason === "invalid")
+      return new AuthError(`token claim "${err.claim}" must be a number of seconds since 1970`);
     if (err.claim === "nbf") return new AuthError(`token is not valid before ${isoTime(err.payload.nbf!)}`);
   }
-  if (header?.crit !== undefined && (err instanceof errors.JOSENotSupported || /crit|Extension Header/.test(err.message))) {
+  if (
+    header?.crit !== undefined &&
+    (err instanceof errors.JOSENotSupported || /crit|Extension Header/.test(err.message))
+  ) {
     return new AuthError(`token header "crit" lists an extension this relay does not support (${err.message})`);
   }
   if (err instanceof errors.JWSInvalid) {
     if (header === undefined) return new AuthError("token header is not a JSON object");
-    if (typeof alg !== "string" || alg === "") return new AuthError(alg === undefined ? 'token header has no "alg"' : 'token header "alg" must be an algorithm name');
+    if (typeof alg !== "string" || alg === "")
+      return new AuthError(
+        alg === undefined ? 'token header has no "alg"' : 'token header "alg" must be an algorithm name',
+      );
   }
-  if (err instanceof errors.JWTInvalid && err.message.includes("Claims Set")) return new AuthError("token payload is not a JSON object");
+  if (err instanceof errors.JWTInvalid && err.message.includes("Claims Set"))
+    return new AuthError("token payload is not a JSON object");
   return new AuthError(`token is not a valid JWT (${err.message})`);
 }
 

@@ -16,7 +16,16 @@ export type RelayLogEvent =
       subscribe: string[];
     }
   | { type: "session-refused"; remote: string; path: string; reason: string }
-  | { type: "session-closed"; session: number; remote: string; root: string; code: number; reason: string; by: "local" | "remote"; dropped?: boolean }
+  | {
+      type: "session-closed";
+      session: number;
+      remote: string;
+      root: string;
+      code: number;
+      reason: string;
+      by: "local" | "remote";
+      dropped?: boolean;
+    }
   | { type: "announce"; session: number; path: string; hops: number[] }
   | { type: "unannounce"; session: number; path: string; reason: string }
   /** An announcement that already went through this relay (its hop list holds our id). */
@@ -54,7 +63,8 @@ export function formatLogEntry(entry: RelayLogEntry): string {
     case "session-refused":
       return `session from ${entry.remote} to ${shown(entry.path)} refused: ${entry.reason}`;
     case "session-closed":
-      if (entry.dropped) return `session #${entry.session} from ${entry.remote} lost its connection (code ${entry.code})`;
+      if (entry.dropped)
+        return `session #${entry.session} from ${entry.remote} lost its connection (code ${entry.code})`;
       return `session #${entry.session} from ${entry.remote} closed by ${entry.by === "local" ? "the relay" : "the peer"} (code ${entry.code}${entry.reason ? `: ${entry.reason}` : ""})`;
     case "announce":
       return `session #${entry.session} announced ${shown(entry.path)} (hops ${entry.hops.length})`;

@@ -11,7 +11,11 @@ import type { SubscribeConfig } from "../lite/session/subscriber.ts";
 import { pipeTrack } from "./pipe.ts";
 
 /** The upstream subscription's own buffer only needs to hold what the pipe has not copied yet. */
-const UPSTREAM_CONFIG: SubscribeConfig = { maxCachedGroups: 1, maxPendingGroups: 64, maxPendingBytes: 16 * 1024 * 1024 };
+const UPSTREAM_CONFIG: SubscribeConfig = {
+  maxCachedGroups: 1,
+  maxPendingGroups: 64,
+  maxPendingBytes: 16 * 1024 * 1024,
+};
 
 export interface OriginHooks {
   /** A track was subscribed upstream (a dedup miss). */

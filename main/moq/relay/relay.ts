@@ -112,7 +112,13 @@ export class Relay {
       },
     });
     relay = new Relay(listener, options);
-    relay.#emit({ type: "listening", urls: listener.urls, fingerprint: listener.fingerprint, http3: listener.http3, hop: relay.hop });
+    relay.#emit({
+      type: "listening",
+      urls: listener.urls,
+      fingerprint: listener.fingerprint,
+      http3: listener.http3,
+      hop: relay.hop,
+    });
     for (const [t, r] of pending) void relay.#accept(t, r);
     return relay;
   }
@@ -120,7 +126,8 @@ export class Relay {
   private constructor(listener: Listener, options: RelayOptions) {
     this.#listener = listener;
     this.hop = options.hop ?? randomInt(1, 2 ** 31);
-    if (!Number.isSafeInteger(this.hop) || this.hop <= 0) throw new RangeError(`hop id must be a positive integer, got ${this.hop}`);
+    if (!Number.isSafeInteger(this.hop) || this.hop <= 0)
+      throw new RangeError(`hop id must be a positive integer, got ${this.hop}`);
     this.#authorize = options.authorize ?? allowAll;
     this.#log = options.onLog ?? (() => {});
     this.#trackOptions = options.track ?? DEFAULT_TRACK;
@@ -202,14 +209,25 @@ export class Relay {
     const view = grant
       ? new SessionView(grant.root, absolutePrefixes(grant.root, grant.subscribe), this.hop, {
           subscribed: (origin, track, dedup) =>
-            this.#emit({ type: "subscribe", session: id, broadcast: origin.path, track, dedup, subscribers: origin.subscribers(track) }),
-          unsubscribed: (origin, track) => this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track }),
+            this.#emit({
+              type: "subscribe",
+              session: id,
+              broadcast: origin.path,
+              track,
+              dedup,
+              subscribers: origin.subscribers(track),
+            }),
+          unsubscribed: (origin, track) =>
+            this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track }),
         })
       : undefined;
 
     let session: Session;
     try {
-      session = await Session.establish(transport, "server", { mux: view?.mux ?? new TrackMux(), limits: this.#limits });
+      session = await Session.establish(transport, "server", {
+        mux: view?.mux ?? new TrackMux(),
+        limits: this.#limits,
+      });
     } catch (err) {
       this.#emit({
         type: "error",
@@ -252,11 +270,14 @@ export class Relay {
   #expireAt(peer: Peer, expires: number): void {
     // setTimeout holds at most ~24.8 days; a longer grant re-arms.
     const wait = Math.min(expires * 1000 - Date.now(), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      if (expires * 1000 > Date.now()) return this.#expireAt(peer, expires);
-      this.#emit({ type: "error", session: peer.id, message: "authorization expired", code: ErrorCode.Unauthorized });
-      peer.session.closeWithError(ErrorCode.Unauthorized, "authorization expired");
-    }, Math.max(0, wait));
+    const timer = setTimeout(
+      () => {
+        if (expires * 1000 > Date.now()) return this.#expireAt(peer, expires);
+        this.#emit({ type: "error", session: peer.id, message: "authorization expired", code: ErrorCode.Unauthorized });
+        peer.session.closeWithError(ErrorCode.Unauthorized, "authorization expired");
+      },
+      Math.max(0, wait),
+    );
     timer.unref?.();
     void peer.session.closed.then(() => clearTimeout(timer));
   }
@@ -272,11 +293,21 @@ export class Relay {
       const path = joinPath(peer.grant.root, change.path);
       if (!hasPrefix(allowed, path) || path === peer.grant.root) continue;
       if (change.active) this.#announced(peer, path, change.path, change.hops);
-      else this.#unannounced(peer, path, peer.session.isClosed ? "publisher disconnected" : "publisher ended the broadcast");
+      else
+        this.#unannounced(
+          peer,
+          path,
+          peer.session.isClosed ? "publisher disconnected" : "publisher ended the broadcast",
+        );
     }
     const err = await reader.closed;
     if (err && !peer.session.isClosed) {
-      this.#emit({ type: "error", session: peer.id, message: `announce stream for "${prefix}" ended: ${err.message}`, code: err.code });
+      this.#emit({
+        type: "error",
+        session: peer.id,
+        message: `announce stream for "${prefix}" ended: ${err.message}`,
+        code: err.code,
+      });
     }
   }
 
@@ -286,7 +317,11 @@ export class Relay {
       return;
     }
     if (peer.origins.has(path)) return;
-    const origin = new Origin({ path, wirePath, hops, session: peer.session, sessionId: peer.id }, this.#trackOptions, this.#originHooks);
+    const origin = new Origin(
+      { path, wirePath, hops, session: peer.session, sessionId: peer.id },
+      this.#trackOptions,
+      this.#originHooks,
+    );
     peer.origins.set(path, origin);
     this.#emit({ type: "announce", session: peer.id, path, hops: [...hops] });
     this.#origins.add(origin);
@@ -306,6 +341,15 @@ export class Relay {
     if (!this.#peers.delete(peer)) return;
     for (const path of [...peer.origins.keys()]) this.#unannounced(peer, path, "publisher disconnected");
     peer.view.stop();
-    this.#emit({ type: "session-closed", session: peer.id, remote: peer.request.remote, root: peer.grant.root, code: info.code, reason: info.reason, by: info.by, ...(info.dropped ? { dropped: true } : {}) });
+    this.#emit({
+      type: "session-closed",
+      session: peer.id,
+      remote: peer.request.remote,
+      root: peer.grant.root,
+      code: info.code,
+      reason: info.reason,
+      by: info.by,
+      ...(info.dropped ? { dropped: true } : {}),
+    });
   }
 }

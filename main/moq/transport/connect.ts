@@ -47,7 +47,8 @@ export async function connectTransport(input: string | URL, opts: ConnectTranspo
   if (url.protocol === "https:") {
     const tlsOpts = { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure };
     const plain = withScheme(url, "ws:");
-    if (opts.transport === "websocket") return suggestPlainUrl(connectWebSocket(withScheme(url, "wss:"), tlsOpts), plain);
+    if (opts.transport === "websocket")
+      return suggestPlainUrl(connectWebSocket(withScheme(url, "wss:"), tlsOpts), plain);
     if (opts.transport === "webtransport") return suggestPlainUrl(connectWebTransport(url, tlsOpts), plain);
     return suggestPlainUrl(
       withFallback(
@@ -106,7 +107,10 @@ async function suggestPlainUrl(dial: Promise<Transport>, plain: URL): Promise<Tr
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code !== "string" || !NOT_TLS_CODES.has(code)) throw err;
-    throw Object.assign(new Error(`${messageOf(err)}; if it serves without TLS, use ${redactUrl(plain)}`, { cause: err }), { code });
+    throw Object.assign(
+      new Error(`${messageOf(err)}; if it serves without TLS, use ${redactUrl(plain)}`, { cause: err }),
+      { code },
+    );
   }
 }
 

@@ -8,10 +8,7 @@ import { describeBody } from "./excerpt.ts";
 import { withTimeout } from "./timeout.ts";
 
 /** How the server's certificate is checked. */
-export type TlsVerification =
-  | { mode: "pinned"; fingerprint: string }
-  | { mode: "insecure" }
-  | { mode: "ca" };
+export type TlsVerification = { mode: "pinned"; fingerprint: string } | { mode: "insecure" } | { mode: "ca" };
 
 export function verificationOf(opts: { fingerprint?: string; insecure?: boolean }): TlsVerification {
   if (opts.fingerprint) return { mode: "pinned", fingerprint: normalizeFingerprint(opts.fingerprint) };
@@ -24,13 +21,19 @@ export function normalizeFingerprint(text: string): string {
   const hex = text.trim().replace(/[:\s]/g, "").toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     const got = describeBody(text, 80) || "nothing";
-    throw new Error(`invalid certificate fingerprint: got ${got}, expected a SHA-256 hash as 64 hex digits (colons allowed)`);
+    throw new Error(
+      `invalid certificate fingerprint: got ${got}, expected a SHA-256 hash as 64 hex digits (colons allowed)`,
+    );
   }
   return hex;
 }
 
 /** Codes of a TLS handshake answered by a server that speaks no TLS on that port. */
-export const NOT_TLS_CODES: ReadonlySet<string> = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "EPROTO"]);
+export const NOT_TLS_CODES: ReadonlySet<string> = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "EPROTO",
+]);
 
 export function hostPort(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;

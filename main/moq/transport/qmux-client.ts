@@ -140,5 +140,7 @@ function httpRefusal(url: URL, status: number, body: string, offered: string[], 
   }
   if (status === 400 && /protocol/i.test(body)) return refused(url, offered, offer, `HTTP 400${detail}`);
   if (status === 404) return new Error(`no WebSocket endpoint at ${redactUrl(url)} (HTTP 404${detail})`);
-  return new Error(`WebSocket upgrade at ${redactUrl(url)} was answered with HTTP ${status}${detail}; is a moq-lite relay listening there?`);
+  return new Error(
+    `WebSocket upgrade at ${redactUrl(url)} was answered with HTTP ${status}${detail}; is a moq-lite relay listening there?`,
+  );
 }

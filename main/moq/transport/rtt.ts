@@ -25,11 +25,7 @@ export class RttEstimator {
  * Call `ping` now and then every `intervalMs`; each resolved value is an RTT sample. At most one ping
  * is outstanding. The timer is unref'd so it never keeps a process alive. Returns a stop function.
  */
-export function startPinger(
-  ping: () => Promise<number>,
-  estimator: RttEstimator,
-  intervalMs = 1000,
-): () => void {
+export function startPinger(ping: () => Promise<number>, estimator: RttEstimator, intervalMs = 1000): () => void {
   let busy = false;
   let stopped = false;
   const tick = () => {

@@ -23,7 +23,8 @@ export function parseRelayUrl(input: string | URL): URL {
   }
   if (!SCHEMES.has(url.protocol)) {
     const bare = typeof input === "string" && /^[\w.-]+:\d+(\/|$)/.test(input.trim());
-    if (bare) throw new Error(`"${String(input).trim()}" has no scheme: try http://${String(input).trim()}; ${URL_EXAMPLES}`);
+    if (bare)
+      throw new Error(`"${String(input).trim()}" has no scheme: try http://${String(input).trim()}; ${URL_EXAMPLES}`);
     throw new Error(
       `unsupported URL scheme "${url.protocol.replace(/:$/, "")}" in ${redactUrl(url)}: use http, https, ws or wss; ${URL_EXAMPLES}`,
     );

@@ -106,7 +106,13 @@ async function explainFailure(
   if (verification.mode === "ca") {
     // Did the system trust store reject it? dialTls words that ("not trusted … pin its fingerprint").
     try {
-      const { socket } = await dialTls({ host, port, verification, alpn: ["h2"], timeoutMs: Math.min(timeoutMs, 5000) });
+      const { socket } = await dialTls({
+        host,
+        port,
+        verification,
+        alpn: ["h2"],
+        timeoutMs: Math.min(timeoutMs, 5000),
+      });
       socket.destroy();
     } catch (trustErr) {
       return trustErr instanceof Error ? trustErr : new Error(String(trustErr));
@@ -126,9 +132,12 @@ async function explainFailure(
     }
     const now = Date.now();
     if (peer.validTo.getTime() < now || peer.validFrom.getTime() > now) {
-      return new Error(`the certificate of ${hp} is not valid now (valid ${peer.validFrom.toISOString()} to ${peer.validTo.toISOString()})`, {
-        cause: err,
-      });
+      return new Error(
+        `the certificate of ${hp} is not valid now (valid ${peer.validFrom.toISOString()} to ${peer.validTo.toISOString()})`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   if (peer.alpn !== "h2") {

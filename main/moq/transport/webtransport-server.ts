@@ -5,7 +5,13 @@
 import type { Http2SecureServer, ServerHttp2Session } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { selectWebTransportProtocol, type ProtocolOffer } from "./alpn.ts";
-import { createH2Server, startH3Server, type AdaptedSession, type ServeOptions, type ServedRequest } from "./fails-adapter/index.ts";
+import {
+  createH2Server,
+  startH3Server,
+  type AdaptedSession,
+  type ServeOptions,
+  type ServedRequest,
+} from "./fails-adapter/index.ts";
 import { withTimeout } from "./timeout.ts";
 import type { Transport } from "./types.ts";
 import { webTransportTransport } from "./webtransport-transport.ts";
@@ -63,7 +69,8 @@ export async function createWebTransportServer(opts: WebTransportServerOptions):
     async drain(graceMs) {
       draining = true;
       const gone = [...connections].map(
-        (session) => new Promise<void>((resolve) => (session.destroyed ? resolve() : session.once("close", () => resolve()))),
+        (session) =>
+          new Promise<void>((resolve) => (session.destroyed ? resolve() : session.once("close", () => resolve()))),
       );
       for (const session of connections) {
         try {

@@ -48,7 +48,8 @@ export class ClockBroadcast implements DemoPart {
     const fps = options.fps ?? 1;
     const groupFrames = options.groupFrames ?? 60;
     if (!(fps > 0 && Number.isFinite(fps))) throw new RangeError(`clock fps must be a positive number, got ${fps}`);
-    if (!(Number.isInteger(groupFrames) && groupFrames >= 1)) throw new RangeError(`clock groupFrames must be an integer >= 1, got ${groupFrames}`);
+    if (!(Number.isInteger(groupFrames) && groupFrames >= 1))
+      throw new RangeError(`clock groupFrames must be an integer >= 1, got ${groupFrames}`);
     const clock = options.clock ?? (() => Date.now());
     const intervalMs = 1000 / fps;
     this.#groupFrames = groupFrames;

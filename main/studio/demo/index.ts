@@ -9,7 +9,12 @@ import { DEFAULT_VIDEO_CONFIG, type SyntheticVideoConfig } from "./video-frames.
 
 export { CLOCK_TRACK, ClockBroadcast, type ClockOptions, type ClockTally } from "./clock.ts";
 export { CATALOG_TRACK, VIDEO_TRACK } from "./video.ts";
-export { DEFAULT_VIDEO_CONFIG, meanFrameSizes, SyntheticVideoFrames, type SyntheticVideoConfig } from "./video-frames.ts";
+export {
+  DEFAULT_VIDEO_CONFIG,
+  meanFrameSizes,
+  SyntheticVideoFrames,
+  type SyntheticVideoConfig,
+} from "./video-frames.ts";
 export { demoCatalog, type DemoCatalog, type DemoVideoRendition } from "./catalog.ts";
 
 export interface DemoOptions {

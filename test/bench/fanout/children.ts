@@ -13,7 +13,10 @@ const NOISE = [/^http3 loader: /];
 
 export function forkChild(script: string, config: object, label: string): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const child = fork(path, [JSON.stringify(config)], { execArgv: ["--import", TSX], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const child = fork(path, [JSON.stringify(config)], {
+    execArgv: ["--import", TSX],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on("line", (line) => {

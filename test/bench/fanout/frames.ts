@@ -18,7 +18,8 @@ export function makeStampedFrame(size: number, index: number): Uint8Array {
 /** Latency of a frame just received, or undefined when its header does not match `index`. */
 export function latencyOf(frame: Uint8Array, index: number, now: number = wallClockMs()): number | undefined {
   if (frame.length < HEADER_BYTES) return undefined;
-  if (new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(TIMESTAMP_BYTES, false) !== index) return undefined;
+  if (new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(TIMESTAMP_BYTES, false) !== index)
+    return undefined;
   const sent = readStamp(frame);
   return sent === undefined ? undefined : now - sent;
 }

@@ -57,7 +57,8 @@ export interface SubscriberReport {
 }
 
 export type ToRelay = { type: "mark" } | { type: "stop" } | { type: "exit" };
-export type FromRelay = { type: "listening"; port: number } | { type: "report"; report: RelayReport } | { type: "error"; message: string };
+export type FromRelay =
+  { type: "listening"; port: number } | { type: "report"; report: RelayReport } | { type: "error"; message: string };
 
 export type ToPublisher = { type: "mark" } | { type: "stop" } | { type: "exit" };
 export type FromPublisher =
@@ -68,9 +69,8 @@ export type FromPublisher =
   | { type: "stopped"; toGroup: number; groupsSent: number; usage: CpuMemSample }
   | { type: "error"; message: string };
 
-export type ToSubscriber = { type: "mark"; fromGroup: number } | { type: "stop"; toGroup: number; graceMs: number } | { type: "exit" };
+export type ToSubscriber =
+  { type: "mark"; fromGroup: number } | { type: "stop"; toGroup: number; graceMs: number } | { type: "exit" };
 export type FromSubscriber =
   /** Every session has received at least one frame. */
-  | { type: "ready" }
-  | { type: "report"; report: SubscriberReport }
-  | { type: "error"; message: string };
+  { type: "ready" } | { type: "report"; report: SubscriberReport } | { type: "error"; message: string };

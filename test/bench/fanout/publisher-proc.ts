@@ -27,7 +27,12 @@ async function* frames(): AsyncGenerator<Uint8Array> {
 }
 
 async function main(): Promise<void> {
-  const session = await connect(config.url, { transport: "websocket", versions: ["moq-lite-04"], legacy: false, timeoutMs: 10_000 });
+  const session = await connect(config.url, {
+    transport: "websocket",
+    versions: ["moq-lite-04"],
+    legacy: false,
+    timeoutMs: 10_000,
+  });
   const broadcast = new BroadcastProducer();
   const track = broadcast.createTrack(FAN_TRACK);
   session.mux.publishBroadcast(FAN_BROADCAST, broadcast);

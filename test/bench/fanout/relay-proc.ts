@@ -20,7 +20,14 @@ async function main(): Promise<void> {
     else if (m.type === "stop") {
       if (!meter) throw new Error("stop before mark");
       const stats = relay.stats();
-      tell({ type: "report", report: { usage: meter.stop(), sessions: stats.sessions, downstreamSubscriptions: stats.downstreamSubscriptions } });
+      tell({
+        type: "report",
+        report: {
+          usage: meter.stop(),
+          sessions: stats.sessions,
+          downstreamSubscriptions: stats.downstreamSubscriptions,
+        },
+      });
     } else if (m.type === "exit") {
       await Promise.race([relay.close(), new Promise((r) => setTimeout(r, 2000))]);
       process.exit(0);

@@ -87,7 +87,8 @@ export function markdownTable(rows: StepRow[]): string {
     r.publisherCpuPercent.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(" | ")} |`;
+  const line = (c: string[]) =>
+    `| ${c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   return [line(header), rule, ...cells.map(line)].join("\n");
 }

@@ -51,7 +51,12 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
     const { port } = await expectMessage<FromRelay, "listening">(relay, "listening", SETUP_MS, "the relay to listen");
     const url = `ws://127.0.0.1:${port}/`;
 
-    const pubConfig: PublisherConfig = { url, fps: plan.fps, frameBytes: plan.frameBytes, groupFrames: plan.groupFrames };
+    const pubConfig: PublisherConfig = {
+      url,
+      fps: plan.fps,
+      frameBytes: plan.frameBytes,
+      groupFrames: plan.groupFrames,
+    };
     const publisher = forkChild("./publisher-proc.ts", pubConfig, "pub");
     children.push(publisher);
     await expectMessage<FromPublisher, "publishing">(publisher, "publishing", SETUP_MS, "the publisher to publish");
@@ -69,7 +74,11 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
       children.push(child);
       subs.push(child);
     }
-    await Promise.all(subs.map((s, i) => expectMessage<FromSubscriber, "ready">(s, "ready", SETUP_MS, `subscriber process ${i} to receive`)));
+    await Promise.all(
+      subs.map((s, i) =>
+        expectMessage<FromSubscriber, "ready">(s, "ready", SETUP_MS, `subscriber process ${i} to receive`),
+      ),
+    );
     await new Promise((r) => setTimeout(r, plan.warmupMs));
 
     // The window: from the first group opened after "mark" to the last one finished before "stop".
@@ -85,7 +94,12 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
     const stopped = await stoppedP;
     const reports = await Promise.all(
       subs.map((s, i) => {
-        const report = expectMessage<FromSubscriber, "report">(s, "report", plan.graceMs + 10_000, `subscriber process ${i}'s report`);
+        const report = expectMessage<FromSubscriber, "report">(
+          s,
+          "report",
+          plan.graceMs + 10_000,
+          `subscriber process ${i}'s report`,
+        );
         s.send({ type: "stop", toGroup: stopped.toGroup, graceMs: plan.graceMs });
         return report;
       }),

@@ -76,7 +76,12 @@ let bytes = 0;
 const closers: (() => void)[] = [];
 
 async function startOurs(viewer: Viewer): Promise<void> {
-  const session = await connect(config.url, { transport: "websocket", versions: ["moq-lite-04"], legacy: false, timeoutMs: 30_000 });
+  const session = await connect(config.url, {
+    transport: "websocket",
+    versions: ["moq-lite-04"],
+    legacy: false,
+    timeoutMs: 30_000,
+  });
   closers.push(() => session.close());
   const sub = session.subscribe(FAN_BROADCAST, FAN_TRACK);
   void viewer.run(() => sub.nextGroup()).catch(fail);
@@ -128,7 +133,10 @@ async function main(): Promise<void> {
           if (g >= window.from && g <= window.to) latenciesMs.push(v.latencyMs[k]!);
         }
       }
-      tell({ type: "report", report: { sessions: viewers.length, bytes: received, lostGroups, partialGroups, badFrames, latenciesMs, usage } });
+      tell({
+        type: "report",
+        report: { sessions: viewers.length, bytes: received, lostGroups, partialGroups, badFrames, latenciesMs, usage },
+      });
     } else if (m.type === "exit") {
       // @moq/lite reports its own close as a fatal error; the measurement is over.
       console.error = () => {};

@@ -15,8 +15,13 @@ const COUNT = { min: 0, max: 100, integer: true };
 
 describe("bench ranges", () => {
   it("parses a number or MIN:MAX", () => {
-    expect(parseRange("bench", "--fps", "30", { min: 1, max: 1 }, { min: 0.01, max: 1000, integer: false })).toEqual({ min: 30, max: 30 });
-    expect(parseRange("bench", "--fps", "7.5:60", { min: 1, max: 1 }, { min: 0.01, max: 1000, integer: false })).toEqual({ min: 7.5, max: 60 });
+    expect(parseRange("bench", "--fps", "30", { min: 1, max: 1 }, { min: 0.01, max: 1000, integer: false })).toEqual({
+      min: 30,
+      max: 30,
+    });
+    expect(
+      parseRange("bench", "--fps", "7.5:60", { min: 1, max: 1 }, { min: 0.01, max: 1000, integer: false }),
+    ).toEqual({ min: 7.5, max: 60 });
     expect(parseRange("bench", "--subscribe", " 2 : 5 ", { min: 1, max: 1 }, COUNT)).toEqual({ min: 2, max: 5 });
     expect(parseRange("bench", "--subscribe", undefined, { min: 1, max: 1 }, COUNT)).toEqual({ min: 1, max: 1 });
   });
@@ -25,8 +30,12 @@ describe("bench ranges", () => {
     for (const raw of ["", "x", "1:2:3", "-1", "1.5", "101", "3:", ":3", "0x10"]) {
       expect(() => parseRange("bench", "--subscribe", raw, { min: 1, max: 1 }, COUNT)).toThrow(/--subscribe/);
     }
-    expect(() => parseRange("bench", "--fps", "0", { min: 1, max: 1 }, { min: 0.01, max: 1000, integer: false })).toThrow(/--fps/);
-    expect(() => parseRange("bench", "--connections", "5:2", { min: 1, max: 1 }, COUNT)).toThrow(/--connections.*backwards/);
+    expect(() =>
+      parseRange("bench", "--fps", "0", { min: 1, max: 1 }, { min: 0.01, max: 1000, integer: false }),
+    ).toThrow(/--fps/);
+    expect(() => parseRange("bench", "--connections", "5:2", { min: 1, max: 1 }, COUNT)).toThrow(
+      /--connections.*backwards/,
+    );
     expect(() => parseRange("bench", "--connections", "5:2", { min: 1, max: 1 }, COUNT)).toThrow(UsageError);
   });
 
@@ -123,7 +132,21 @@ describe("moqscope bench", () => {
 
   it("opens 20 connections without piling listeners onto the interrupt signal", { timeout: 90_000 }, async () => {
     const url = `ws://127.0.0.1:${relay.port}/`;
-    const result = await runCli(["bench", url, "--connections", "20", "--broadcasts", "1", "--subscribe", "1", "--fps", "5", "--duration", "1", "--json"]);
+    const result = await runCli([
+      "bench",
+      url,
+      "--connections",
+      "20",
+      "--broadcasts",
+      "1",
+      "--subscribe",
+      "1",
+      "--fps",
+      "5",
+      "--duration",
+      "1",
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", connections: 20, reason: "duration" });
     expect(result.stderr).not.toContain("MaxListenersExceededWarning");

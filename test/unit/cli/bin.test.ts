@@ -17,7 +17,9 @@ describe("the built moqscope binary", () => {
   });
 
   it("exits 2 with a usage line on an unknown command", async () => {
-    const err = await run(process.execPath, ["bin/moqscope.js", "frobnicate"]).catch((e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, ["bin/moqscope.js", "frobnicate"]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(err).toMatchObject({ code: 2 });
     expect((err as { stderr: string }).stderr).toMatch(/usage/i);
   });

@@ -34,7 +34,12 @@ describe("moqscope failures", () => {
   });
 
   it("a version the server refuses: exit 1, suggesting --protocol", { timeout: 60_000 }, async () => {
-    const only03 = await listen({ versions: ["moq-lite-03"], legacy: false, http3: false, onSession: (t) => t.session.close() });
+    const only03 = await listen({
+      versions: ["moq-lite-03"],
+      legacy: false,
+      http3: false,
+      onSession: (t) => t.session.close(),
+    });
     try {
       const result = await runCli(["probe", `ws://127.0.0.1:${only03.port}/`, "--protocol", "moq-lite-04"]);
       expect(result.code).toBe(1);
@@ -49,52 +54,79 @@ describe("moqscope failures", () => {
     }
   });
 
-  it("a web server that is not moq-lite: one line with the HTTP status, never its page", { timeout: 60_000 }, async () => {
-    const page = ["<!DOCTYPE html>", "<html>", "<head>", "  <title>Welcome to nginx!</title>", "</head>", "<body>", "<h1>Welcome</h1>", "<p>It works.</p>", "</body>", "</html>", ""].join("\n");
-    const web = http.createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end(page);
-    });
-    await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
-    const port = (web.address() as net.AddressInfo).port;
-    try {
-      for (const url of [`ws://127.0.0.1:${port}/`, `http://127.0.0.1:${port}/`]) {
-        const result = await runCli(["sub", url, "demo", "clock"]);
-        expect(result.code, url).toBe(1);
-        const lines = result.stderr.trimEnd().split("\n");
-        expect(lines, url).toHaveLength(1);
-        expect(lines[0], url).toContain("HTTP 200");
-        expect(lines[0], url).not.toMatch(/[<>]/);
-        expect(lines[0]!.length, url).toBeLessThan(600);
+  it(
+    "a web server that is not moq-lite: one line with the HTTP status, never its page",
+    { timeout: 60_000 },
+    async () => {
+      const page = [
+        "<!DOCTYPE html>",
+        "<html>",
+        "<head>",
+        "  <title>Welcome to nginx!</title>",
+        "</head>",
+        "<body>",
+        "<h1>Welcome</h1>",
+        "<p>It works.</p>",
+        "</body>",
+        "</html>",
+        "",
+      ].join("\n");
+      const web = http.createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end(page);
+      });
+      await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+      const port = (web.address() as net.AddressInfo).port;
+      try {
+        for (const url of [`ws://127.0.0.1:${port}/`, `http://127.0.0.1:${port}/`]) {
+          const result = await runCli(["sub", url, "demo", "clock"]);
+          expect(result.code, url).toBe(1);
+          const lines = result.stderr.trimEnd().split("\n");
+          expect(lines, url).toHaveLength(1);
+          expect(lines[0], url).toContain("HTTP 200");
+          expect(lines[0], url).not.toMatch(/[<>]/);
+          expect(lines[0]!.length, url).toBeLessThan(600);
+        }
+      } finally {
+        web.closeAllConnections();
+        await new Promise<void>((resolve) => web.close(() => resolve()));
       }
-    } finally {
-      web.closeAllConnections();
-      await new Promise<void>((resolve) => web.close(() => resolve()));
-    }
-  });
+    },
+  );
 
-  it("a server without TLS behind an http:// URL: no advice to use the http:// URL it already is", { timeout: 60_000 }, async () => {
-    const sockets = new Set<net.Socket>();
-    const plain = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
-    });
-    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
-    const port = (plain.address() as net.AddressInfo).port;
-    try {
-      const result = await runCli(["probe", `http://127.0.0.1:${port}/`, "--fingerprint", "ab".repeat(32)]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain("did not answer with TLS");
-      expect(result.stderr).not.toContain("try a ws:// or http:// URL");
-      const secure = await runCli(["probe", `https://127.0.0.1:${port}/`, "--fingerprint", "ab".repeat(32), "--transport", "websocket"]);
-      expect(secure.code).toBe(1);
-      expect(secure.stderr).toContain(`if it serves without TLS, use ws://127.0.0.1:${port}/`);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => plain.close(() => resolve()));
-    }
-  });
+  it(
+    "a server without TLS behind an http:// URL: no advice to use the http:// URL it already is",
+    { timeout: 60_000 },
+    async () => {
+      const sockets = new Set<net.Socket>();
+      const plain = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.on("error", () => {});
+        socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+      });
+      await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+      const port = (plain.address() as net.AddressInfo).port;
+      try {
+        const result = await runCli(["probe", `http://127.0.0.1:${port}/`, "--fingerprint", "ab".repeat(32)]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain("did not answer with TLS");
+        expect(result.stderr).not.toContain("try a ws:// or http:// URL");
+        const secure = await runCli([
+          "probe",
+          `https://127.0.0.1:${port}/`,
+          "--fingerprint",
+          "ab".repeat(32),
+          "--transport",
+          "websocket",
+        ]);
+        expect(secure.code).toBe(1);
+        expect(secure.stderr).toContain(`if it serves without TLS, use ws://127.0.0.1:${port}/`);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => plain.close(() => resolve()));
+      }
+    },
+  );
 
   it("an unknown flag: exit 2 with the command's usage line", { timeout: 60_000 }, async () => {
     const result = await runCli(["sub", "http://127.0.0.1:1/", "b", "t", "--colour"]);
@@ -111,8 +143,14 @@ describe("moqscope failures", () => {
       [["pub", "http://h/", "b", "--file", "x", "--frame-bytes", "-3"], "--frame-bytes needs a value"],
       [["probe", "http://h/", "--bitrate", "lots"], "--bitrate must be a positive bitrate"],
       [["inspect", "http://h/", "--duration", "0"], '--duration must be a positive number (got "0")'],
-      [["sub", "http://h/", "b", "t", "--protocol", "moq-lite-09"], "--protocol must be one of auto, moq-lite-04, moq-lite-03, legacy"],
-      [["sub", "http://h/", "b", "t", "--transport", "carrier-pigeon"], "--transport must be one of auto, webtransport, websocket"],
+      [
+        ["sub", "http://h/", "b", "t", "--protocol", "moq-lite-09"],
+        "--protocol must be one of auto, moq-lite-04, moq-lite-03, legacy",
+      ],
+      [
+        ["sub", "http://h/", "b", "t", "--transport", "carrier-pigeon"],
+        "--transport must be one of auto, webtransport, websocket",
+      ],
       [["sub", "http://h/", "b", "t", "--fingerprint", "abc"], "--fingerprint: invalid certificate fingerprint"],
     ];
     for (const [args, message] of cases) {
@@ -151,9 +189,15 @@ describe("moqscope failures", () => {
     expect(version.stdout).toMatch(/^moqscope \d+\.\d+\.\d+/);
   });
 
-  it("--version after a command without a value points to --protocol and to the program's version: exit 2", { timeout: 60_000 }, async () => {
-    const result = await runCli(["sub", "http://h/", "b", "t", "--version"]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--version after a command takes a protocol, and is deprecated: use --protocol P; for the program's version run moqscope --version");
-  });
+  it(
+    "--version after a command without a value points to --protocol and to the program's version: exit 2",
+    { timeout: 60_000 },
+    async () => {
+      const result = await runCli(["sub", "http://h/", "b", "t", "--version"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        "--version after a command takes a protocol, and is deprecated: use --protocol P; for the program's version run moqscope --version",
+      );
+    },
+  );
 });

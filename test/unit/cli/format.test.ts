@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatBitrate, formatBytes, formatDuration, formatRtt, previewPayload, printableText } from "../../../main/cli/format.ts";
+import {
+  formatBitrate,
+  formatBytes,
+  formatDuration,
+  formatRtt,
+  previewPayload,
+  printableText,
+} from "../../../main/cli/format.ts";
 import { explainClose, explainCode } from "../../../main/cli/errors.ts";
 import { describeEvent } from "../../../main/cli/trace.ts";
 
@@ -48,21 +55,51 @@ describe("explanations", () => {
     expect(explainCode(6)).toContain("check the ?jwt= token");
     expect(explainCode(70)).toBe("code 70 app(6)");
     expect(explainClose({ code: 0, reason: "", by: "remote" })).toBe("the server closed the session");
-    expect(explainClose({ code: 15, reason: "bad", by: "remote" })).toContain('15 ProtocolViolation');
-    expect(explainClose({ code: 0, reason: "Connection closed: 1006", by: "remote", dropped: true })).toMatch(/^lost the connection to the server/);
+    expect(explainClose({ code: 15, reason: "bad", by: "remote" })).toContain("15 ProtocolViolation");
+    expect(explainClose({ code: 0, reason: "Connection closed: 1006", by: "remote", dropped: true })).toMatch(
+      /^lost the connection to the server/,
+    );
   });
 
   it("writes trace events as one compact line", () => {
     const at = 0;
-    expect(describeEvent({ type: "stream-opened", stream: 3, dir: "bidi", initiator: "local", kind: "subscribe", bytes: 1, at })).toBe(
-      "#3 opened bidi subscribe (by us)",
-    );
-    expect(describeEvent({ type: "stream-ended", stream: 3, half: "recv", how: "reset", code: 13, bytes: 0, at })).toBe("#3 peer half reset 13 NotFound");
     expect(
-      describeEvent({ type: "message", stream: 2, direction: "sent", name: "SUBSCRIBE", fields: { id: 0, broadcast: "demo", startGroup: undefined }, bytes: 12, at }),
-    ).toBe('#2 → SUBSCRIBE id=0 broadcast="demo"  (12 B)');
-    expect(describeEvent({ type: "frame", stream: 7, direction: "received", subscribeId: 0, sequence: 5, index: 2, size: 120, bytes: 122, at })).toBe(
-      "#7 ← frame 5.2  120 B",
+      describeEvent({
+        type: "stream-opened",
+        stream: 3,
+        dir: "bidi",
+        initiator: "local",
+        kind: "subscribe",
+        bytes: 1,
+        at,
+      }),
+    ).toBe("#3 opened bidi subscribe (by us)");
+    expect(describeEvent({ type: "stream-ended", stream: 3, half: "recv", how: "reset", code: 13, bytes: 0, at })).toBe(
+      "#3 peer half reset 13 NotFound",
     );
+    expect(
+      describeEvent({
+        type: "message",
+        stream: 2,
+        direction: "sent",
+        name: "SUBSCRIBE",
+        fields: { id: 0, broadcast: "demo", startGroup: undefined },
+        bytes: 12,
+        at,
+      }),
+    ).toBe('#2 → SUBSCRIBE id=0 broadcast="demo"  (12 B)');
+    expect(
+      describeEvent({
+        type: "frame",
+        stream: 7,
+        direction: "received",
+        subscribeId: 0,
+        sequence: 5,
+        index: 2,
+        size: 120,
+        bytes: 122,
+        at,
+      }),
+    ).toBe("#7 ← frame 5.2  120 B");
   });
 });

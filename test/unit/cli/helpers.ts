@@ -126,11 +126,14 @@ export function startCli(args: string[], options: { stdin?: Uint8Array | string 
           const found = stdout.split("\n").find((l) => l.length > 0 && test(l));
           if (found !== undefined) done(() => resolve(found));
           else if (child.exitCode !== null || child.signalCode !== null) {
-            done(() => reject(new Error(`moqscope exited before printing ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`)));
+            done(() =>
+              reject(new Error(`moqscope exited before printing ${what}\nstdout:\n${stdout}\nstderr:\n${stderr}`)),
+            );
           }
         };
         const timer = setTimeout(
-          () => done(() => reject(new Error(`no ${what} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))),
+          () =>
+            done(() => reject(new Error(`no ${what} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))),
           timeoutMs,
         );
         const done = (fn: () => void) => {
@@ -146,14 +149,21 @@ export function startCli(args: string[], options: { stdin?: Uint8Array | string 
 }
 
 /** Run to completion (killed after `timeoutMs`, which then fails the test with the output so far). */
-export async function runCli(args: string[], options: { stdin?: Uint8Array | string; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { stdin?: Uint8Array | string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const cli = startCli(args, options);
   const timeoutMs = options.timeoutMs ?? 45_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       cli.child.kill("SIGKILL");
-      reject(new Error(`moqscope ${args.join(" ")} did not exit within ${timeoutMs} ms\nstdout:\n${cli.stdout}\nstderr:\n${cli.stderr}`));
+      reject(
+        new Error(
+          `moqscope ${args.join(" ")} did not exit within ${timeoutMs} ms\nstdout:\n${cli.stdout}\nstderr:\n${cli.stderr}`,
+        ),
+      );
     }, timeoutMs);
   });
   try {
@@ -171,7 +181,10 @@ export interface ServerProcess {
 
 /** Our server in a child process (test/unit/cli/server-process.ts), for killing it outright. */
 export async function startServerProcess(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/unit/cli/server-process.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "test/unit/cli/server-process.ts"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   child.once("close", () => running.delete(child));
   let stderr = "";

@@ -25,31 +25,35 @@ afterEach(async () => {
 });
 
 describe("moqscope inspect", () => {
-  it("--json --duration 2 prints announcements, stats and probe reports, then a summary", { timeout: 60_000 }, async () => {
-    server.mux.publishBroadcast("live/one", new BroadcastProducer());
-    server.mux.publishBroadcast("live/two", new BroadcastProducer());
-    const result = await runCli(["inspect", server.url, "--json", "--duration", "2"]);
-    expect(result.code, result.stderr).toBe(0);
-    const lines = jsonLines(result.stdout);
-    expect(lines[0]).toMatchObject({ event: "connected" });
-    const announced = lines.filter((l) => l.event === "announce");
-    expect(announced).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ path: "live/one", active: true }),
-        expect.objectContaining({ path: "live/two", active: true }),
-      ]),
-    );
-    const stats = lines.filter((l) => l.event === "stats");
-    expect(stats.length).toBeGreaterThanOrEqual(1);
-    for (const s of stats) {
-      expect(typeof s.bytesSent).toBe("number");
-      expect(typeof s.bytesReceived).toBe("number");
-      expect(typeof s.estimatedBitrate).toBe("number");
-      expect(s).toHaveProperty("rttMs");
-    }
-    expect(lines.filter((l) => l.event === "probe").length).toBeGreaterThanOrEqual(1);
-    expect(lines.at(-1)).toMatchObject({ event: "summary", announced: 2, reason: "duration" });
-  });
+  it(
+    "--json --duration 2 prints announcements, stats and probe reports, then a summary",
+    { timeout: 60_000 },
+    async () => {
+      server.mux.publishBroadcast("live/one", new BroadcastProducer());
+      server.mux.publishBroadcast("live/two", new BroadcastProducer());
+      const result = await runCli(["inspect", server.url, "--json", "--duration", "2"]);
+      expect(result.code, result.stderr).toBe(0);
+      const lines = jsonLines(result.stdout);
+      expect(lines[0]).toMatchObject({ event: "connected" });
+      const announced = lines.filter((l) => l.event === "announce");
+      expect(announced).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: "live/one", active: true }),
+          expect.objectContaining({ path: "live/two", active: true }),
+        ]),
+      );
+      const stats = lines.filter((l) => l.event === "stats");
+      expect(stats.length).toBeGreaterThanOrEqual(1);
+      for (const s of stats) {
+        expect(typeof s.bytesSent).toBe("number");
+        expect(typeof s.bytesReceived).toBe("number");
+        expect(typeof s.estimatedBitrate).toBe("number");
+        expect(s).toHaveProperty("rttMs");
+      }
+      expect(lines.filter((l) => l.event === "probe").length).toBeGreaterThanOrEqual(1);
+      expect(lines.at(-1)).toMatchObject({ event: "summary", announced: 2, reason: "duration" });
+    },
+  );
 
   it("shows broadcasts coming and going as + and - lines, under --prefix only", { timeout: 60_000 }, async () => {
     server.mux.publishBroadcast("room/a", new BroadcastProducer());
@@ -76,7 +80,9 @@ describe("moqscope inspect", () => {
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines[0]).toMatchObject({ event: "connected", version: "moq-lite-02" });
-    const notices = lines.filter((l) => l.event === "notice" && String(l.message).startsWith("peer does not report probe measurements"));
+    const notices = lines.filter(
+      (l) => l.event === "notice" && String(l.message).startsWith("peer does not report probe measurements"),
+    );
     expect(notices).toHaveLength(1);
     expect(lines.filter((l) => l.event === "probe")).toHaveLength(0);
   });
@@ -114,7 +120,14 @@ describe("moqscope probe", () => {
 
 describe("peers that reset our streams", () => {
   /** Answer each request stream the CLI opens with `answer`, by stream type. */
-  async function withRawPeer(answer: (conn: RawConnection, type: number, req: Awaited<ReturnType<RawConnection["nextRequest"]>>) => Promise<void>, run: (ws: string) => Promise<void>) {
+  async function withRawPeer(
+    answer: (
+      conn: RawConnection,
+      type: number,
+      req: Awaited<ReturnType<RawConnection["nextRequest"]>>,
+    ) => Promise<void>,
+    run: (ws: string) => Promise<void>,
+  ) {
     const raw = await startRawServer();
     raw.script = async (conn) => {
       for (;;) {
@@ -129,42 +142,50 @@ describe("peers that reset our streams", () => {
     }
   }
 
-  it("probe --bitrate: a peer that resets the probe stream after our target (as moq-relay does) is named with its code", { timeout: 60_000 }, async () => {
-    const targets: number[] = [];
-    await withRawPeer(
-      async (conn, type, req) => {
-        if (type !== BidiStreamType.Probe) return;
-        targets.push(decodeProbe(await req.recv.message(1024, "PROBE"), conn.version).bitrate);
-        const writer = await writeAll(req.writable, [], false);
-        await writer.abort(conn.transport.streamError(ErrorCode.Encode));
-      },
-      async (ws) => {
-        const result = await runCli(["probe", ws, "--bitrate", "2M", "--duration", "10"]);
-        expect(targets).toEqual([2_000_000]);
-        expect(result.code).toBe(1);
-        const lines = result.stderr.trimEnd().split("\n");
-        expect(lines).toHaveLength(1);
-        expect(lines[0]).toContain("reset the probe stream with 18 Encode");
-        expect(lines[0]).toContain("without --bitrate");
-        expect(lines[0]).not.toContain("without a report");
-      },
-    );
-  });
+  it(
+    "probe --bitrate: a peer that resets the probe stream after our target (as moq-relay does) is named with its code",
+    { timeout: 60_000 },
+    async () => {
+      const targets: number[] = [];
+      await withRawPeer(
+        async (conn, type, req) => {
+          if (type !== BidiStreamType.Probe) return;
+          targets.push(decodeProbe(await req.recv.message(1024, "PROBE"), conn.version).bitrate);
+          const writer = await writeAll(req.writable, [], false);
+          await writer.abort(conn.transport.streamError(ErrorCode.Encode));
+        },
+        async (ws) => {
+          const result = await runCli(["probe", ws, "--bitrate", "2M", "--duration", "10"]);
+          expect(targets).toEqual([2_000_000]);
+          expect(result.code).toBe(1);
+          const lines = result.stderr.trimEnd().split("\n");
+          expect(lines).toHaveLength(1);
+          expect(lines[0]).toContain("reset the probe stream with 18 Encode");
+          expect(lines[0]).toContain("without --bitrate");
+          expect(lines[0]).not.toContain("without a report");
+        },
+      );
+    },
+  );
 
-  it("inspect: a peer that resets the announce stream is reported with the code's name and number", { timeout: 60_000 }, async () => {
-    await withRawPeer(
-      async (conn, type, req) => {
-        if (type !== BidiStreamType.Announce) return;
-        const writer = await writeAll(req.writable, [], false);
-        await writer.abort(conn.transport.streamError(ErrorCode.NotFound));
-      },
-      async (ws) => {
-        const result = await runCli(["inspect", ws, "--duration", "1.5"]);
-        expect(result.code, result.stderr).toBe(0);
-        expect(result.stderr).toContain("the server reset the announce stream with 13 NotFound");
-      },
-    );
-  });
+  it(
+    "inspect: a peer that resets the announce stream is reported with the code's name and number",
+    { timeout: 60_000 },
+    async () => {
+      await withRawPeer(
+        async (conn, type, req) => {
+          if (type !== BidiStreamType.Announce) return;
+          const writer = await writeAll(req.writable, [], false);
+          await writer.abort(conn.transport.streamError(ErrorCode.NotFound));
+        },
+        async (ws) => {
+          const result = await runCli(["inspect", ws, "--duration", "1.5"]);
+          expect(result.code, result.stderr).toBe(0);
+          expect(result.stderr).toContain("the server reset the announce stream with 13 NotFound");
+        },
+      );
+    },
+  );
 });
 
 describe("inspect through a relay", () => {
@@ -174,23 +195,33 @@ describe("inspect through a relay", () => {
     relay = undefined;
   });
 
-  it("shows hop ids on moq-lite-04 and only the hop count on moq-lite-03, which carries no ids", { timeout: 90_000 }, async () => {
-    relay = await Relay.start({ host: "127.0.0.1", port: 0, http3: false });
-    const mux = new TrackMux();
-    mux.publishBroadcast("room/cam", new BroadcastProducer());
-    const publisher = await connect(`ws://127.0.0.1:${relay.port}/`, { mux, transport: "websocket", timeoutMs: 10_000 });
-    try {
-      const ws = `ws://127.0.0.1:${relay.port}/`;
-      const on04 = await runCli(["inspect", ws, "--protocol", "moq-lite-04", "--duration", "1.5"]);
-      expect(on04.code, on04.stderr).toBe(0);
-      expect(on04.stdout).toMatch(/^\+ room\/cam {2}\(1 hop: [1-9]\d*\)$/m);
-      const on03 = await runCli(["inspect", ws, "--protocol", "moq-lite-03", "--duration", "1.5"]);
-      expect(on03.code, on03.stderr).toBe(0);
-      expect(on03.stdout).toMatch(/^\+ room\/cam {2}\(1 hop\)$/m);
-      const json03 = jsonLines((await runCli(["inspect", ws, "--protocol", "moq-lite-03", "--duration", "1.5", "--json"])).stdout);
-      expect(json03.find((l) => l.event === "announce")).toMatchObject({ path: "room/cam", hopCount: 1, hops: null });
-    } finally {
-      publisher.close();
-    }
-  });
+  it(
+    "shows hop ids on moq-lite-04 and only the hop count on moq-lite-03, which carries no ids",
+    { timeout: 90_000 },
+    async () => {
+      relay = await Relay.start({ host: "127.0.0.1", port: 0, http3: false });
+      const mux = new TrackMux();
+      mux.publishBroadcast("room/cam", new BroadcastProducer());
+      const publisher = await connect(`ws://127.0.0.1:${relay.port}/`, {
+        mux,
+        transport: "websocket",
+        timeoutMs: 10_000,
+      });
+      try {
+        const ws = `ws://127.0.0.1:${relay.port}/`;
+        const on04 = await runCli(["inspect", ws, "--protocol", "moq-lite-04", "--duration", "1.5"]);
+        expect(on04.code, on04.stderr).toBe(0);
+        expect(on04.stdout).toMatch(/^\+ room\/cam {2}\(1 hop: [1-9]\d*\)$/m);
+        const on03 = await runCli(["inspect", ws, "--protocol", "moq-lite-03", "--duration", "1.5"]);
+        expect(on03.code, on03.stderr).toBe(0);
+        expect(on03.stdout).toMatch(/^\+ room\/cam {2}\(1 hop\)$/m);
+        const json03 = jsonLines(
+          (await runCli(["inspect", ws, "--protocol", "moq-lite-03", "--duration", "1.5", "--json"])).stdout,
+        );
+        expect(json03.find((l) => l.event === "announce")).toMatchObject({ path: "room/cam", hopCount: 1, hops: null });
+      } finally {
+        publisher.close();
+      }
+    },
+  );
 });

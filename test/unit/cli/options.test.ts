@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../main/cli/errors.ts";
-import { commonOptions, connectOptions, parseBitrate, parseCommand, positiveInt, positiveNumber } from "../../../main/cli/options.ts";
+import {
+  commonOptions,
+  connectOptions,
+  parseBitrate,
+  parseCommand,
+  positiveInt,
+  positiveNumber,
+} from "../../../main/cli/options.ts";
 
 describe("options", () => {
   it("turns --protocol into the versions offered", () => {
@@ -15,9 +22,15 @@ describe("options", () => {
     const notices: string[] = [];
     const common = commonOptions("x", { version: "moq-lite-03" }, (n) => notices.push(n));
     expect(connectOptions(common)).toMatchObject({ versions: ["moq-lite-03"], legacy: false });
-    expect(notices).toEqual(["--version after a command is deprecated: use --protocol moq-lite-03 (moqscope --version prints the program's version)"]);
-    expect(() => commonOptions("x", { version: "moq-lite-03", protocol: "moq-lite-04" }, () => {})).toThrow("give the protocol once, as --protocol");
-    expect(() => commonOptions("x", { version: "moq-lite-09" }, () => {})).toThrow("--protocol must be one of auto, moq-lite-04, moq-lite-03, legacy");
+    expect(notices).toEqual([
+      "--version after a command is deprecated: use --protocol moq-lite-03 (moqscope --version prints the program's version)",
+    ]);
+    expect(() => commonOptions("x", { version: "moq-lite-03", protocol: "moq-lite-04" }, () => {})).toThrow(
+      "give the protocol once, as --protocol",
+    );
+    expect(() => commonOptions("x", { version: "moq-lite-09" }, () => {})).toThrow(
+      "--protocol must be one of auto, moq-lite-04, moq-lite-03, legacy",
+    );
   });
 
   it("checks certificates options", () => {
@@ -40,7 +53,9 @@ describe("options", () => {
   });
 
   it("parses the common options next to a command's own", () => {
-    const { values, positionals } = parseCommand("sub", ["http://h/", "b", "--json", "-q", "--count", "3", "t"], { count: { type: "string" } });
+    const { values, positionals } = parseCommand("sub", ["http://h/", "b", "--json", "-q", "--count", "3", "t"], {
+      count: { type: "string" },
+    });
     expect(positionals).toEqual(["http://h/", "b", "t"]);
     expect(values).toMatchObject({ json: true, quiet: true, count: "3" });
     expect(() => parseCommand("sub", ["--nope"], {})).toThrow('unknown option --nope for "moqscope sub"');

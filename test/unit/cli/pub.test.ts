@@ -40,7 +40,11 @@ async function announcedByCli(session: Session, path: string): Promise<void> {
 }
 
 /** Subscribe and read every group to the end of the track: the payload in group and frame order. */
-async function readWholeTrack(session: Session, broadcast: string, track: string): Promise<{ data: Uint8Array; frames: number; groups: number }> {
+async function readWholeTrack(
+  session: Session,
+  broadcast: string,
+  track: string,
+): Promise<{ data: Uint8Array; frames: number; groups: number }> {
   const sub = session.subscribe(broadcast, track, { maxCachedGroups: 10_000 });
   const groups: Array<Promise<{ sequence: number; frames: Uint8Array[] }>> = [];
   for (;;) {
@@ -89,14 +93,29 @@ describe("moqscope pub", () => {
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.some((l) => l.event === "subscribed" && l.track === "clock")).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ event: "summary", broadcast: "clock-test", track: "clock", reason: "interrupted" });
+    expect(lines.at(-1)).toMatchObject({
+      event: "summary",
+      broadcast: "clock-test",
+      track: "clock",
+      reason: "interrupted",
+    });
   });
 
   it("--file delivers a 100 KiB file byte for byte and exits 0 afterwards", { timeout: 60_000 }, async () => {
     const content = randomBytes(100 * 1024);
     const path = join(dir, "payload.bin");
     await writeFile(path, content);
-    const cli = startCli(["pub", server.url, "files/payload", "--file", path, "--frame-bytes", "10000", "--group-frames", "3"]);
+    const cli = startCli([
+      "pub",
+      server.url,
+      "files/payload",
+      "--file",
+      path,
+      "--frame-bytes",
+      "10000",
+      "--group-frames",
+      "3",
+    ]);
     await cli.line((l) => l.startsWith("waiting for a subscriber"), "the waiting note");
     const session = await within(server.nextSession(), 30_000, "the CLI's session");
     await announcedByCli(session, "files/payload");
@@ -109,48 +128,87 @@ describe("moqscope pub", () => {
     expect(result.stdout).toMatch(/delivered .*payload\.bin to subscriber 1: 100 KiB in 11 frames, 4 groups/);
   });
 
-  it("--file: a server that closes the session once it read the whole file gets the real tally and exit 0", { timeout: 60_000 }, async () => {
-    const content = randomBytes(100 * 1024);
-    const path = join(dir, "then-closed.bin");
-    await writeFile(path, content);
-    const cli = startCli(["pub", server.url, "files/closed", "--file", path, "--frame-bytes", "10000", "--group-frames", "3", "--json"]);
-    const session = await within(server.nextSession(), 30_000, "the CLI's session");
-    await announcedByCli(session, "files/closed");
-    const got = await readWholeTrack(session, "files/closed", "data");
-    expect(Buffer.from(got.data).equals(content)).toBe(true);
-    session.close();
-    const result = await within(cli.exited, 30_000, "pub to exit");
-    expect(result.code, result.stderr).toBe(0);
-    const lines = jsonLines(result.stdout);
-    expect(lines.find((l) => l.event === "delivered")).toMatchObject({ bytes: 100 * 1024, frames: 11 });
-    expect(lines.at(-1)).toMatchObject({ event: "summary", frames: 11, bytes: 100 * 1024, groups: 4, reason: "done" });
-  });
+  it(
+    "--file: a server that closes the session once it read the whole file gets the real tally and exit 0",
+    { timeout: 60_000 },
+    async () => {
+      const content = randomBytes(100 * 1024);
+      const path = join(dir, "then-closed.bin");
+      await writeFile(path, content);
+      const cli = startCli([
+        "pub",
+        server.url,
+        "files/closed",
+        "--file",
+        path,
+        "--frame-bytes",
+        "10000",
+        "--group-frames",
+        "3",
+        "--json",
+      ]);
+      const session = await within(server.nextSession(), 30_000, "the CLI's session");
+      await announcedByCli(session, "files/closed");
+      const got = await readWholeTrack(session, "files/closed", "data");
+      expect(Buffer.from(got.data).equals(content)).toBe(true);
+      session.close();
+      const result = await within(cli.exited, 30_000, "pub to exit");
+      expect(result.code, result.stderr).toBe(0);
+      const lines = jsonLines(result.stdout);
+      expect(lines.find((l) => l.event === "delivered")).toMatchObject({ bytes: 100 * 1024, frames: 11 });
+      expect(lines.at(-1)).toMatchObject({
+        event: "summary",
+        frames: 11,
+        bytes: 100 * 1024,
+        groups: 4,
+        reason: "done",
+      });
+    },
+  );
 
-  it("--clock: the server closing the session ends it with the frames published so far and exit 1", { timeout: 60_000 }, async () => {
-    const cli = startCli(["pub", server.url, "clock-closed", "--clock", "--fps", "20", "--json"]);
-    const session = await within(server.nextSession(), 30_000, "the CLI's session");
-    await announcedByCli(session, "clock-closed");
-    const sub = session.subscribe("clock-closed", "clock");
-    const group = await within(sub.nextGroup(), 30_000, "a clock group");
-    expect(await within(group!.readFrame(), 30_000, "a clock frame")).toBeDefined();
-    session.closeWithError(0, "going away");
-    const result = await within(cli.exited, 30_000, "pub to exit");
-    expect(result.code).toBe(1);
-    const lines = jsonLines(result.stdout);
-    const summary = lines.find((l) => l.event === "summary");
-    expect(summary).toMatchObject({ reason: "failed" });
-    expect(Number(summary?.frames)).toBeGreaterThanOrEqual(1);
-    expect(lines.find((l) => l.event === "error")?.message).toContain("the server closed the session");
-  });
+  it(
+    "--clock: the server closing the session ends it with the frames published so far and exit 1",
+    { timeout: 60_000 },
+    async () => {
+      const cli = startCli(["pub", server.url, "clock-closed", "--clock", "--fps", "20", "--json"]);
+      const session = await within(server.nextSession(), 30_000, "the CLI's session");
+      await announcedByCli(session, "clock-closed");
+      const sub = session.subscribe("clock-closed", "clock");
+      const group = await within(sub.nextGroup(), 30_000, "a clock group");
+      expect(await within(group!.readFrame(), 30_000, "a clock frame")).toBeDefined();
+      session.closeWithError(0, "going away");
+      const result = await within(cli.exited, 30_000, "pub to exit");
+      expect(result.code).toBe(1);
+      const lines = jsonLines(result.stdout);
+      const summary = lines.find((l) => l.event === "summary");
+      expect(summary).toMatchObject({ reason: "failed" });
+      expect(Number(summary?.frames)).toBeGreaterThanOrEqual(1);
+      expect(lines.find((l) => l.event === "error")?.message).toContain("the server closed the session");
+    },
+  );
 
   it("--file gives every subscription the whole file from the start", { timeout: 60_000 }, async () => {
     const content = randomBytes(40_000);
     const path = join(dir, "twice.bin");
     await writeFile(path, content);
-    const cli = startCli(["pub", server.url, "twice", "--file", path, "--frame-bytes", "4096", "--fps", "50", "--json"]);
+    const cli = startCli([
+      "pub",
+      server.url,
+      "twice",
+      "--file",
+      path,
+      "--frame-bytes",
+      "4096",
+      "--fps",
+      "50",
+      "--json",
+    ]);
     const session = await within(server.nextSession(), 30_000, "the CLI's session");
     await announcedByCli(session, "twice");
-    const [a, b] = await Promise.all([readWholeTrack(session, "twice", "data"), readWholeTrack(session, "twice", "data")]);
+    const [a, b] = await Promise.all([
+      readWholeTrack(session, "twice", "data"),
+      readWholeTrack(session, "twice", "data"),
+    ]);
     expect(Buffer.from(a.data).equals(content)).toBe(true);
     expect(Buffer.from(b.data).equals(content)).toBe(true);
     const result = await within(cli.exited, 30_000, "pub to exit");
@@ -160,17 +218,29 @@ describe("moqscope pub", () => {
     expect(delivered[0]).toMatchObject({ bytes: 40_000, frames: 10 });
   });
 
-  it("--stdin publishes standard input once a subscriber arrives and exits 0 after it was sent", { timeout: 60_000 }, async () => {
-    const content = randomBytes(70_000);
-    const cli = startCli(["pub", server.url, "piped", "--stdin", "--track", "bytes", "--frame-bytes", "8192", "--json"], { stdin: content });
-    const session = await within(server.nextSession(), 30_000, "the CLI's session");
-    await announcedByCli(session, "piped");
-    const got = await readWholeTrack(session, "piped", "bytes");
-    expect(Buffer.from(got.data).equals(content)).toBe(true);
-    const result = await within(cli.exited, 30_000, "pub to exit");
-    expect(result.code, result.stderr).toBe(0);
-    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", track: "bytes", bytes: 70_000, reason: "done" });
-  });
+  it(
+    "--stdin publishes standard input once a subscriber arrives and exits 0 after it was sent",
+    { timeout: 60_000 },
+    async () => {
+      const content = randomBytes(70_000);
+      const cli = startCli(
+        ["pub", server.url, "piped", "--stdin", "--track", "bytes", "--frame-bytes", "8192", "--json"],
+        { stdin: content },
+      );
+      const session = await within(server.nextSession(), 30_000, "the CLI's session");
+      await announcedByCli(session, "piped");
+      const got = await readWholeTrack(session, "piped", "bytes");
+      expect(Buffer.from(got.data).equals(content)).toBe(true);
+      const result = await within(cli.exited, 30_000, "pub to exit");
+      expect(result.code, result.stderr).toBe(0);
+      expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+        event: "summary",
+        track: "bytes",
+        bytes: 70_000,
+        reason: "done",
+      });
+    },
+  );
 
   it("refuses a subscription to a track it does not publish", { timeout: 60_000 }, async () => {
     const cli = startCli(["pub", server.url, "only-clock", "--clock"]);

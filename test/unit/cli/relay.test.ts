@@ -9,7 +9,11 @@ afterEach(() => killAll());
 
 async function startRelay(args: string[] = []) {
   const relay = startCli(["relay", "--bind", "127.0.0.1:0", "--json", ...args]);
-  const ready = JSON.parse(await relay.line((l) => l.includes('"event":"ready"'), "the ready line")) as { port: number; fingerprint: string; urls: string[] };
+  const ready = JSON.parse(await relay.line((l) => l.includes('"event":"ready"'), "the ready line")) as {
+    port: number;
+    fingerprint: string;
+    urls: string[];
+  };
   return { relay, ready };
 }
 
@@ -25,7 +29,15 @@ describe("moqscope relay", () => {
     const announced = jsonLines(inspect.stdout).filter((l) => l.event === "announce" && l.active);
     expect(announced.map((l) => l.path).sort()).toEqual(["demo/clock", "demo/video.hang"]);
 
-    const sub = await runCli(["sub", `ws://127.0.0.1:${ready.port}/`, "demo/video.hang", "video/synthetic", "--count", "5", "--json"]);
+    const sub = await runCli([
+      "sub",
+      `ws://127.0.0.1:${ready.port}/`,
+      "demo/video.hang",
+      "video/synthetic",
+      "--count",
+      "5",
+      "--json",
+    ]);
     expect(sub.code, sub.stderr).toBe(0);
     expect(jsonLines(sub.stdout).filter((l) => l.event === "frame")).toHaveLength(5);
 
@@ -48,10 +60,23 @@ describe("moqscope relay", () => {
       expect(refused.code).toBe(1);
       await relay.line((l) => l.includes('"type":"session-refused"'), "the refusal in the relay log");
 
-      const token = signToken({ root: "", get: [""], exp: Math.floor(Date.now() / 1000) + 60 }, parseAuthKey(JSON.stringify(jwk)));
-      const admitted = await runCli(["inspect", `ws://127.0.0.1:${ready.port}/?jwt=${token}`, "--json", "--duration", "2"]);
+      const token = signToken(
+        { root: "", get: [""], exp: Math.floor(Date.now() / 1000) + 60 },
+        parseAuthKey(JSON.stringify(jwk)),
+      );
+      const admitted = await runCli([
+        "inspect",
+        `ws://127.0.0.1:${ready.port}/?jwt=${token}`,
+        "--json",
+        "--duration",
+        "2",
+      ]);
       expect(admitted.code, admitted.stderr).toBe(0);
-      expect(jsonLines(admitted.stdout).filter((l) => l.event === "announce").map((l) => l.path)).toContain("demo/clock");
+      expect(
+        jsonLines(admitted.stdout)
+          .filter((l) => l.event === "announce")
+          .map((l) => l.path),
+      ).toContain("demo/clock");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

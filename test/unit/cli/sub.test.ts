@@ -126,15 +126,29 @@ describe("moqscope sub", () => {
     expect(lines.filter((l) => l.event === "frame")).toHaveLength(2);
   });
 
-  it("still takes --version V after the command, with a one-line notice that it is deprecated", { timeout: 60_000 }, async () => {
-    publishDemo();
-    const result = await runCli(["sub", server.ws, "demo", "t", "--count", "1", "--json", "--version", "moq-lite-03"]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(jsonLines(result.stdout)[0]).toMatchObject({ event: "connected", version: "moq-lite-03" });
-    expect(result.stderr.trimEnd().split("\n")).toEqual([
-      "moqscope: --version after a command is deprecated: use --protocol moq-lite-03 (moqscope --version prints the program's version)",
-    ]);
-  });
+  it(
+    "still takes --version V after the command, with a one-line notice that it is deprecated",
+    { timeout: 60_000 },
+    async () => {
+      publishDemo();
+      const result = await runCli([
+        "sub",
+        server.ws,
+        "demo",
+        "t",
+        "--count",
+        "1",
+        "--json",
+        "--version",
+        "moq-lite-03",
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(jsonLines(result.stdout)[0]).toMatchObject({ event: "connected", version: "moq-lite-03" });
+      expect(result.stderr.trimEnd().split("\n")).toEqual([
+        "moqscope: --version after a command is deprecated: use --protocol moq-lite-03 (moqscope --version prints the program's version)",
+      ]);
+    },
+  );
 
   it("exits 0 with a summary on Ctrl-C", { timeout: 60_000 }, async () => {
     publishDemo();
@@ -158,25 +172,31 @@ describe("moqscope sub", () => {
 });
 
 describe("moqscope sub against a peer that resets our streams", () => {
-  it("a refused subscription while the announce stream was reset names both codes, not a missing broadcast", { timeout: 60_000 }, async () => {
-    const raw = await startRawServer();
-    raw.script = async (conn) => {
-      for (;;) {
-        const req = await conn.nextRequest();
-        const code = ErrorCode.NotFound;
-        void writeAll(req.writable, [], false).then((writer) => writer.abort(conn.transport.streamError(code)).catch(() => {}));
+  it(
+    "a refused subscription while the announce stream was reset names both codes, not a missing broadcast",
+    { timeout: 60_000 },
+    async () => {
+      const raw = await startRawServer();
+      raw.script = async (conn) => {
+        for (;;) {
+          const req = await conn.nextRequest();
+          const code = ErrorCode.NotFound;
+          void writeAll(req.writable, [], false).then((writer) =>
+            writer.abort(conn.transport.streamError(code)).catch(() => {}),
+          );
+        }
+      };
+      try {
+        const result = await runCli(["sub", raw.ws, "demo", "t"]);
+        expect(result.code).toBe(1);
+        const lines = result.stderr.trimEnd().split("\n");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain('subscription to "demo" track "t" was refused: 13 NotFound');
+        expect(lines[0]).toContain("the server reset the announce stream with 13 NotFound");
+        expect(lines[0]).not.toContain("is not announced");
+      } finally {
+        await raw.close();
       }
-    };
-    try {
-      const result = await runCli(["sub", raw.ws, "demo", "t"]);
-      expect(result.code).toBe(1);
-      const lines = result.stderr.trimEnd().split("\n");
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain('subscription to "demo" track "t" was refused: 13 NotFound');
-      expect(lines[0]).toContain("the server reset the announce stream with 13 NotFound");
-      expect(lines[0]).not.toContain("is not announced");
-    } finally {
-      await raw.close();
-    }
-  });
+    },
+  );
 });

@@ -30,7 +30,9 @@ export function varintOfSize(value: bigint, size: 1 | 2 | 4 | 8): Uint8Array {
 }
 
 /** Bytes that stress varint length classes. */
-const varintish = fc.array(fc.constantFrom(0x00, 0x01, 0x02, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff), { maxLength: 40 }).map((a) => Uint8Array.from(a));
+const varintish = fc
+  .array(fc.constantFrom(0x00, 0x01, 0x02, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff), { maxLength: 40 })
+  .map((a) => Uint8Array.from(a));
 
 /** `Length (i)` + body for each part: passes the framing layer so the decoders see random bodies. */
 const framed = fc
@@ -66,19 +68,40 @@ export type Mutation =
  * Lengths worth lying about: just over the control-message limit (64 KiB), the frame limit
  * (16 MiB), a 4-byte maximum, 2^30, 2^53 (largest exact number) and 2^62 - 1 (largest varint).
  */
-export const HUGE_LENGTHS: readonly bigint[] = [65_536n, 65_537n, 16_777_216n, 16_777_217n, 2n ** 30n - 1n, 2n ** 30n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 62n - 1n];
+export const HUGE_LENGTHS: readonly bigint[] = [
+  65_536n,
+  65_537n,
+  16_777_216n,
+  16_777_217n,
+  2n ** 30n - 1n,
+  2n ** 30n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 62n - 1n,
+];
 
 const sizeFor = (v: bigint): 1 | 2 | 4 | 8 => (v < 64n ? 1 : v < 16_384n ? 2 : v < 2n ** 30n ? 4 : 8);
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x01, 0x02, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff) }),
+  fc.record({
+    kind: fc.constant("set" as const),
+    at: fc.nat(),
+    value: fc.constantFrom(0x00, 0x01, 0x02, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff),
+  }),
   fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-  fc.constantFrom(...HUGE_LENGTHS).chain((value) =>
-    fc.record({ kind: fc.constant("length" as const), at: fc.nat(), value: fc.constant(value), size: fc.constant(sizeFor(value)) }),
-  ),
+  fc
+    .constantFrom(...HUGE_LENGTHS)
+    .chain((value) =>
+      fc.record({
+        kind: fc.constant("length" as const),
+        at: fc.nat(),
+        value: fc.constant(value),
+        size: fc.constant(sizeFor(value)),
+      }),
+    ),
 );
 
 /**

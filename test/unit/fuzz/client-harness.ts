@@ -13,9 +13,19 @@ import type { RawServer, Script } from "./raw-server.ts";
 export type ClientOutcome = { open: true } | { open: false; code: number; by: string; reason: string };
 
 /** Run `use` on a fresh client while `script` plays the server; `use` must settle within 5 s. */
-export async function runClient(raw: RawServer, version: Version, script: Script, use: (client: Session) => Promise<unknown>): Promise<ClientOutcome> {
+export async function runClient(
+  raw: RawServer,
+  version: Version,
+  script: Script,
+  use: (client: Session) => Promise<unknown>,
+): Promise<ClientOutcome> {
   raw.script = script;
-  const client = await connectTo(raw.ws, { transport: "websocket", versions: [version], legacy: false, timeoutMs: 5000 });
+  const client = await connectTo(raw.ws, {
+    transport: "websocket",
+    versions: [version],
+    legacy: false,
+    timeoutMs: 5000,
+  });
   try {
     await within(use(client), 5000, "the client's awaiting APIs to settle");
     const close = client.connectionState().close;

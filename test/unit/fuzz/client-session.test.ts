@@ -8,7 +8,13 @@ import { encodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
 import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { within } from "../../helpers/wait.ts";
 import { HUGE_LENGTHS, chunking, concat, hex, mutate, mutation, split, streamBody, varintOfSize } from "./bytes.ts";
-import { consumeAnnounced, consumeProbe, consumeSubscription, expectOpenOrViolation, runClient } from "./client-harness.ts";
+import {
+  consumeAnnounced,
+  consumeProbe,
+  consumeSubscription,
+  expectOpenOrViolation,
+  runClient,
+} from "./client-harness.ts";
 import { RSS_BUDGET, watchProcess, type ProcessGuard } from "./guard.ts";
 import { drain, roundTrip, writeAll, type StreamEnd } from "./raw-peer.ts";
 import { startRawServer, type RawConnection, type RawServer, type Script } from "./raw-server.ts";
@@ -36,7 +42,10 @@ afterAll(async () => {
 
 /** Mutations of a concatenation of valid messages, or arbitrary bytes. */
 const answer = (valid: (v: Version) => Uint8Array) => (v: Version) =>
-  fc.oneof(streamBody, fc.array(mutation, { minLength: 1, maxLength: 4 }).map((m) => mutate(valid(v), m)));
+  fc.oneof(
+    streamBody,
+    fc.array(mutation, { minLength: 1, maxLength: 4 }).map((m) => mutate(valid(v), m)),
+  );
 
 /** Read the SUBSCRIBE and answer it with `bytes`, then FIN. */
 const answerSubscribe = (chunks: Uint8Array[]) => async (conn: RawConnection) => {
@@ -45,16 +54,21 @@ const answerSubscribe = (chunks: Uint8Array[]) => async (conn: RawConnection) =>
 };
 
 /** SUBSCRIBE_OK, then a group stream carrying `chunks`, then FIN on the subscribe stream. */
-const answerWithGroup = (chunks: Uint8Array[] | ((subscribeId: number) => Uint8Array[])) => async (conn: RawConnection) => {
-  const req = await conn.nextRequest();
-  const subscribe = decodeSubscribe(req.message, conn.version);
-  const writer = await writeAll(req.writable, [encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, conn.version)], false);
-  const uni = await conn.transport.session.createUnidirectionalStream();
-  await writeAll(uni, typeof chunks === "function" ? chunks(subscribe.id) : chunks);
-  // The group's bytes are on the socket before this FIN, and the client keeps reading the groups
-  // of a subscription that is draining after its FIN, so they reach the decoders.
-  await writer.close().catch(() => {});
-};
+const answerWithGroup =
+  (chunks: Uint8Array[] | ((subscribeId: number) => Uint8Array[])) => async (conn: RawConnection) => {
+    const req = await conn.nextRequest();
+    const subscribe = decodeSubscribe(req.message, conn.version);
+    const writer = await writeAll(
+      req.writable,
+      [encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, conn.version)],
+      false,
+    );
+    const uni = await conn.transport.session.createUnidirectionalStream();
+    await writeAll(uni, typeof chunks === "function" ? chunks(subscribe.id) : chunks);
+    // The group's bytes are on the socket before this FIN, and the client keeps reading the groups
+    // of a subscription that is draining after its FIN, so they reach the decoders.
+    await writer.close().catch(() => {});
+  };
 
 const answerStream = (type: number, chunks: Uint8Array[]) => async (conn: RawConnection) => {
   const req = await conn.nextRequest();
@@ -70,20 +84,35 @@ const probes = (v: Version) => concat(...responseTemplates(v, 0).probes);
 describe("client session fed hostile answers", () => {
   it("unmutated answers are accepted and the session stays open", async () => {
     for (const v of VERSIONS) {
-      expect(await runClient(raw, v, answerSubscribe([subscribeResponses(v)]), (c) => consumeSubscription(c)), `${v} subscribe`).toEqual({ open: true });
-      expect(await runClient(raw, v, answerWithGroup([groupStream(v)]), (c) => consumeSubscription(c)), `${v} group`).toEqual({ open: true });
-      expect(await runClient(raw, v, answerStream(BidiStreamType.Announce, [announces(v)]), consumeAnnounced), `${v} announce`).toEqual({ open: true });
-      expect(await runClient(raw, v, answerStream(BidiStreamType.Probe, [probes(v)]), consumeProbe), `${v} probe`).toEqual({ open: true });
+      expect(
+        await runClient(raw, v, answerSubscribe([subscribeResponses(v)]), (c) => consumeSubscription(c)),
+        `${v} subscribe`,
+      ).toEqual({ open: true });
+      expect(
+        await runClient(raw, v, answerWithGroup([groupStream(v)]), (c) => consumeSubscription(c)),
+        `${v} group`,
+      ).toEqual({ open: true });
+      expect(
+        await runClient(raw, v, answerStream(BidiStreamType.Announce, [announces(v)]), consumeAnnounced),
+        `${v} announce`,
+      ).toEqual({ open: true });
+      expect(
+        await runClient(raw, v, answerStream(BidiStreamType.Probe, [probes(v)]), consumeProbe),
+        `${v} probe`,
+      ).toEqual({ open: true });
     }
   });
 
   it("subscribe response stream: sub.closed settles", async () => {
     await fc.assert(
-      fc.asyncProperty(version.chain((v) => fc.tuple(fc.constant(v), answer(subscribeResponses)(v), chunking)), async ([v, bytes, cuts]) => {
-        const outcome = await runClient(raw, v, answerSubscribe(split(bytes, cuts)), (c) => consumeSubscription(c));
-        guard.sample();
-        expectOpenOrViolation(outcome, `${v} subscribe response ${hex(bytes)}`);
-      }),
+      fc.asyncProperty(
+        version.chain((v) => fc.tuple(fc.constant(v), answer(subscribeResponses)(v), chunking)),
+        async ([v, bytes, cuts]) => {
+          const outcome = await runClient(raw, v, answerSubscribe(split(bytes, cuts)), (c) => consumeSubscription(c));
+          guard.sample();
+          expectOpenOrViolation(outcome, `${v} subscribe response ${hex(bytes)}`);
+        },
+      ),
       { seed: fuzzSeed(0xc11e00), numRuns: fuzzRuns(60) },
     );
   }, 120_000);
@@ -94,39 +123,56 @@ describe("client session fed hostile answers", () => {
     const groupBytes = (v: Version) =>
       fc.oneof(
         streamBody.map((b) => () => concat([UniStreamType.Group], b)),
-        streamBody.map((b) => (id: number) => concat([UniStreamType.Group], encodeGroupHeader({ subscribeId: id, sequence: 0 }, v), b)),
+        streamBody.map(
+          (b) => (id: number) =>
+            concat([UniStreamType.Group], encodeGroupHeader({ subscribeId: id, sequence: 0 }, v), b),
+        ),
         answer(groupStream)(v).map((b) => () => b),
       );
     await fc.assert(
-      fc.asyncProperty(version.chain((v) => fc.tuple(fc.constant(v), groupBytes(v), chunking)), async ([v, make, cuts]) => {
-        let sent: Uint8Array = new Uint8Array(0);
-        const chunks = (id: number) => split((sent = make(id)), cuts);
-        const outcome = await runClient(raw, v, answerWithGroup(chunks), (c) => consumeSubscription(c));
-        guard.sample();
-        expectOpenOrViolation(outcome, `${v} group stream ${hex(sent)}`);
-      }),
+      fc.asyncProperty(
+        version.chain((v) => fc.tuple(fc.constant(v), groupBytes(v), chunking)),
+        async ([v, make, cuts]) => {
+          let sent: Uint8Array = new Uint8Array(0);
+          const chunks = (id: number) => split((sent = make(id)), cuts);
+          const outcome = await runClient(raw, v, answerWithGroup(chunks), (c) => consumeSubscription(c));
+          guard.sample();
+          expectOpenOrViolation(outcome, `${v} group stream ${hex(sent)}`);
+        },
+      ),
       { seed: fuzzSeed(0xc11e01), numRuns: fuzzRuns(60) },
     );
   }, 120_000);
 
   it("announce stream: announced().next() settles", async () => {
     await fc.assert(
-      fc.asyncProperty(version.chain((v) => fc.tuple(fc.constant(v), answer(announces)(v), chunking)), async ([v, bytes, cuts]) => {
-        const outcome = await runClient(raw, v, answerStream(BidiStreamType.Announce, split(bytes, cuts)), consumeAnnounced);
-        guard.sample();
-        expectOpenOrViolation(outcome, `${v} announce stream ${hex(bytes)}`);
-      }),
+      fc.asyncProperty(
+        version.chain((v) => fc.tuple(fc.constant(v), answer(announces)(v), chunking)),
+        async ([v, bytes, cuts]) => {
+          const outcome = await runClient(
+            raw,
+            v,
+            answerStream(BidiStreamType.Announce, split(bytes, cuts)),
+            consumeAnnounced,
+          );
+          guard.sample();
+          expectOpenOrViolation(outcome, `${v} announce stream ${hex(bytes)}`);
+        },
+      ),
       { seed: fuzzSeed(0xc11e02), numRuns: fuzzRuns(60) },
     );
   }, 120_000);
 
   it("probe stream: probe().next() settles", async () => {
     await fc.assert(
-      fc.asyncProperty(version.chain((v) => fc.tuple(fc.constant(v), answer(probes)(v), chunking)), async ([v, bytes, cuts]) => {
-        const outcome = await runClient(raw, v, answerStream(BidiStreamType.Probe, split(bytes, cuts)), consumeProbe);
-        guard.sample();
-        expectOpenOrViolation(outcome, `${v} probe stream ${hex(bytes)}`);
-      }),
+      fc.asyncProperty(
+        version.chain((v) => fc.tuple(fc.constant(v), answer(probes)(v), chunking)),
+        async ([v, bytes, cuts]) => {
+          const outcome = await runClient(raw, v, answerStream(BidiStreamType.Probe, split(bytes, cuts)), consumeProbe);
+          guard.sample();
+          expectOpenOrViolation(outcome, `${v} probe stream ${hex(bytes)}`);
+        },
+      ),
       { seed: fuzzSeed(0xc11e03), numRuns: fuzzRuns(60) },
     );
   }, 120_000);
@@ -153,11 +199,17 @@ describe("streams the raw server opens towards our client", () => {
           await roundTrip(conn.transport);
           handled();
         };
-        const outcome = await runClient(raw, v, script, (client) => Promise.race([end, client.closed, handledByClient]));
+        const outcome = await runClient(raw, v, script, (client) =>
+          Promise.race([end, client.closed, handledByClient]),
+        );
         guard.sample();
         expectOpenOrViolation(outcome, `${v} request type ${t} ${hex(body)}`);
         const defined = t >= 1 && t <= (v === "moq-lite-04" ? 5 : 4);
-        if (!defined) expect(await within(end, 5000, `the answer to type ${t}`), `type ${t}`).toEqual({ how: "reset", code: ErrorCode.UnexpectedStream });
+        if (!defined)
+          expect(await within(end, 5000, `the answer to type ${t}`), `type ${t}`).toEqual({
+            how: "reset",
+            code: ErrorCode.UnexpectedStream,
+          });
       }),
       { seed: fuzzSeed(0xc11e04), numRuns: fuzzRuns(60) },
     );
@@ -166,30 +218,43 @@ describe("streams the raw server opens towards our client", () => {
 
 describe("client session fed huge lengths", () => {
   const frameLimit = 16n * 1024n * 1024n;
-  it.each(HUGE_LENGTHS.filter((v) => v > frameLimit).map((v) => [String(v), v] as const))("a FRAME claiming %s bytes closes the session with 15", async (_s, value) => {
-    for (const v of VERSIONS) {
-      const lie = (id: number) => [concat([UniStreamType.Group], encodeGroupHeader({ subscribeId: id, sequence: 0 }, v), varintOfSize(value, 8), [1, 2, 3])];
-      const outcome = await runClient(raw, v, answerWithGroup(lie), (c) => consumeSubscription(c));
-      guard.sample();
-      expect(outcome, `${v} frame length ${value}`).toMatchObject({ open: false, code: 15 });
-    }
-  });
-
-  it.each(HUGE_LENGTHS.filter((v) => v > 65_536n).map((v) => [String(v), v] as const))("a SUBSCRIBE_OK / ANNOUNCE / PROBE claiming %s bytes closes the session with 15", async (_s, value) => {
-    const length = varintOfSize(value, value < 2n ** 30n ? 4 : 8);
-    for (const v of VERSIONS) {
-      const cases: [Script, (client: Session) => Promise<unknown>][] = [
-        [answerSubscribe([concat([0], length, [1, 0, 0, 0, 0])]), (c) => consumeSubscription(c)],
-        [answerStream(BidiStreamType.Announce, [concat(length, [1, 0, 0])]), consumeAnnounced],
-        [answerStream(BidiStreamType.Probe, [concat(length, [1, 0])]), consumeProbe],
-      ];
-      for (const [script, use] of cases) {
-        const outcome = await runClient(raw, v, script, use);
+  it.each(HUGE_LENGTHS.filter((v) => v > frameLimit).map((v) => [String(v), v] as const))(
+    "a FRAME claiming %s bytes closes the session with 15",
+    async (_s, value) => {
+      for (const v of VERSIONS) {
+        const lie = (id: number) => [
+          concat(
+            [UniStreamType.Group],
+            encodeGroupHeader({ subscribeId: id, sequence: 0 }, v),
+            varintOfSize(value, 8),
+            [1, 2, 3],
+          ),
+        ];
+        const outcome = await runClient(raw, v, answerWithGroup(lie), (c) => consumeSubscription(c));
         guard.sample();
-        expect(outcome, `${v} length ${value}`).toMatchObject({ open: false, code: 15 });
+        expect(outcome, `${v} frame length ${value}`).toMatchObject({ open: false, code: 15 });
       }
-    }
-  });
+    },
+  );
+
+  it.each(HUGE_LENGTHS.filter((v) => v > 65_536n).map((v) => [String(v), v] as const))(
+    "a SUBSCRIBE_OK / ANNOUNCE / PROBE claiming %s bytes closes the session with 15",
+    async (_s, value) => {
+      const length = varintOfSize(value, value < 2n ** 30n ? 4 : 8);
+      for (const v of VERSIONS) {
+        const cases: [Script, (client: Session) => Promise<unknown>][] = [
+          [answerSubscribe([concat([0], length, [1, 0, 0, 0, 0])]), (c) => consumeSubscription(c)],
+          [answerStream(BidiStreamType.Announce, [concat(length, [1, 0, 0])]), consumeAnnounced],
+          [answerStream(BidiStreamType.Probe, [concat(length, [1, 0])]), consumeProbe],
+        ];
+        for (const [script, use] of cases) {
+          const outcome = await runClient(raw, v, script, use);
+          guard.sample();
+          expect(outcome, `${v} length ${value}`).toMatchObject({ open: false, code: 15 });
+        }
+      }
+    },
+  );
 
   it("left no unhandled rejection or exception, and memory bounded", () => {
     expect(guard.problems).toEqual([]);

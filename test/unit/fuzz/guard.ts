@@ -11,7 +11,8 @@ export interface ProcessGuard {
   stop(): void;
 }
 
-const describe = (what: unknown) => (what instanceof Error ? `${what.name}: ${what.message}\n${what.stack ?? ""}` : String(what));
+const describe = (what: unknown) =>
+  what instanceof Error ? `${what.name}: ${what.message}\n${what.stack ?? ""}` : String(what);
 
 export function watchProcess(): ProcessGuard {
   const problems: string[] = [];

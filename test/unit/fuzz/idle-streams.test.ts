@@ -11,7 +11,13 @@ import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";
 import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
 import { connectRaw, sendBidi, sendUni, type StreamEnd } from "./raw-peer.ts";
-import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, withFuzzServer } from "./server-harness.ts";
+import {
+  LIVE_BROADCAST,
+  LIVE_TRACK,
+  expectOpenOrViolation,
+  runAgainstServer,
+  withFuzzServer,
+} from "./server-harness.ts";
 
 // Streams that say almost nothing: a type byte and FIN; a type byte and then silence forever; half
 // a message; a stream with no bytes at all. None of them may stall the session: it either closes
@@ -77,7 +83,8 @@ describe("streams that end or stall early", () => {
       for (const chunks of stalls) {
         await sendBidi(transport, chunks, { fin: false });
         // Group (0x0) stalls belong on uni streams; on a bidi stream 0x0 is just an unknown type.
-        if (chunks.length === 0 || chunks[0]![0] === UniStreamType.Group) await sendUni(transport, chunks, { fin: false });
+        if (chunks.length === 0 || chunks[0]![0] === UniStreamType.Group)
+          await sendUni(transport, chunks, { fin: false });
       }
       // Twenty more idle subscribe streams: each holds a handler open on the server.
       for (let i = 0; i < 20; i++) await sendBidi(transport, [Uint8Array.of(BidiStreamType.Subscribe)], { fin: false });
@@ -94,13 +101,22 @@ describe("streams that end or stall early", () => {
   const filler = new Uint8Array(200 * 1024).fill(0x61);
   /** Six streams of `head` + filler, never finished; each settles once all of it is on the socket
    * (the server read or discarded what came before) or the stream or session failed. */
-  const flood = (transport: Transport, head: Uint8Array) => Array.from({ length: 6 }, () => sendBidi(transport, [head, filler], { fin: false }));
+  const flood = (transport: Transport, head: Uint8Array) =>
+    Array.from({ length: 6 }, () => sendBidi(transport, [head, filler], { fin: false }));
 
   it.each([
     ["GOAWAY", concat([BidiStreamType.Goaway], encodeGoaway({ uri: "" }, "moq-lite-04"))],
-    ["FETCH of a cached group", concat([BidiStreamType.Fetch], encodeFetch({ broadcast: toPath(LIVE_BROADCAST), track: LIVE_TRACK, priority: 1, group: 0 }, "moq-lite-04"))],
+    [
+      "FETCH of a cached group",
+      concat(
+        [BidiStreamType.Fetch],
+        encodeFetch({ broadcast: toPath(LIVE_BROADCAST), track: LIVE_TRACK, priority: 1, group: 0 }, "moq-lite-04"),
+      ),
+    ],
   ])("bytes after a %s, never finished, do not stall the session", async (_name, head) => {
-    const outcome = await runAgainstServer(server, "moq-lite-04", async ({ transport }) => ({ settled: Promise.all(flood(transport, head)) }));
+    const outcome = await runAgainstServer(server, "moq-lite-04", async ({ transport }) => ({
+      settled: Promise.all(flood(transport, head)),
+    }));
     guard.sample();
     expectOpenOrViolation(outcome, "filler after the one message of the stream");
   });
@@ -116,7 +132,8 @@ describe("streams that end or stall early", () => {
       const stopped: number[] = [];
       const allStopped = new Promise<void>((resolve) =>
         session.on((e) => {
-          if (e.type === "stream-ended" && e.half === "recv" && e.how === "stop" && stopped.push(e.code ?? -1) === 6) resolve();
+          if (e.type === "stream-ended" && e.half === "recv" && e.how === "stop" && stopped.push(e.code ?? -1) === 6)
+            resolve();
         }),
       );
       // Five streams' filler is less than the connection window, so every type byte gets through.

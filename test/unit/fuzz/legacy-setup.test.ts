@@ -97,7 +97,11 @@ async function trySetup(chunks: Uint8Array[], fin: boolean): Promise<Verdict> {
       (frame) => new TextDecoder().decode(frame),
       (err: unknown) => `failed: ${String(err)}`,
     );
-    const verdict = await within(Promise.race([served, session.closed.then(() => "closed")]), 5000, "a subscription on the new session");
+    const verdict = await within(
+      Promise.race([served, session.closed.then(() => "closed")]),
+      5000,
+      "a subscription on the new session",
+    );
     await roundTrip(transport);
     if (session.isClosed) return { kind: "session", version: session.version, close: session.connectionState().close };
     expect(verdict).toBe("alive");
@@ -136,7 +140,10 @@ function expectAcceptable(v: Verdict, bytes: Uint8Array, fin: boolean, what: str
   } else if (v.kind === "session") {
     expect(["moq-lite-01", "moq-lite-02"], what).toContain(v.version);
     // Our FIN ends the session stream, which ends the session; bad bytes after a good setup are 15.
-    if (v.close) expect(fin ? [ErrorCode.ProtocolViolation, ErrorCode.Closed] : [ErrorCode.ProtocolViolation], what).toContain(v.close.code);
+    if (v.close)
+      expect(fin ? [ErrorCode.ProtocolViolation, ErrorCode.Closed] : [ErrorCode.ProtocolViolation], what).toContain(
+        v.close.code,
+      );
   } else if (fin && streamType(bytes) === BidiStreamType.SetupCompat) {
     // Complete but nothing in common: only the stream is refused.
     expect(v.stream, what).toBe(`reset ${ErrorCode.UnsupportedVersion}`);
@@ -153,7 +160,10 @@ describe("the 01/02 SETUP exchange fed hostile bytes", () => {
   });
 
   it("no shared version resets the setup stream with 9", async () => {
-    const other = concat([BidiStreamType.SetupCompat], encodeClientSetup({ versions: [0xff00000e, 0xff0dad04], params: [] }));
+    const other = concat(
+      [BidiStreamType.SetupCompat],
+      encodeClientSetup({ versions: [0xff00000e, 0xff0dad04], params: [] }),
+    );
     expect(await trySetup([other], true)).toEqual({ kind: "pending", stream: `reset ${ErrorCode.UnsupportedVersion}` });
   });
 
@@ -163,11 +173,19 @@ describe("the 01/02 SETUP exchange fed hostile bytes", () => {
       fc.array(mutation, { minLength: 1, maxLength: 4 }).map((m) => mutate(VALID_SETUP, m)),
     );
     await fc.assert(
-      fc.asyncProperty(bytes, chunking, fc.boolean().map((b) => !b).chain((fin) => (fin ? fc.constant(true) : fc.boolean())), async (b, cuts, fin) => {
-        const verdict = await trySetup(split(b, cuts), fin);
-        guard.sample();
-        expectAcceptable(verdict, b, fin, `${hex(b)} fin=${fin} → ${JSON.stringify(verdict)}`);
-      }),
+      fc.asyncProperty(
+        bytes,
+        chunking,
+        fc
+          .boolean()
+          .map((b) => !b)
+          .chain((fin) => (fin ? fc.constant(true) : fc.boolean())),
+        async (b, cuts, fin) => {
+          const verdict = await trySetup(split(b, cuts), fin);
+          guard.sample();
+          expectAcceptable(verdict, b, fin, `${hex(b)} fin=${fin} → ${JSON.stringify(verdict)}`);
+        },
+      ),
       { seed: fuzzSeed(0x5e7a00), numRuns: fuzzRuns(60) },
     );
   }, 120_000);

@@ -8,7 +8,12 @@ import { connectTransport } from "../../../main/moq/transport/connect.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
 import { decodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
 import { BidiStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
-import { SubscribeResponseType, decodeSubscribeOk, encodeSubscribe, subscribeResponsesTyped } from "../../../main/moq/lite/wire/subscribe.ts";
+import {
+  SubscribeResponseType,
+  decodeSubscribeOk,
+  encodeSubscribe,
+  subscribeResponsesTyped,
+} from "../../../main/moq/lite/wire/subscribe.ts";
 import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";
@@ -18,12 +23,17 @@ export type StreamEnd = { how: "fin" } | { how: "reset"; code: number | undefine
 
 /** A bare transport offering exactly `version`, or no version at all ("setup": 01/02 via SETUP). */
 export async function connectRaw(url: string, version: Version | "setup"): Promise<Transport> {
-  if (version === "setup") return connectTransport(url, { transport: "websocket", versions: [], legacy: true, timeoutMs: 5000 });
+  if (version === "setup")
+    return connectTransport(url, { transport: "websocket", versions: [], legacy: true, timeoutMs: 5000 });
   return connectTransport(url, { transport: "websocket", versions: [version], legacy: false, timeoutMs: 5000 });
 }
 
 /** Write chunks one by one, then FIN unless told not to. Never throws: the peer may be gone. */
-export async function writeAll(writable: WritableStream<Uint8Array>, chunks: readonly Uint8Array[], fin = true): Promise<WritableStreamDefaultWriter<Uint8Array>> {
+export async function writeAll(
+  writable: WritableStream<Uint8Array>,
+  chunks: readonly Uint8Array[],
+  fin = true,
+): Promise<WritableStreamDefaultWriter<Uint8Array>> {
   const writer = writable.getWriter();
   writer.closed.catch(() => {});
   try {
@@ -66,7 +76,11 @@ export function orAfter<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T
 }
 
 /** Open a bidi stream, send `type` + chunks (+ FIN), and report how the peer ended its half. */
-export async function sendBidi(t: Transport, chunks: readonly Uint8Array[], opts: { fin?: boolean } = {}): Promise<{ ended: Promise<StreamEnd>; writer: WritableStreamDefaultWriter<Uint8Array> }> {
+export async function sendBidi(
+  t: Transport,
+  chunks: readonly Uint8Array[],
+  opts: { fin?: boolean } = {},
+): Promise<{ ended: Promise<StreamEnd>; writer: WritableStreamDefaultWriter<Uint8Array> }> {
   const stream = await t.session.createBidirectionalStream();
   const ended = drain(stream.readable);
   const writer = await writeAll(stream.writable, chunks, opts.fin ?? true);
@@ -89,7 +103,11 @@ export async function roundTrip(t: Transport): Promise<void> {
 }
 
 /** Open a uni stream and send chunks (+ FIN); `stopped` settles with the STOP_SENDING code, if any. */
-export async function sendUni(t: Transport, chunks: readonly Uint8Array[], opts: { fin?: boolean } = {}): Promise<{ stopped: Promise<number | undefined | "fin"> }> {
+export async function sendUni(
+  t: Transport,
+  chunks: readonly Uint8Array[],
+  opts: { fin?: boolean } = {},
+): Promise<{ stopped: Promise<number | undefined | "fin"> }> {
   const writable = await t.session.createUnidirectionalStream();
   const writer = await writeAll(writable, chunks, opts.fin ?? true);
   const stopped = writer.closed.then(
@@ -104,12 +122,22 @@ export async function sendUni(t: Transport, chunks: readonly Uint8Array[], opts:
  * Takes the transport's incoming-uni reader for the duration; group streams of other
  * subscriptions that arrive meanwhile are skipped.
  */
-export async function rawSubscribe(t: Transport, version: Version, id: number, broadcast: string, track: string): Promise<Uint8Array> {
+export async function rawSubscribe(
+  t: Transport,
+  version: Version,
+  id: number,
+  broadcast: string,
+  track: string,
+): Promise<Uint8Array> {
   const uni = t.session.incomingUnidirectionalStreams.getReader();
   try {
     const { readable, writable } = await t.session.createBidirectionalStream();
     const request = { id, broadcast: toPath(broadcast), track, priority: 1, ordered: false, maxLatencyMs: 0 };
-    const writer = await writeAll(writable, [concat([BidiStreamType.Subscribe], encodeSubscribe(request, version))], false);
+    const writer = await writeAll(
+      writable,
+      [concat([BidiStreamType.Subscribe], encodeSubscribe(request, version))],
+      false,
+    );
     const responses = new StreamReader(readable);
     // 03/04 type their responses; in 01/02 every response is an untyped SUBSCRIBE_OK.
     const type = subscribeResponsesTyped(version) ? await responses.varint("response type") : SubscribeResponseType.Ok;

@@ -18,7 +18,10 @@ export interface Request {
 export class RawConnection {
   readonly transport: Transport;
   readonly version: Version;
-  readonly #incoming: ReadableStreamDefaultReader<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>;
+  readonly #incoming: ReadableStreamDefaultReader<{
+    readable: ReadableStream<Uint8Array>;
+    writable: WritableStream<Uint8Array>;
+  }>;
 
   constructor(transport: Transport) {
     this.transport = transport;

@@ -77,7 +77,12 @@ describe("peer resets are never fatal", () => {
 
   it("client: the raw server resets its answer after any prefix of a valid one", async () => {
     type Where = "subscribe" | "group" | "announce" | "probe";
-    const answer = fc.record({ v: version, where: fc.constantFrom<Where>("subscribe", "group", "announce", "probe"), cut: fc.nat(), code });
+    const answer = fc.record({
+      v: version,
+      where: fc.constantFrom<Where>("subscribe", "group", "announce", "probe"),
+      cut: fc.nat(),
+      code,
+    });
     await fc.assert(
       fc.asyncProperty(answer, async ({ v, where, cut, code }) => {
         const t = responseTemplates(v, 0);
@@ -93,7 +98,11 @@ describe("peer resets are never fatal", () => {
           if (where === "announce") return resetAfter(req.writable, conn, concat(...t.announces));
           if (where === "probe") return resetAfter(req.writable, conn, concat(...t.probes));
           const id = decodeSubscribe(req.message, conn.version).id;
-          const writer = await writeAll(req.writable, [encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, conn.version)], false);
+          const writer = await writeAll(
+            req.writable,
+            [encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, conn.version)],
+            false,
+          );
           const group = Uint8Array.from(responseTemplates(conn.version, id).group);
           await resetAfter(await conn.transport.session.createUnidirectionalStream(), conn, group);
           // The group's bytes are on the socket and its reset is queued ahead of the FIN below, so
@@ -101,7 +110,12 @@ describe("peer resets are never fatal", () => {
           // it drains after the FIN).
           await writer.close().catch(() => {});
         };
-        const use = where === "announce" ? consumeAnnounced : where === "probe" ? consumeProbe : (c: Session) => consumeSubscription(c);
+        const use =
+          where === "announce"
+            ? consumeAnnounced
+            : where === "probe"
+              ? consumeProbe
+              : (c: Session) => consumeSubscription(c);
         const outcome = await runClient(raw, v, script, use);
         guard.sample();
         expect(outcome, `${v} ${where} reset with ${code} after ${hex(sent)}`).toEqual({ open: true });

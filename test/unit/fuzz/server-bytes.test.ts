@@ -15,7 +15,12 @@ import { expectOpenOrViolation, runAgainstServer, withFuzzServer } from "./serve
 
 const kinds: { name: string; type: number; uni: boolean; versions: Version[] }[] = [
   { name: "announce (bidi 0x1)", type: BidiStreamType.Announce, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
-  { name: "subscribe (bidi 0x2)", type: BidiStreamType.Subscribe, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
+  {
+    name: "subscribe (bidi 0x2)",
+    type: BidiStreamType.Subscribe,
+    uni: false,
+    versions: ["moq-lite-03", "moq-lite-04"],
+  },
   { name: "fetch (bidi 0x3)", type: BidiStreamType.Fetch, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
   { name: "probe (bidi 0x4)", type: BidiStreamType.Probe, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
   { name: "goaway (bidi 0x5)", type: BidiStreamType.Goaway, uni: false, versions: ["moq-lite-04"] },
@@ -30,26 +35,30 @@ withFuzzServer((s, g) => {
 });
 
 describe("server session fed arbitrary bytes after a valid stream type", () => {
-  it.each(kinds.map((k, i) => [k.name, k, i] as const))("%s", async (_name, kind, index) => {
-    const tally = { open: 0, closed: 0 };
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...kind.versions), streamBody, chunking, async (version, body, cuts) => {
-        const bytes = concat([kind.type], body);
-        const outcome = await runAgainstServer(server, version, async ({ transport }) => {
-          const chunks = split(bytes, cuts);
-          if (kind.uni) return { settled: (await sendUni(transport, chunks)).stopped };
-          return { settled: (await sendBidi(transport, chunks)).ended };
-        });
-        guard.sample();
-        tally[outcome.open ? "open" : "closed"]++;
-        expectOpenOrViolation(outcome, `${version} ${kind.name} bytes ${hex(bytes)}`);
-      }),
-      { seed: fuzzSeed(0x5eed00 + index), numRuns: fuzzRuns(100) },
-    );
-    // Most random bodies are malformed; a run where nothing ever closed means the bytes never
-    // reached a decoder.
-    expect(tally.closed).toBeGreaterThan(0);
-  }, 120_000);
+  it.each(kinds.map((k, i) => [k.name, k, i] as const))(
+    "%s",
+    async (_name, kind, index) => {
+      const tally = { open: 0, closed: 0 };
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...kind.versions), streamBody, chunking, async (version, body, cuts) => {
+          const bytes = concat([kind.type], body);
+          const outcome = await runAgainstServer(server, version, async ({ transport }) => {
+            const chunks = split(bytes, cuts);
+            if (kind.uni) return { settled: (await sendUni(transport, chunks)).stopped };
+            return { settled: (await sendBidi(transport, chunks)).ended };
+          });
+          guard.sample();
+          tally[outcome.open ? "open" : "closed"]++;
+          expectOpenOrViolation(outcome, `${version} ${kind.name} bytes ${hex(bytes)}`);
+        }),
+        { seed: fuzzSeed(0x5eed00 + index), numRuns: fuzzRuns(100) },
+      );
+      // Most random bodies are malformed; a run where nothing ever closed means the bytes never
+      // reached a decoder.
+      expect(tally.closed).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it("left no unhandled rejection or exception, and memory bounded", () => {
     expect(guard.problems).toEqual([]);

@@ -55,7 +55,11 @@ export interface Acted {
  * returns once its bytes are on the socket, and the checks are requests sent after them on the
  * same connection, so their answers come back only after the server has handled those bytes.
  */
-export async function runAgainstServer(server: TestServer, version: Version, act: (run: RawRun) => Promise<Acted>): Promise<Outcome> {
+export async function runAgainstServer(
+  server: TestServer,
+  version: Version,
+  act: (run: RawRun) => Promise<Acted>,
+): Promise<Outcome> {
   const next = server.nextSession();
   const transport = await connectRaw(server.ws, version);
   const session = await within(next, 5000, "the server session");
@@ -68,7 +72,11 @@ export async function runAgainstServer(server: TestServer, version: Version, act
       (frame) => new TextDecoder().decode(frame),
       (err: unknown) => `failed: ${String(err)}`,
     );
-    const verdict = await within(Promise.race([served, session.closed.then(() => "closed")]), 5000, "a subscription on the surviving session");
+    const verdict = await within(
+      Promise.race([served, session.closed.then(() => "closed")]),
+      5000,
+      "a subscription on the surviving session",
+    );
     // One more round trip, sent after the subscription's answer came back: whatever the server
     // still had to finish for the earlier streams (say, a write it awaited) is done by its answer.
     await roundTrip(transport);
@@ -92,7 +100,10 @@ export async function runAgainstServer(server: TestServer, version: Version, act
 /** The only acceptable ends of a hostile run. */
 export function expectOpenOrViolation(outcome: Outcome, what: string): void {
   if (outcome.open) return;
-  expect(outcome.close, `${what}: session closed with ${JSON.stringify(outcome.close)}`).toMatchObject({ code: ErrorCode.ProtocolViolation, by: "local" });
+  expect(outcome.close, `${what}: session closed with ${JSON.stringify(outcome.close)}`).toMatchObject({
+    code: ErrorCode.ProtocolViolation,
+    by: "local",
+  });
 }
 
 /** Start the fuzz server and the process guard before a test file's tests, stop both after. */

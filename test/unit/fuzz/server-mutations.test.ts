@@ -7,7 +7,15 @@ import { HUGE_LENGTHS, chunking, hex, mutate, mutation, split } from "./bytes.ts
 import { RSS_BUDGET, type ProcessGuard } from "./guard.ts";
 import { sendBidi, sendUni } from "./raw-peer.ts";
 import { fuzzRuns, fuzzSeed } from "./seed.ts";
-import { LIVE_BROADCAST, LIVE_TRACK, expectOpenOrViolation, runAgainstServer, type Acted, type RawRun, withFuzzServer } from "./server-harness.ts";
+import {
+  LIVE_BROADCAST,
+  LIVE_TRACK,
+  expectOpenOrViolation,
+  runAgainstServer,
+  type Acted,
+  type RawRun,
+  withFuzzServer,
+} from "./server-harness.ts";
 import { bytesOf, lieAboutLength, requestTemplates, type Template } from "./templates.ts";
 
 // Valid request streams (encoded by our own encoders), mutated: bytes flipped, set, inserted,
@@ -47,19 +55,28 @@ describe("server session fed mutated valid requests", () => {
   });
 
   const names = requestTemplates("moq-lite-04", LIVE).map((t, i) => [t.name, i] as const);
-  it.each(names)("%s, mutated", async (name, index) => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...VERSIONS), fc.array(mutation, { minLength: 1, maxLength: 4 }), chunking, async (version, muts, cuts) => {
-        const template = requestTemplates(version, LIVE).find((t) => t.name === name);
-        if (!template) return; // GOAWAY exists in 04 only
-        const bytes = mutate(bytesOf(template), muts);
-        const outcome = await runAgainstServer(server, version, send(template, split(bytes, cuts)));
-        guard.sample();
-        expectOpenOrViolation(outcome, `${version} ${name} mutated to ${hex(bytes)}`);
-      }),
-      { seed: fuzzSeed(0xa11ce0 + index), numRuns: fuzzRuns(100) },
-    );
-  }, 120_000);
+  it.each(names)(
+    "%s, mutated",
+    async (name, index) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...VERSIONS),
+          fc.array(mutation, { minLength: 1, maxLength: 4 }),
+          chunking,
+          async (version, muts, cuts) => {
+            const template = requestTemplates(version, LIVE).find((t) => t.name === name);
+            if (!template) return; // GOAWAY exists in 04 only
+            const bytes = mutate(bytesOf(template), muts);
+            const outcome = await runAgainstServer(server, version, send(template, split(bytes, cuts)));
+            guard.sample();
+            expectOpenOrViolation(outcome, `${version} ${name} mutated to ${hex(bytes)}`);
+          },
+        ),
+        { seed: fuzzSeed(0xa11ce0 + index), numRuns: fuzzRuns(100) },
+      );
+    },
+    120_000,
+  );
 });
 
 describe("server session fed huge length prefixes", () => {
@@ -71,17 +88,26 @@ describe("server session fed huge length prefixes", () => {
     ),
   );
 
-  it.each(cases.map((c) => [c.version, c.template.name, String(c.value), c] as const))("%s %s length %s", async (_v, _n, _l, { version, template, value }) => {
-    for (const fin of [true, false]) {
-      const size = value < 2n ** 30n ? 4 : 8;
-      const lying = { ...template, messages: [lieAboutLength(template.messages[0]!, value, size), ...template.messages.slice(1)] };
-      // Without FIN, follow with filler: a reader that believed the length would keep buffering.
-      const chunks = fin ? [bytesOf(lying)] : [bytesOf(lying), new Uint8Array(64 * 1024).fill(0x41)];
-      const outcome = await runAgainstServer(server, version, send(lying, chunks, fin));
-      guard.sample();
-      expect(outcome, `fin=${fin} ${hex(bytesOf(lying))}`).toMatchObject({ open: false, close: { code: ErrorCode.ProtocolViolation, by: "local" } });
-    }
-  });
+  it.each(cases.map((c) => [c.version, c.template.name, String(c.value), c] as const))(
+    "%s %s length %s",
+    async (_v, _n, _l, { version, template, value }) => {
+      for (const fin of [true, false]) {
+        const size = value < 2n ** 30n ? 4 : 8;
+        const lying = {
+          ...template,
+          messages: [lieAboutLength(template.messages[0]!, value, size), ...template.messages.slice(1)],
+        };
+        // Without FIN, follow with filler: a reader that believed the length would keep buffering.
+        const chunks = fin ? [bytesOf(lying)] : [bytesOf(lying), new Uint8Array(64 * 1024).fill(0x41)];
+        const outcome = await runAgainstServer(server, version, send(lying, chunks, fin));
+        guard.sample();
+        expect(outcome, `fin=${fin} ${hex(bytesOf(lying))}`).toMatchObject({
+          open: false,
+          close: { code: ErrorCode.ProtocolViolation, by: "local" },
+        });
+      }
+    },
+  );
 
   it("a length at the limit with the body still missing keeps the session open", async () => {
     for (const version of VERSIONS) {

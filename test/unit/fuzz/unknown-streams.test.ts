@@ -26,7 +26,9 @@ const SIZES: Size[] = [1, 2, 4, 8];
 
 /** A stream type value and an encoding size that can carry it (minimal or longer). */
 const encodedType = (values: fc.Arbitrary<bigint>) =>
-  values.chain((value) => fc.constantFrom(...SIZES.filter((s) => s >= minimalSize(value))).map((size) => ({ value, size })));
+  values.chain((value) =>
+    fc.constantFrom(...SIZES.filter((s) => s >= minimalSize(value))).map((size) => ({ value, size })),
+  );
 
 /** Bidi types no 03/04 session defines: 0x0 (01/02 draft session), 0x6.., 0x20 (SETUP) included. */
 const unknownBidi = (version: Version) =>
@@ -39,7 +41,9 @@ const unknownBidi = (version: Version) =>
       fc.bigInt({ min: 2n ** 30n, max: 2n ** 53n - 1n }),
     ),
   );
-const unknownUni = encodedType(fc.oneof(fc.bigInt({ min: 1n, max: 0x3fn }), fc.bigInt({ min: 0x40n, max: 2n ** 53n - 1n })));
+const unknownUni = encodedType(
+  fc.oneof(fc.bigInt({ min: 1n, max: 0x3fn }), fc.bigInt({ min: 0x40n, max: 2n ** 53n - 1n })),
+);
 
 interface Seen {
   response?: StreamEnd;
@@ -72,44 +76,55 @@ async function unknownUniRun(version: Version, type: Uint8Array, body: Uint8Arra
 }
 
 describe("unknown stream types", () => {
-  it.each(["moq-lite-03", "moq-lite-04"] as const)("bidi, %s: reset and stopped with 10, session serves on", async (version) => {
-    await fc.assert(
-      fc.asyncProperty(unknownBidi(version), streamBody, async ({ value, size }, body) => {
-        const type = varintOfSize(value, size);
-        const { outcome, seen } = await unknownBidiRun(version, type, body);
-        const what = `${version} bidi type 0x${value.toString(16)} as ${hex(type)}`;
-        expect(outcome, what).toEqual({ open: true });
-        expect(seen.response, what).toEqual({ how: "reset", code: ErrorCode.UnexpectedStream });
-        expect(seen.stopped, what).toBe(ErrorCode.UnexpectedStream);
-      }),
-      { seed: fuzzSeed(0x7e0000), numRuns: fuzzRuns(40) },
-    );
-  }, 120_000);
+  it.each(["moq-lite-03", "moq-lite-04"] as const)(
+    "bidi, %s: reset and stopped with 10, session serves on",
+    async (version) => {
+      await fc.assert(
+        fc.asyncProperty(unknownBidi(version), streamBody, async ({ value, size }, body) => {
+          const type = varintOfSize(value, size);
+          const { outcome, seen } = await unknownBidiRun(version, type, body);
+          const what = `${version} bidi type 0x${value.toString(16)} as ${hex(type)}`;
+          expect(outcome, what).toEqual({ open: true });
+          expect(seen.response, what).toEqual({ how: "reset", code: ErrorCode.UnexpectedStream });
+          expect(seen.stopped, what).toBe(ErrorCode.UnexpectedStream);
+        }),
+        { seed: fuzzSeed(0x7e0000), numRuns: fuzzRuns(40) },
+      );
+    },
+    120_000,
+  );
 
-  it.each(["moq-lite-03", "moq-lite-04"] as const)("uni, %s: stopped with 10, session serves on", async (version) => {
-    await fc.assert(
-      fc.asyncProperty(unknownUni, streamBody, async ({ value, size }, body) => {
-        const type = varintOfSize(value, size);
-        const { outcome, seen } = await unknownUniRun(version, type, body);
-        const what = `${version} uni type 0x${value.toString(16)} as ${hex(type)}`;
-        expect(outcome, what).toEqual({ open: true });
-        expect(seen.stopped, what).toBe(ErrorCode.UnexpectedStream);
-      }),
-      { seed: fuzzSeed(0x7e0001), numRuns: fuzzRuns(40) },
-    );
-  }, 120_000);
+  it.each(["moq-lite-03", "moq-lite-04"] as const)(
+    "uni, %s: stopped with 10, session serves on",
+    async (version) => {
+      await fc.assert(
+        fc.asyncProperty(unknownUni, streamBody, async ({ value, size }, body) => {
+          const type = varintOfSize(value, size);
+          const { outcome, seen } = await unknownUniRun(version, type, body);
+          const what = `${version} uni type 0x${value.toString(16)} as ${hex(type)}`;
+          expect(outcome, what).toEqual({ open: true });
+          expect(seen.stopped, what).toBe(ErrorCode.UnexpectedStream);
+        }),
+        { seed: fuzzSeed(0x7e0001), numRuns: fuzzRuns(40) },
+      );
+    },
+    120_000,
+  );
 
   // The largest varints are stream types too: above 2^53 they cannot be a JS number, but they
   // are still just an unknown type, not malformed bytes.
-  it.each([2n ** 53n, 2n ** 62n - 1n])("bidi and uni type %s (beyond 2^53) are unknown types, not fatal", async (value) => {
-    const type = varintOfSize(value, 8);
-    const bidi = await unknownBidiRun("moq-lite-04", type, new Uint8Array([1, 2, 3]));
-    expect(bidi.outcome).toEqual({ open: true });
-    expect(bidi.seen.response).toEqual({ how: "reset", code: ErrorCode.UnexpectedStream });
-    const uni = await unknownUniRun("moq-lite-04", type, new Uint8Array([1, 2, 3]));
-    expect(uni.outcome).toEqual({ open: true });
-    expect(uni.seen.stopped).toBe(ErrorCode.UnexpectedStream);
-  });
+  it.each([2n ** 53n, 2n ** 62n - 1n])(
+    "bidi and uni type %s (beyond 2^53) are unknown types, not fatal",
+    async (value) => {
+      const type = varintOfSize(value, 8);
+      const bidi = await unknownBidiRun("moq-lite-04", type, new Uint8Array([1, 2, 3]));
+      expect(bidi.outcome).toEqual({ open: true });
+      expect(bidi.seen.response).toEqual({ how: "reset", code: ErrorCode.UnexpectedStream });
+      const uni = await unknownUniRun("moq-lite-04", type, new Uint8Array([1, 2, 3]));
+      expect(uni.outcome).toEqual({ open: true });
+      expect(uni.seen.stopped).toBe(ErrorCode.UnexpectedStream);
+    },
+  );
 
   it("known types in longer varint forms are served as those types", async () => {
     // 0x1 as `40 01`: an Announce stream; a valid 04 ANNOUNCE_INTEREST "" then FIN gets FIN back.

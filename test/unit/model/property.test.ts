@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 import { TrackProducer } from "../../../main/moq/model/track.ts";
 import { tick } from "./helpers.ts";
 
-type WriterStep = { kind: "open"; group: number } | { kind: "frame"; group: number; frame: Uint8Array } | { kind: "close"; group: number };
+type WriterStep =
+  | { kind: "open"; group: number }
+  | { kind: "frame"; group: number; frame: Uint8Array }
+  | { kind: "close"; group: number };
 type Step = { kind: "write" } | { kind: "read"; reader: number } | { kind: "join" } | { kind: "tick" };
 
 /** A reader that takes one step (nextGroup or readFrame) each time it is granted a permit. */

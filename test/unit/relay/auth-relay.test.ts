@@ -79,21 +79,32 @@ describe("relay with JWT auth and public prefixes", () => {
     const own = await generateKeyPair("EdDSA", { extractable: true });
     const path = join(dir, "relay.jwk");
     // moq-token's file format: the JWK, base64url-encoded; the relay holds only the public half.
-    await writeFile(path, Buffer.from(JSON.stringify({ ...(await exportJWK(own.publicKey)), alg: "EdDSA" })).toString("base64url"));
+    await writeFile(
+      path,
+      Buffer.from(JSON.stringify({ ...(await exportJWK(own.publicKey)), alg: "EdDSA" })).toString("base64url"),
+    );
     r = await start(await loadAuthKey(path), []);
 
     const token = (claims: Record<string, unknown>, privateKey: CryptoKey) =>
       new SignJWT({ ...claims, exp: inAMinute() }).setProtectedHeader({ alg: "EdDSA", typ: "JWT" }).sign(privateKey);
     const foreign = await generateKeyPair("EdDSA");
     const forged = await r.client(`room?jwt=${await token({ root: "room", get: "" }, foreign.privateKey)}`);
-    expect(await within(forged.closed, T, "the refusal of the foreign token")).toMatchObject({ code: ErrorCode.Unauthorized, by: "remote" });
+    expect(await within(forged.closed, T, "the refusal of the foreign token")).toMatchObject({
+      code: ErrorCode.Unauthorized,
+      by: "remote",
+    });
 
     const mux = new TrackMux();
     mux.publishBroadcast("alice/cam", new BroadcastProducer());
     await r.client(`room?jwt=${await token({ root: "room", put: "alice" }, own.privateKey)}`, { mux });
     const viewer = await r.client(`room?jwt=${await token({ root: "room", get: "" }, own.privateKey)}`);
-    expect(await within(viewer.announced("").next(), T, "alice's broadcast")).toMatchObject({ path: "alice/cam", active: true });
-    expect(r.log.filter((e) => e.type === "session-refused").map((e) => (e as { reason: string }).reason)).toEqual(["signature does not match the key"]);
+    expect(await within(viewer.announced("").next(), T, "alice's broadcast")).toMatchObject({
+      path: "alice/cam",
+      active: true,
+    });
+    expect(r.log.filter((e) => e.type === "session-refused").map((e) => (e as { reason: string }).reason)).toEqual([
+      "signature does not match the key",
+    ]);
   });
 
   it("admits anonymous @moq/lite clients only under --public, isolated by their path root", async () => {
@@ -108,6 +119,8 @@ describe("relay with JWT auth and public prefixes", () => {
     expect(await within(announced.next(), T, "the anonymous broadcast")).toMatchObject({ path: "cam", active: true });
 
     const outside = await r.client("private");
-    expect(await within(outside.closed, T, "the refusal outside the public prefix")).toMatchObject({ code: ErrorCode.Unauthorized });
+    expect(await within(outside.closed, T, "the refusal outside the public prefix")).toMatchObject({
+      code: ErrorCode.Unauthorized,
+    });
   });
 });

@@ -67,19 +67,31 @@ describe("sign/verify round trips", () => {
       expect(() => signToken({ put: "" }, pub)).toThrow(/cannot sign/);
     }
     // Another key of the same algorithm must not verify it.
-    const other = parseAuthKey(JSON.stringify(alg.startsWith("RS") || alg.startsWith("PS") ? { ...generateJwk("ES256"), alg: "ES256" } : generateJwk(alg)), "other");
-    if (other.alg === alg) expect((await refusal(verifyToken(token, other, NOW))).message).toBe("signature does not match the key");
+    const other = parseAuthKey(
+      JSON.stringify(
+        alg.startsWith("RS") || alg.startsWith("PS") ? { ...generateJwk("ES256"), alg: "ES256" } : generateJwk(alg),
+      ),
+      "other",
+    );
+    if (other.alg === alg)
+      expect((await refusal(verifyToken(token, other, NOW))).message).toBe("signature does not match the key");
   });
 
   it("verifies the RFC 7515 A.1 HS256 example (an independent signer)", async () => {
     const key = parseAuthKey(
-      JSON.stringify({ kty: "oct", alg: "HS256", k: "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow" }),
+      JSON.stringify({
+        kty: "oct",
+        alg: "HS256",
+        k: "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+      }),
     );
     const token =
       "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     // Checked before its exp (2011): the signature checks out, then its private claim is refused.
     const before = (1300819380 - 60) * 1000;
-    expect((await refusal(verifyToken(token, key, before))).message).toMatch(/unsupported claim "http:\/\/example.com\/is_root"/);
+    expect((await refusal(verifyToken(token, key, before))).message).toMatch(
+      /unsupported claim "http:\/\/example.com\/is_root"/,
+    );
     expect((await refusal(verifyToken(token, key, NOW))).message).toBe("token expired at 2011-03-22T18:43:00.000Z");
     const flipped = token.replace(".dBjf", ".eBjf");
     expect((await refusal(verifyToken(flipped, key, before))).message).toBe("signature does not match the key");
@@ -94,13 +106,31 @@ describe("sign/verify round trips", () => {
     const subtle = webcrypto.subtle;
     let ok: boolean;
     if (alg === "ES256") {
-      const k = await subtle.importKey("jwk", publicOf(jwk) as webcrypto.JsonWebKey, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      const k = await subtle.importKey(
+        "jwk",
+        publicOf(jwk) as webcrypto.JsonWebKey,
+        { name: "ECDSA", namedCurve: "P-256" },
+        false,
+        ["verify"],
+      );
       ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, k, sig, data);
     } else if (alg === "RS256") {
-      const k = await subtle.importKey("jwk", { ...publicOf(jwk), key_ops: undefined } as webcrypto.JsonWebKey, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+      const k = await subtle.importKey(
+        "jwk",
+        { ...publicOf(jwk), key_ops: undefined } as webcrypto.JsonWebKey,
+        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+        false,
+        ["verify"],
+      );
       ok = await subtle.verify("RSASSA-PKCS1-v1_5", k, sig, data);
     } else if (alg === "PS256") {
-      const k = await subtle.importKey("jwk", { ...publicOf(jwk), key_ops: undefined } as webcrypto.JsonWebKey, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]);
+      const k = await subtle.importKey(
+        "jwk",
+        { ...publicOf(jwk), key_ops: undefined } as webcrypto.JsonWebKey,
+        { name: "RSA-PSS", hash: "SHA-256" },
+        false,
+        ["verify"],
+      );
       ok = await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, k, sig, data);
     } else {
       const raw = Buffer.from(jwk.k as string, "base64url");
@@ -112,7 +142,11 @@ describe("sign/verify round trips", () => {
 
   it("accepts put/get as a single string and tolerates iss/sub/jti and cluster", async () => {
     const key = keyFor("HS256");
-    const token = craft(key, { alg: "HS256" }, { root: "a", put: "b", get: "c", iss: "me", sub: "x", jti: "1", cluster: false });
+    const token = craft(
+      key,
+      { alg: "HS256" },
+      { root: "a", put: "b", get: "c", iss: "me", sub: "x", jti: "1", cluster: false },
+    );
     expect(await verifyToken(token, key, NOW)).toEqual({ root: "a", put: ["b"], get: ["c"], cluster: false });
   });
 });
@@ -132,13 +166,21 @@ describe("tampering and malformed tokens", () => {
 
   it("refuses a changed payload, header or signature", async () => {
     const payload = b64(JSON.stringify({ root: "", put: "", get: "", exp: NOW_S + 10 }));
-    expect((await refusal(verifyToken(`${h}.${payload}.${s}`, key, NOW))).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${h}.${payload}.${s}`, key, NOW))).message).toBe(
+      "signature does not match the key",
+    );
     const header = b64(JSON.stringify({ alg: "HS256", typ: "JWT", x: 1 }));
-    expect((await refusal(verifyToken(`${header}.${p}.${s}`, key, NOW))).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${header}.${p}.${s}`, key, NOW))).message).toBe(
+      "signature does not match the key",
+    );
     const sig = Buffer.from(s, "base64url");
     sig[0]! ^= 1;
-    expect((await refusal(verifyToken(`${h}.${p}.${sig.toString("base64url")}`, key, NOW))).message).toBe("signature does not match the key");
-    expect((await refusal(verifyToken(`${h}.${p}.${s.slice(0, 40)}`, key, NOW))).message).toBe("signature does not match the key");
+    expect((await refusal(verifyToken(`${h}.${p}.${sig.toString("base64url")}`, key, NOW))).message).toBe(
+      "signature does not match the key",
+    );
+    expect((await refusal(verifyToken(`${h}.${p}.${s.slice(0, 40)}`, key, NOW))).message).toBe(
+      "signature does not match the key",
+    );
     expect((await refusal(verifyToken(`${h}.${p}.`, key, NOW))).message).toBe("token has no signature");
   });
 
@@ -149,16 +191,28 @@ describe("tampering and malformed tokens", () => {
     expect((await refusal(verifyToken(NONE, key, NOW))).message).toMatch(/unsigned/);
     // HS384 header with the HS256 secret: refused by algorithm before any signature check.
     const hs384 = craft(key, { alg: "HS384" }, { put: "" });
-    expect((await refusal(verifyToken(hs384, key, NOW))).message).toBe(`token is signed with "HS384" but the relay's key is HS256`);
+    expect((await refusal(verifyToken(hs384, key, NOW))).message).toBe(
+      `token is signed with "HS384" but the relay's key is HS256`,
+    );
     // Classic confusion: an HS256 token "signed" with an ES256 public key's bytes must not pass.
     const es = keyFor("ES256");
     const forged = craft(key, { alg: "HS256" }, { put: "" });
-    expect((await refusal(verifyToken(forged, es, NOW))).message).toMatch(/signed with "HS256" but the relay's key is ES256/);
-    expect((await refusal(verifyToken(craft(key, {}, { put: "" }), key, NOW))).message).toBe('token header has no "alg"');
-    expect((await refusal(verifyToken(craft(key, { alg: 5 }, { put: "" }), key, NOW))).message).toBe('token header "alg" must be an algorithm name');
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256", crit: ["b64"] }, { put: "" }), key, NOW))).message).toMatch(/crit/);
+    expect((await refusal(verifyToken(forged, es, NOW))).message).toMatch(
+      /signed with "HS256" but the relay's key is ES256/,
+    );
+    expect((await refusal(verifyToken(craft(key, {}, { put: "" }), key, NOW))).message).toBe(
+      'token header has no "alg"',
+    );
+    expect((await refusal(verifyToken(craft(key, { alg: 5 }, { put: "" }), key, NOW))).message).toBe(
+      'token header "alg" must be an algorithm name',
+    );
+    expect(
+      (await refusal(verifyToken(craft(key, { alg: "HS256", crit: ["b64"] }, { put: "" }), key, NOW))).message,
+    ).toMatch(/crit/);
     // RFC 7797's b64 is the one extension jose understands; b64:true means the ordinary encoding.
-    expect((await verifyToken(craft(key, { alg: "HS256", crit: ["b64"], b64: true }, { put: "" }), key, NOW)).put).toEqual([""]);
+    expect(
+      (await verifyToken(craft(key, { alg: "HS256", crit: ["b64"], b64: true }, { put: "" }), key, NOW)).put,
+    ).toEqual([""]);
   });
 
   it("checks kid only when both sides have one", async () => {
@@ -167,17 +221,25 @@ describe("tampering and malformed tokens", () => {
     expect(JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).kid).toBe("k1");
     expect((await verifyToken(t, withKid, NOW)).put).toEqual([""]);
     expect((await verifyToken(t, key, NOW)).put).toEqual([""]);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256", kid: "k2" }, { put: "" }), withKid, NOW))).message).toMatch(/key id "k2" does not match/);
+    expect(
+      (await refusal(verifyToken(craft(key, { alg: "HS256", kid: "k2" }, { put: "" }), withKid, NOW))).message,
+    ).toMatch(/key id "k2" does not match/);
   });
 
   it("refuses expired and not-yet-valid tokens with the time", async () => {
     const expired = signToken({ put: "", exp: NOW_S }, key);
-    expect((await refusal(verifyToken(expired, key, NOW))).message).toBe(`token expired at ${new Date(NOW).toISOString()}`);
+    expect((await refusal(verifyToken(expired, key, NOW))).message).toBe(
+      `token expired at ${new Date(NOW).toISOString()}`,
+    );
     expect((await verifyToken(expired, key, NOW - 1)).exp).toBe(NOW_S);
     const early = signToken({ put: "", nbf: NOW_S + 30 }, key);
-    expect((await refusal(verifyToken(early, key, NOW))).message).toBe(`token is not valid before ${new Date(NOW + 30_000).toISOString()}`);
+    expect((await refusal(verifyToken(early, key, NOW))).message).toBe(
+      `token is not valid before ${new Date(NOW + 30_000).toISOString()}`,
+    );
     expect((await verifyToken(early, key, NOW + 30_000)).nbf).toBe(NOW_S + 30);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { exp: "soon" }), key, NOW))).message).toMatch(/"exp" must be a number/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { exp: "soon" }), key, NOW))).message).toMatch(
+      /"exp" must be a number/,
+    );
   });
 
   it("refuses malformed structure with a message naming the part", async () => {
@@ -212,19 +274,33 @@ describe("tampering and malformed tokens", () => {
 
   it("refuses oversized tokens before looking inside", async () => {
     const big = signToken({ root: "x".repeat(MAX_TOKEN_BYTES) }, key);
-    expect((await refusal(verifyToken(big, key, NOW))).message).toBe(`token is ${big.length} bytes; the limit is ${MAX_TOKEN_BYTES}`);
+    expect((await refusal(verifyToken(big, key, NOW))).message).toBe(
+      `token is ${big.length} bytes; the limit is ${MAX_TOKEN_BYTES}`,
+    );
     const justFits = signToken({ root: "y".repeat(5000), put: "" }, key);
     expect(justFits.length).toBeLessThanOrEqual(MAX_TOKEN_BYTES);
     expect((await verifyToken(justFits, key, NOW)).root).toBe("y".repeat(5000));
   });
 
   it("refuses unknown claims (including the newer pattern claims) and badly typed ones", async () => {
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { publish: ["a/**"] }), key, NOW))).message).toMatch(/unsupported claim "publish" \(pattern claims/);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: "", aud: "x", foo: 1 }), key, NOW))).message).toMatch(/unsupported claims "aud", "foo"/);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { root: 5 }), key, NOW))).message).toMatch(/"root" must be a string/);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: [1] }), key, NOW))).message).toMatch(/"put" must be a string or a list/);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { get: "a\u0000b" }), key, NOW))).message).toMatch(/control character/);
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { cluster: "yes" }), key, NOW))).message).toMatch(/"cluster"/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { publish: ["a/**"] }), key, NOW))).message).toMatch(
+      /unsupported claim "publish" \(pattern claims/,
+    );
+    expect(
+      (await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: "", aud: "x", foo: 1 }), key, NOW))).message,
+    ).toMatch(/unsupported claims "aud", "foo"/);
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { root: 5 }), key, NOW))).message).toMatch(
+      /"root" must be a string/,
+    );
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: [1] }), key, NOW))).message).toMatch(
+      /"put" must be a string or a list/,
+    );
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { get: "a\u0000b" }), key, NOW))).message).toMatch(
+      /control character/,
+    );
+    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { cluster: "yes" }), key, NOW))).message).toMatch(
+      /"cluster"/,
+    );
   });
 
   it("is an Unauthorized MoqError", async () => {
@@ -274,7 +350,9 @@ describe("key files", () => {
     const p = (n: string) => join(dir, n);
     expect(await loadError(p("missing.jwk"))).toBe(`auth key file ${p("missing.jwk")} cannot be read: no such file`);
     expect(await loadError(dir)).toBe(`auth key file ${dir} is not a regular file`);
-    expect(await loadError(await file("big.jwk", " ".repeat(70_000)))).toMatch(/is 70000 bytes; a JWK is at most 65536/);
+    expect(await loadError(await file("big.jwk", " ".repeat(70_000)))).toMatch(
+      /is 70000 bytes; a JWK is at most 65536/,
+    );
     const cases: [unknown, RegExp][] = [
       ["", /the file is empty/],
       ["{nope", /not valid JSON/],
@@ -294,14 +372,19 @@ describe("key files", () => {
       [{ ...publicOf(jwkFor("ES256")), x: b64("too short") }, /the public key is not valid/],
       [{ ...publicOf(jwkFor("ES256")), x: jwkFor("ES256").y }, /the public key is not valid/],
       [{ ...jwkFor("EdDSA"), crv: "Ed448" }, /"crv" "Ed448" does not fit EdDSA \(expected "Ed25519"\)/],
-      [{ ...publicOf(jwkFor("RS256")), n: Buffer.alloc(128, 0xff).toString("base64url") }, /RSA modulus is 1024 bits; at least 2048/],
+      [
+        { ...publicOf(jwkFor("RS256")), n: Buffer.alloc(128, 0xff).toString("base64url") },
+        /RSA modulus is 1024 bits; at least 2048/,
+      ],
       [{ ...jwkFor("RS256"), qi: undefined }, /missing "qi"/],
     ];
     let i = 0;
     for (const [content, msg] of cases) {
       const name = `bad${i++}.jwk`;
       const text = typeof content === "string" ? content : JSON.stringify(content);
-      expect(await loadError(await file(name, text)), text).toMatch(new RegExp(`^auth key file ${p(name).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ${msg.source}`));
+      expect(await loadError(await file(name, text)), text).toMatch(
+        new RegExp(`^auth key file ${p(name).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ${msg.source}`),
+      );
     }
   });
 
@@ -324,7 +407,8 @@ describe("key files", () => {
 
 describe("authorize", () => {
   const key = keyFor("ES256");
-  const url = (path: string, token?: string) => new URL(`https://relay.test:4443${path}${token === undefined ? "" : `?jwt=${token}`}`);
+  const url = (path: string, token?: string) =>
+    new URL(`https://relay.test:4443${path}${token === undefined ? "" : `?jwt=${token}`}`);
   const tok = (claims: Parameters<typeof signToken>[0]) => signToken(claims, key);
   const refused = (g: Grant | AuthError): string => {
     expect(g).toBeInstanceOf(AuthError);
@@ -332,53 +416,107 @@ describe("authorize", () => {
   };
 
   it("open relay: anonymous, root is the URL path, everything below it", async () => {
-    expect(await authorize(url("/"), { publicPrefixes: [] }, NOW)).toEqual({ root: "", publish: [""], subscribe: [""] });
-    expect(await authorize(url("//anon//room/"), { publicPrefixes: [] }, NOW)).toEqual({ root: "anon/room", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/"), { publicPrefixes: [] }, NOW)).toEqual({
+      root: "",
+      publish: [""],
+      subscribe: [""],
+    });
+    expect(await authorize(url("//anon//room/"), { publicPrefixes: [] }, NOW)).toEqual({
+      root: "anon/room",
+      publish: [""],
+      subscribe: [""],
+    });
     expect(await authorize(url("/a%20b"), { publicPrefixes: [] }, NOW)).toMatchObject({ root: "a b" });
-    expect(refused(await authorize(url("/%E0%A4%A"), { publicPrefixes: [] }, NOW))).toMatch(/not valid percent-encoding/);
+    expect(refused(await authorize(url("/%E0%A4%A"), { publicPrefixes: [] }, NOW))).toMatch(
+      /not valid percent-encoding/,
+    );
     expect(refused(await authorize(url("/a%00b"), { publicPrefixes: [] }, NOW))).toMatch(/control character/);
     // A token cannot be checked without a key: refused, not silently ignored.
     expect(refused(await authorize(url("/", tok({ put: "" })), { publicPrefixes: [] }, NOW))).toMatch(/no --auth-key/);
     // An empty jwt parameter counts as none.
-    expect(await authorize(url("/x", ""), { publicPrefixes: [] }, NOW)).toEqual({ root: "x", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/x", ""), { publicPrefixes: [] }, NOW)).toEqual({
+      root: "x",
+      publish: [""],
+      subscribe: [""],
+    });
   });
 
   it("public prefixes: below gets everything, above sees only the public part, elsewhere refused", async () => {
     const opts = { publicPrefixes: ["/anon/"] };
     expect(await authorize(url("/anon"), opts, NOW)).toEqual({ root: "anon", publish: [""], subscribe: [""] });
-    expect(await authorize(url("/anon/room/1"), opts, NOW)).toEqual({ root: "anon/room/1", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/anon/room/1"), opts, NOW)).toEqual({
+      root: "anon/room/1",
+      publish: [""],
+      subscribe: [""],
+    });
     expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon"], subscribe: ["anon"] });
-    expect(refused(await authorize(url("/secret"), opts, NOW))).toBe("URL path /secret is not public (public prefixes: /anon)");
+    expect(refused(await authorize(url("/secret"), opts, NOW))).toBe(
+      "URL path /secret is not public (public prefixes: /anon)",
+    );
     // Segment boundaries, not string prefixes.
     expect(refused(await authorize(url("/anonymous"), opts, NOW))).toMatch(/not public/);
     // Several prefixes; only the reachable ones are granted.
     const two = await authorize(url("/"), { publicPrefixes: ["anon", "demo/live", "demo"] }, NOW);
     expect(two).toMatchObject({ publish: ["anon", "demo"], subscribe: ["anon", "demo"] });
-    expect(await authorize(url("/demo"), { publicPrefixes: ["anon", "demo/live"] }, NOW)).toMatchObject({ root: "demo", publish: ["live"] });
+    expect(await authorize(url("/demo"), { publicPrefixes: ["anon", "demo/live"] }, NOW)).toMatchObject({
+      root: "demo",
+      publish: ["live"],
+    });
     // "" makes everything public.
     expect(await authorize(url("/any/where"), { publicPrefixes: [""] }, NOW)).toMatchObject({ publish: [""] });
     // With a key too, anonymous sessions outside the public prefixes are told to bring a token.
-    expect(refused(await authorize(url("/secret"), { key, publicPrefixes: ["anon"] }, NOW))).toMatch(/not public .*add \?jwt=<token>/);
-    expect(await authorize(url("/anon"), { key, publicPrefixes: ["anon"] }, NOW)).toEqual({ root: "anon", publish: [""], subscribe: [""] });
+    expect(refused(await authorize(url("/secret"), { key, publicPrefixes: ["anon"] }, NOW))).toMatch(
+      /not public .*add \?jwt=<token>/,
+    );
+    expect(await authorize(url("/anon"), { key, publicPrefixes: ["anon"] }, NOW)).toEqual({
+      root: "anon",
+      publish: [""],
+      subscribe: [""],
+    });
   });
 
   it("key without public prefixes: a token is required", async () => {
-    expect(refused(await authorize(url("/room"), { key, publicPrefixes: [] }, NOW))).toBe("a token is required: add ?jwt=<token> to the URL (path /room)");
+    expect(refused(await authorize(url("/room"), { key, publicPrefixes: [] }, NOW))).toBe(
+      "a token is required: add ?jwt=<token> to the URL (path /room)",
+    );
   });
 
   it("token: URL path at, below or above the token root", async () => {
     const opts = { key, publicPrefixes: [] };
     const t = tok({ root: "room/123", put: "alice", get: "", exp: NOW_S + 3600 });
-    expect(await authorize(url("/room/123", t), opts, NOW)).toEqual({ root: "room/123", publish: ["alice"], subscribe: [""], expires: NOW_S + 3600 });
+    expect(await authorize(url("/room/123", t), opts, NOW)).toEqual({
+      root: "room/123",
+      publish: ["alice"],
+      subscribe: [""],
+      expires: NOW_S + 3600,
+    });
     // Below the root: prefixes are re-based; a dialed path inside a put prefix gets all of it.
-    expect(await authorize(url("/room/123/alice", t), opts, NOW)).toMatchObject({ root: "room/123/alice", publish: [""], subscribe: [""] });
+    expect(await authorize(url("/room/123/alice", t), opts, NOW)).toMatchObject({
+      root: "room/123/alice",
+      publish: [""],
+      subscribe: [""],
+    });
     expect(await authorize(url("/room/123/alice/cam", t), opts, NOW)).toMatchObject({ publish: [""], subscribe: [""] });
-    expect(await authorize(url("/room/123/bob", t), opts, NOW)).toMatchObject({ root: "room/123/bob", publish: [], subscribe: [""] });
+    expect(await authorize(url("/room/123/bob", t), opts, NOW)).toMatchObject({
+      root: "room/123/bob",
+      publish: [],
+      subscribe: [""],
+    });
     // Above the root: prefixes gain the segments in between.
-    expect(await authorize(url("/room", t), opts, NOW)).toMatchObject({ root: "room", publish: ["123/alice"], subscribe: ["123"] });
-    expect(await authorize(url("/", t), opts, NOW)).toMatchObject({ root: "", publish: ["room/123/alice"], subscribe: ["room/123"] });
+    expect(await authorize(url("/room", t), opts, NOW)).toMatchObject({
+      root: "room",
+      publish: ["123/alice"],
+      subscribe: ["123"],
+    });
+    expect(await authorize(url("/", t), opts, NOW)).toMatchObject({
+      root: "",
+      publish: ["room/123/alice"],
+      subscribe: ["room/123"],
+    });
     // Unrelated paths, and segment boundaries.
-    expect(refused(await authorize(url("/other", t), opts, NOW))).toBe("URL path /other is outside the token's root /room/123; dial /room/123 or a path below it");
+    expect(refused(await authorize(url("/other", t), opts, NOW))).toBe(
+      "URL path /other is outside the token's root /room/123; dial /room/123 or a path below it",
+    );
     expect(refused(await authorize(url("/room/1234", t), opts, NOW))).toMatch(/outside the token's root/);
   });
 
@@ -389,15 +527,21 @@ describe("authorize", () => {
     const several = tok({ root: "r", put: ["a/b", "a", "c"], get: ["d/e"] });
     expect(await authorize(url("/r", several), opts, NOW)).toMatchObject({ publish: ["a", "c"], subscribe: ["d/e"] });
     // Dialing into a place the token reaches with nothing left.
-    expect(refused(await authorize(url("/r/zzz", several), opts, NOW))).toBe("the token grants nothing at /r/zzz (no put or get prefix reaches it)");
+    expect(refused(await authorize(url("/r/zzz", several), opts, NOW))).toBe(
+      "the token grants nothing at /r/zzz (no put or get prefix reaches it)",
+    );
     expect(refused(await authorize(url("/r", tok({ root: "r" })), opts, NOW))).toMatch(/grants nothing/);
   });
 
   it("token: verification failures are refusals, never throws", async () => {
     const opts = { key, publicPrefixes: ["anon"] };
-    expect(refused(await authorize(url("/anon", tok({ put: "", exp: NOW_S - 1 })), opts, NOW))).toMatch(/^token expired at /);
+    expect(refused(await authorize(url("/anon", tok({ put: "", exp: NOW_S - 1 })), opts, NOW))).toMatch(
+      /^token expired at /,
+    );
     expect(refused(await authorize(url("/anon", "garbage"), opts, NOW))).toMatch(/not a JWT/);
-    expect(refused(await authorize(url("/anon", signToken({ put: "" }, keyFor("ES384"))), opts, NOW))).toMatch(/signed with "ES384"/);
+    expect(refused(await authorize(url("/anon", signToken({ put: "" }, keyFor("ES384"))), opts, NOW))).toMatch(
+      /signed with "ES384"/,
+    );
     const twice = new URL(`https://relay.test/anon?jwt=${tok({ put: "" })}&jwt=${tok({ get: "" })}`);
     expect(refused(await authorize(twice, opts, NOW))).toBe("URL has more than one jwt parameter");
     const huge = new URL(`https://relay.test/?jwt=${"a".repeat(100_000)}`);

@@ -62,7 +62,10 @@ async function tally(reader: TrackReader, what: string): Promise<Tally> {
     groups.push(
       (async () => {
         let expectIndex = 0;
-        for (let f; (f = await within(group.readFrame(), T, `${what}: frame of group ${group.sequence}`)) !== undefined; ) {
+        for (
+          let f;
+          (f = await within(group.readFrame(), T, `${what}: frame of group ${group.sequence}`)) !== undefined;
+        ) {
           const text = decoder.decode(f);
           counts.set(text, (counts.get(text) ?? 0) + 1);
           if (text !== decoder.decode(payloadOf(group.sequence, expectIndex))) disordered.push(group.sequence);
@@ -76,7 +79,11 @@ async function tally(reader: TrackReader, what: string): Promise<Tally> {
 }
 
 /** Duplicates and misses of a tally against GROUPS × FRAMES payloads. */
-function judge(t: Tally, groups: number, frames: number): { duplicates: number; missing: number; unexpected: number; disordered: number } {
+function judge(
+  t: Tally,
+  groups: number,
+  frames: number,
+): { duplicates: number; missing: number; unexpected: number; disordered: number } {
   let duplicates = 0;
   let missing = 0;
   const wanted = new Set<string>();
@@ -102,7 +109,13 @@ function writeBurst(track: TrackProducer, groups: number, frames: number): void 
 }
 
 /** Fan one publisher out to `n` subscribers made by `dial`, and check every subscriber's tally. */
-async function fanOut(relay: TestRelay, dial: () => Promise<Session>, n: number, groups: number, frames: number): Promise<void> {
+async function fanOut(
+  relay: TestRelay,
+  dial: () => Promise<Session>,
+  n: number,
+  groups: number,
+  frames: number,
+): Promise<void> {
   const pubSession = await dial();
   const subscribes = countSubscribes(pubSession);
   const track = publish(pubSession, "fan");
@@ -121,7 +134,9 @@ async function fanOut(relay: TestRelay, dial: () => Promise<Session>, n: number,
   const results = await Promise.all(tallies);
   const perSubscriber = results.map((t) => judge(t, groups, frames));
   // Every subscriber: no duplicates, no misses, nothing foreign, frames in order within each group.
-  expect(perSubscriber).toEqual(Array.from({ length: n }, () => ({ duplicates: 0, missing: 0, unexpected: 0, disordered: 0 })));
+  expect(perSubscriber).toEqual(
+    Array.from({ length: n }, () => ({ duplicates: 0, missing: 0, unexpected: 0, disordered: 0 })),
+  );
   await Promise.all(subs.map((s, i) => expect(within(s.closed, T, `subscriber ${i} to end`)).resolves.toBeUndefined()));
   expect(subscribes.count).toBe(1);
   const lines = relay.log.filter((e) => e.type === "subscribe");
@@ -130,22 +145,34 @@ async function fanOut(relay: TestRelay, dial: () => Promise<Session>, n: number,
 }
 
 describe("relay fan-out", () => {
-  it("delivers every frame exactly once to 50 subscribers over WebSocket/QMux from one upstream SUBSCRIBE", { timeout: 120_000 }, async () => {
-    r = await startTestRelay();
-    await fanOut(r, () => r!.client(), 50, 20, 5);
-  });
+  it(
+    "delivers every frame exactly once to 50 subscribers over WebSocket/QMux from one upstream SUBSCRIBE",
+    { timeout: 120_000 },
+    async () => {
+      r = await startTestRelay();
+      await fanOut(r, () => r!.client(), 50, 20, 5);
+    },
+  );
 
-  it("delivers every frame exactly once to 10 subscribers over WebTransport/HTTP2 (http:// URL)", { timeout: 120_000 }, async () => {
-    r = await startTestRelay();
-    const url = `http://127.0.0.1:${r.relay.port}/`;
-    const dial = async () => {
-      const s = await connect(url, { transport: "webtransport", timeoutMs: 10_000 });
-      extra.push(s);
-      return s;
-    };
-    await fanOut(r, dial, 10, 20, 5);
-    expect(r.log.filter((e) => e.type === "session-opened").every((e) => e.type === "session-opened" && e.transport === "webtransport-h2")).toBe(true);
-  });
+  it(
+    "delivers every frame exactly once to 10 subscribers over WebTransport/HTTP2 (http:// URL)",
+    { timeout: 120_000 },
+    async () => {
+      r = await startTestRelay();
+      const url = `http://127.0.0.1:${r.relay.port}/`;
+      const dial = async () => {
+        const s = await connect(url, { transport: "webtransport", timeoutMs: 10_000 });
+        extra.push(s);
+        return s;
+      };
+      await fanOut(r, dial, 10, 20, 5);
+      expect(
+        r.log
+          .filter((e) => e.type === "session-opened")
+          .every((e) => e.type === "session-opened" && e.transport === "webtransport-h2"),
+      ).toBe(true);
+    },
+  );
 });
 
 /**
@@ -168,81 +195,90 @@ describe("relay with a stalled subscriber", () => {
   const GROUPS = 200; // 200 MiB in all
   const WINDOW = 4; // the publisher runs at most this many groups ahead of the healthy subscriber
 
-  it("keeps serving a healthy subscriber every group of a steady publisher while another stalls", { timeout: 300_000 }, async () => {
-    r = await startTestRelay();
-    const pubSession = await r.client("", { versions: ["moq-lite-04"] });
-    const track = publish(pubSession, "steady");
-    await until(() => r!.relay.broadcasts().includes("steady"), T, "the relay to learn the broadcast");
+  it(
+    "keeps serving a healthy subscriber every group of a steady publisher while another stalls",
+    { timeout: 300_000 },
+    async () => {
+      r = await startTestRelay();
+      const pubSession = await r.client("", { versions: ["moq-lite-04"] });
+      const track = publish(pubSession, "steady");
+      await until(() => r!.relay.broadcasts().includes("steady"), T, "the relay to learn the broadcast");
 
-    const raw = await connectRaw(r.ws(), "moq-lite-04");
-    extra.push({ close: () => raw.session.close({ closeCode: 0, reason: "" }) });
-    await within(stalledSubscriber(raw, "steady", "data"), T, "the stalled subscriber's SUBSCRIBE_OK");
+      const raw = await connectRaw(r.ws(), "moq-lite-04");
+      extra.push({ close: () => raw.session.close({ closeCode: 0, reason: "" }) });
+      await within(stalledSubscriber(raw, "steady", "data"), T, "the stalled subscriber's SUBSCRIBE_OK");
 
-    const healthy = await r.client();
-    const sub = healthy.subscribe("steady", "data");
-    await within(sub.ok, T, "the healthy SUBSCRIBE_OK");
-    await until(() => r!.relay.stats().downstreamSubscriptions === 2, T, "both downstream readers");
-    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+      const healthy = await r.client();
+      const sub = healthy.subscribe("steady", "data");
+      await within(sub.ok, T, "the healthy SUBSCRIBE_OK");
+      await until(() => r!.relay.stats().downstreamSubscriptions === 2, T, "both downstream readers");
+      await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
 
-    // The healthy subscriber checks each frame's stamp and size and counts complete groups.
-    const received = new Set<number>();
-    const broken: string[] = [];
-    const reading = (async () => {
-      const pending: Promise<void>[] = [];
-      for (let group; (group = await within(sub.nextGroup(), 60_000, "the healthy subscriber's next group")); ) {
-        const g = group;
-        pending.push(
-          (async () => {
-            let f = 0;
-            for (let frame; (frame = await within(g.readFrame(), 60_000, `frame of group ${g.sequence}`)) !== undefined; f++) {
-              const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-              if (frame.byteLength !== FRAME_BYTES || view.getUint32(0) !== g.sequence || view.getUint32(4) !== f) broken.push(`${g.sequence}.${f}`);
-            }
-            if (f === FRAMES) received.add(g.sequence);
-            else broken.push(`group ${g.sequence} had ${f} frames`);
-          })(),
-        );
+      // The healthy subscriber checks each frame's stamp and size and counts complete groups.
+      const received = new Set<number>();
+      const broken: string[] = [];
+      const reading = (async () => {
+        const pending: Promise<void>[] = [];
+        for (let group; (group = await within(sub.nextGroup(), 60_000, "the healthy subscriber's next group"));) {
+          const g = group;
+          pending.push(
+            (async () => {
+              let f = 0;
+              for (
+                let frame;
+                (frame = await within(g.readFrame(), 60_000, `frame of group ${g.sequence}`)) !== undefined;
+                f++
+              ) {
+                const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+                if (frame.byteLength !== FRAME_BYTES || view.getUint32(0) !== g.sequence || view.getUint32(4) !== f)
+                  broken.push(`${g.sequence}.${f}`);
+              }
+              if (f === FRAMES) received.add(g.sequence);
+              else broken.push(`group ${g.sequence} had ${f} frames`);
+            })(),
+          );
+        }
+        await Promise.all(pending);
+      })();
+
+      const gc = gcFunction();
+      expect(gc, "measuring what the process holds needs a full collection (node --expose-gc)").toBeDefined();
+      const baseline = heldBytes(gc!);
+      /** MiB held over the baseline, sampled before every tenth group. */
+      const held: number[] = [];
+      for (let g = 0; g < GROUPS; g++) {
+        if (g % 10 === 9) held.push((heldBytes(gc!) - baseline) / 2 ** 20);
+        // Steady, paced by the healthy subscriber: if the stalled one held the relay back, this waits forever.
+        await until(() => received.size >= g - WINDOW, 60_000, `the healthy subscriber to reach group ${g - WINDOW}`);
+        const group = track.openGroup(g);
+        for (let f = 0; f < FRAMES; f++) {
+          const frame = new Uint8Array(FRAME_BYTES);
+          const view = new DataView(frame.buffer);
+          view.setUint32(0, g);
+          view.setUint32(4, f);
+          group.writeFrame(frame);
+        }
+        group.close();
       }
-      await Promise.all(pending);
-    })();
+      track.close();
+      await within(reading, 120_000, "the healthy subscriber to finish");
 
-    const gc = gcFunction();
-    expect(gc, "measuring what the process holds needs a full collection (node --expose-gc)").toBeDefined();
-    const baseline = heldBytes(gc!);
-    /** MiB held over the baseline, sampled before every tenth group. */
-    const held: number[] = [];
-    for (let g = 0; g < GROUPS; g++) {
-      if (g % 10 === 9) held.push((heldBytes(gc!) - baseline) / 2 ** 20);
-      // Steady, paced by the healthy subscriber: if the stalled one held the relay back, this waits forever.
-      await until(() => received.size >= g - WINDOW, 60_000, `the healthy subscriber to reach group ${g - WINDOW}`);
-      const group = track.openGroup(g);
-      for (let f = 0; f < FRAMES; f++) {
-        const frame = new Uint8Array(FRAME_BYTES);
-        const view = new DataView(frame.buffer);
-        view.setUint32(0, g);
-        view.setUint32(4, f);
-        group.writeFrame(frame);
-      }
-      group.close();
-    }
-    track.close();
-    await within(reading, 120_000, "the healthy subscriber to finish");
-
-    expect(broken).toEqual([]);
-    expect(received.size).toBe(GROUPS);
-    // What the stalled subscriber pins is bounded (the relay's per-track cache plus the group
-    // streams it may have open): once those filled, by group 50 or so, the level stays put while
-    // another 150 MiB go through. Holding everything published would add ~1 MiB per group. Medians,
-    // because a sample can catch a few groups in flight.
-    const series = held.map((mib) => Math.round(mib)).join(" ");
-    const filled = median(held.slice(5, 10)); // groups 59..99
-    const late = median(held.slice(10)); // groups 109..199
-    expect(late - filled, `held MiB every 10 groups: ${series}`).toBeLessThan(25);
-    expect(late, `held MiB every 10 groups: ${series}`).toBeLessThan(100);
-    // The relay still holds the stalled subscriber (it never left) and the healthy one ended cleanly.
-    expect(await within(sub.closed, T, "the healthy track to end")).toBeUndefined();
-    expect(r.relay.sessions()).toHaveLength(3);
-  });
+      expect(broken).toEqual([]);
+      expect(received.size).toBe(GROUPS);
+      // What the stalled subscriber pins is bounded (the relay's per-track cache plus the group
+      // streams it may have open): once those filled, by group 50 or so, the level stays put while
+      // another 150 MiB go through. Holding everything published would add ~1 MiB per group. Medians,
+      // because a sample can catch a few groups in flight.
+      const series = held.map((mib) => Math.round(mib)).join(" ");
+      const filled = median(held.slice(5, 10)); // groups 59..99
+      const late = median(held.slice(10)); // groups 109..199
+      expect(late - filled, `held MiB every 10 groups: ${series}`).toBeLessThan(25);
+      expect(late, `held MiB every 10 groups: ${series}`).toBeLessThan(100);
+      // The relay still holds the stalled subscriber (it never left) and the healthy one ended cleanly.
+      expect(await within(sub.closed, T, "the healthy track to end")).toBeUndefined();
+      expect(r.relay.sessions()).toHaveLength(3);
+    },
+  );
 });
 
 /** The process's live JavaScript memory (heap and array buffers), after a full collection. */

@@ -32,7 +32,12 @@ async function publisher(relay: TestRelay, name: string) {
 }
 
 /** `n` viewers subscribed to `name`, with the relay's upstream subscription in place. */
-async function viewers(relay: TestRelay, n: number, name: string, track: TrackProducer): Promise<{ session: Session; sub: Subscription }[]> {
+async function viewers(
+  relay: TestRelay,
+  n: number,
+  name: string,
+  track: TrackProducer,
+): Promise<{ session: Session; sub: Subscription }[]> {
   const sessions = await Promise.all(Array.from({ length: n }, () => relay.client()));
   const out = sessions.map((session) => ({ session, sub: session.subscribe(name, "data") }));
   await Promise.all(out.map((v, i) => within(v.sub.ok, T, `SUBSCRIBE_OK for viewer ${i}`)));
@@ -51,13 +56,19 @@ describe("relay faults", () => {
     const watchers = await Promise.all(Array.from({ length: 3 }, () => r!.client()));
     const changes = watchers.map((w) => w.announced(""));
     for (const c of changes) {
-      const seen = [await within(c.next(), T, "announce"), await within(c.next(), T, "announce")].map((x) => x!.path).sort();
+      const seen = [await within(c.next(), T, "announce"), await within(c.next(), T, "announce")]
+        .map((x) => x!.path)
+        .sort();
       expect(seen).toEqual(["leaving", "staying"]);
     }
     const cut = watchers.map((w) => w.subscribe("leaving", "data"));
     const kept = watchers.map((w) => w.subscribe("staying", "data"));
     await Promise.all([...cut, ...kept].map((s) => within(s.ok, T, "SUBSCRIBE_OK")));
-    await until(() => leaving.track.consumerCount > 0 && staying.track.consumerCount > 0, T, "both upstream subscriptions");
+    await until(
+      () => leaving.track.consumerCount > 0 && staying.track.consumerCount > 0,
+      T,
+      "both upstream subscriptions",
+    );
 
     // An open group: two frames out, no end.
     const open = leaving.track.openGroup(0);
@@ -72,7 +83,10 @@ describe("relay faults", () => {
     leaving.session.close();
 
     for (const [i, c] of changes.entries()) {
-      expect(await within(c.next(), T, `viewer ${i}: end of the announcement`)).toMatchObject({ path: "leaving", active: false });
+      expect(await within(c.next(), T, `viewer ${i}: end of the announcement`)).toMatchObject({
+        path: "leaving",
+        active: false,
+      });
     }
     // Each track ends (the relay resets a track whose publisher left; a clean FIN would be acceptable too)…
     for (const [i, s] of cut.entries()) {
@@ -100,23 +114,35 @@ describe("relay faults", () => {
 
     const later = await publisher(r, "later");
     for (const [i, c] of changes.entries()) {
-      expect(await within(c.next(), T, `viewer ${i}: the later announce`)).toMatchObject({ path: "later", active: true });
+      expect(await within(c.next(), T, `viewer ${i}: the later announce`)).toMatchObject({
+        path: "later",
+        active: true,
+      });
     }
     const fresh = watchers.map((w) => w.subscribe("later", "data"));
     await Promise.all(fresh.map((s) => within(s.ok, T, "SUBSCRIBE_OK")));
     await until(() => r!.relay.stats().downstreamSubscriptions === 3, T, "3 readers of the later broadcast");
     writeGroups(later.track, 2, 3);
     later.track.close();
-    for (const got of await Promise.all(fresh.map((s, i) => readAll(s, `viewer ${i} of "later"`)))) expect(got).toEqual(expected(2, 3));
+    for (const got of await Promise.all(fresh.map((s, i) => readAll(s, `viewer ${i} of "later"`))))
+      expect(got).toEqual(expected(2, 3));
     expect(watchers.every((w) => !w.isClosed)).toBe(true);
 
     // The log tells the story: the publisher's session closed by the peer with code 0, its broadcast
     // ended because it disconnected, and its upstream track closed.
-    await until(() => r!.log.some((e) => e.type === "upstream-closed" && e.broadcast === "leaving"), T, "the upstream-closed line");
+    await until(
+      () => r!.log.some((e) => e.type === "upstream-closed" && e.broadcast === "leaving"),
+      T,
+      "the upstream-closed line",
+    );
     const announced = r.log.find((e) => e.type === "announce" && e.path === "leaving");
     const id = announced?.type === "announce" ? announced.session : -1;
-    expect(r.log).toContainEqual(expect.objectContaining({ type: "session-closed", session: id, code: 0, by: "remote" }));
-    expect(r.log).toContainEqual(expect.objectContaining({ type: "unannounce", session: id, path: "leaving", reason: "publisher disconnected" }));
+    expect(r.log).toContainEqual(
+      expect.objectContaining({ type: "session-closed", session: id, code: 0, by: "remote" }),
+    );
+    expect(r.log).toContainEqual(
+      expect.objectContaining({ type: "unannounce", session: id, path: "leaving", reason: "publisher disconnected" }),
+    );
     expect(r.log.filter((e) => e.level === "error")).toEqual([]);
   });
 
@@ -129,7 +155,9 @@ describe("relay faults", () => {
     // Group 0 is open and everyone has its first frame.
     const g0 = pub.track.openGroup(0);
     g0.writeFrame(text("0.0"));
-    const firstGroups = await Promise.all([quitter!, leaver!, canceller!].map((v, i) => nextGroup(v.sub, `viewer ${i}: group 0`)));
+    const firstGroups = await Promise.all(
+      [quitter!, leaver!, canceller!].map((v, i) => nextGroup(v.sub, `viewer ${i}: group 0`)),
+    );
     for (const [i, g] of firstGroups.entries()) expect(await frame(g, `viewer ${i}: frame 0.0`)).toBe("0.0");
     const steadyRead = readAll(steady!.sub, "the steady viewer");
     steadyRead.catch(() => {}); // judged below; no unhandled rejection if an earlier check fails
@@ -160,7 +188,11 @@ describe("relay faults", () => {
 
     // One upstream subscription throughout, and the relay logged both departures.
     expect(r.log.filter((e) => e.type === "subscribe" && e.dedup === "miss")).toHaveLength(1);
-    await until(() => r!.log.filter((e) => e.type === "unsubscribe" && e.broadcast === "flow").length >= 2, T, "two unsubscribe lines");
+    await until(
+      () => r!.log.filter((e) => e.type === "unsubscribe" && e.broadcast === "flow").length >= 2,
+      T,
+      "two unsubscribe lines",
+    );
     await until(() => r!.log.some((e) => e.type === "session-closed"), T, "a session-closed line");
     const closedLines = r.log.filter((e) => e.type === "session-closed");
     expect(closedLines).toHaveLength(1);

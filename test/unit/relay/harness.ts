@@ -87,7 +87,7 @@ export async function readAll(reader: TrackReader, what: string): Promise<Map<nu
     const group = await within(reader.nextGroup(), T, `${what}: next group`);
     if (!group) return out;
     const frames: string[] = [];
-    for (let f; (f = await within(group.readFrame(), T, `${what}: frame of group ${group.sequence}`)) !== undefined; ) {
+    for (let f; (f = await within(group.readFrame(), T, `${what}: frame of group ${group.sequence}`)) !== undefined;) {
       frames.push(new TextDecoder().decode(f));
     }
     out.set(group.sequence, frames);
@@ -97,6 +97,10 @@ export async function readAll(reader: TrackReader, what: string): Promise<Map<nu
 /** What writeGroups(…, groups, frames) writes. */
 export function expected(groups: number, frames: number, first = 0): Map<number, string[]> {
   const out = new Map<number, string[]>();
-  for (let g = first; g < first + groups; g++) out.set(g, Array.from({ length: frames }, (_, f) => `${g}.${f}`));
+  for (let g = first; g < first + groups; g++)
+    out.set(
+      g,
+      Array.from({ length: frames }, (_, f) => `${g}.${f}`),
+    );
   return out;
 }

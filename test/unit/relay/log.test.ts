@@ -13,7 +13,13 @@ import type { TestRelay } from "./harness.ts";
 
 const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
   [
-    { type: "listening", urls: ["http://127.0.0.1:4443/", "ws://127.0.0.1:4443/"], fingerprint: "ab:cd", http3: false, hop: 9 },
+    {
+      type: "listening",
+      urls: ["http://127.0.0.1:4443/", "ws://127.0.0.1:4443/"],
+      fingerprint: "ab:cd",
+      http3: false,
+      hop: 9,
+    },
     "info",
     "listening on http://127.0.0.1:4443/ ws://127.0.0.1:4443/ (certificate sha256 ab:cd; hop id 9)",
   ],
@@ -23,7 +29,16 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     "listening on https://127.0.0.1:4443/ (certificate sha256 ab, http/3 on udp; hop id 12)",
   ],
   [
-    { type: "session-opened", session: 1, remote: "127.0.0.1:5000", root: "anon", version: "moq-lite-04", transport: "websocket", publish: [""], subscribe: [""] },
+    {
+      type: "session-opened",
+      session: 1,
+      remote: "127.0.0.1:5000",
+      root: "anon",
+      version: "moq-lite-04",
+      transport: "websocket",
+      publish: [""],
+      subscribe: [""],
+    },
     "info",
     'session #1 opened from 127.0.0.1:5000: root "/anon", moq-lite-04 over websocket',
   ],
@@ -33,7 +48,15 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     'session from 127.0.0.1:5000 to "/x" refused: bad token',
   ],
   [
-    { type: "session-closed", session: 1, remote: "127.0.0.1:5000", root: "", code: 15, reason: "garbage", by: "local" },
+    {
+      type: "session-closed",
+      session: 1,
+      remote: "127.0.0.1:5000",
+      root: "",
+      code: 15,
+      reason: "garbage",
+      by: "local",
+    },
     "info",
     "session #1 from 127.0.0.1:5000 closed by the relay (code 15: garbage)",
   ],
@@ -43,7 +66,16 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     "session #4 from 127.0.0.1:5001 closed by the peer (code 0)",
   ],
   [
-    { type: "session-closed", session: 5, remote: "127.0.0.1:5002", root: "", code: 0, reason: "", by: "remote", dropped: true },
+    {
+      type: "session-closed",
+      session: 5,
+      remote: "127.0.0.1:5002",
+      root: "",
+      code: 0,
+      reason: "",
+      by: "remote",
+      dropped: true,
+    },
     "info",
     "session #5 from 127.0.0.1:5002 lost its connection (code 0)",
   ],
@@ -68,14 +100,26 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     "info",
     'session #5 subscribed to "/a/b" track "audio" (new upstream, 1 subscriber)',
   ],
-  [{ type: "unsubscribe", session: 2, broadcast: "a/b", track: "video" }, "info", 'session #2 unsubscribed from "/a/b" track "video"'],
+  [
+    { type: "unsubscribe", session: 2, broadcast: "a/b", track: "video" },
+    "info",
+    'session #2 unsubscribed from "/a/b" track "video"',
+  ],
   [
     { type: "upstream-closed", broadcast: "a/b", track: "video", reason: "ended" },
     "info",
     'upstream "/a/b" track "video" closed: ended',
   ],
-  [{ type: "error", session: 3, message: "announce stream failed", code: 15 }, "error", "session #3: announce stream failed (code 15)"],
-  [{ type: "error", message: "session from 127.0.0.1:5002 failed to start" }, "error", "session from 127.0.0.1:5002 failed to start"],
+  [
+    { type: "error", session: 3, message: "announce stream failed", code: 15 },
+    "error",
+    "session #3: announce stream failed (code 15)",
+  ],
+  [
+    { type: "error", message: "session from 127.0.0.1:5002 failed to start" },
+    "error",
+    "session from 127.0.0.1:5002 failed to start",
+  ],
 ];
 
 describe("relay log entries", () => {
@@ -133,23 +177,47 @@ describe("a relay's log", () => {
   it("writes one exact record for each thing that happens, and nothing else", async () => {
     r = await startTestRelay({
       hop: 77,
-      authorize: (req) => (rootOf(req.url) === "secret" ? new Error("no token for /secret") : { root: rootOf(req.url), publish: [""], subscribe: [""] }),
+      authorize: (req) =>
+        rootOf(req.url) === "secret"
+          ? new Error("no token for /secret")
+          : { root: rootOf(req.url), publish: [""], subscribe: [""] },
     });
     const relay = r;
     const port = relay.relay.port;
 
     const [listening] = relay.log;
     expect(relay.log).toHaveLength(1);
-    expect(listening).toEqual({ type: "listening", urls: relay.relay.urls, fingerprint: relay.relay.fingerprint, http3: false, hop: 77, level: "info", at });
+    expect(listening).toEqual({
+      type: "listening",
+      urls: relay.relay.urls,
+      fingerprint: relay.relay.fingerprint,
+      http3: false,
+      hop: 77,
+      level: "info",
+      at,
+    });
     expect(relay.relay.urls).toContain(`ws://127.0.0.1:${port}/`);
-    expect(formatLogEntry(listening!)).toBe(`listening on ${relay.relay.urls.join(" ")} (certificate sha256 ${relay.relay.fingerprint}; hop id 77)`);
+    expect(formatLogEntry(listening!)).toBe(
+      `listening on ${relay.relay.urls.join(" ")} (certificate sha256 ${relay.relay.fingerprint}; hop id 77)`,
+    );
 
     let pub: Session | undefined;
     const opened = await recordsOf(relay, 1, async () => {
       pub = await relay.client("", { versions: ["moq-lite-04"] });
     });
     expect(opened).toEqual([
-      { type: "session-opened", session: 1, remote, root: "", version: "moq-lite-04", transport: "websocket", publish: [""], subscribe: [""], level: "info", at },
+      {
+        type: "session-opened",
+        session: 1,
+        remote,
+        root: "",
+        version: "moq-lite-04",
+        transport: "websocket",
+        publish: [""],
+        subscribe: [""],
+        level: "info",
+        at,
+      },
     ]);
     const pubAddress = address(opened[0]);
     expect(lines(opened)).toEqual([`session #1 opened from ${pubAddress}: root "/", moq-lite-04 over websocket`]);
@@ -164,13 +232,18 @@ describe("a relay's log", () => {
       { type: "announce", session: 1, path: "cam", hops: [], level: "info", at },
       { type: "loop-dropped", session: 1, path: "looped", hops: [5, 77], level: "warn", at },
     ]);
-    expect(lines(announced)).toEqual(['session #1 announced "/cam" (hops 0)', 'session #1 announced "/looped", which already passed through this relay; ignored']);
+    expect(lines(announced)).toEqual([
+      'session #1 announced "/cam" (hops 0)',
+      'session #1 announced "/looped", which already passed through this relay; ignored',
+    ]);
 
     const refused = await recordsOf(relay, 1, async () => {
       const client = await relay.client("secret");
       await within(client.closed, T, "the refusal");
     });
-    expect(refused).toEqual([{ type: "session-refused", remote, path: "secret", reason: "no token for /secret", level: "warn", at }]);
+    expect(refused).toEqual([
+      { type: "session-refused", remote, path: "secret", reason: "no token for /secret", level: "warn", at },
+    ]);
     expect(lines(refused)).toEqual([`session from ${address(refused[0])} to "/secret" refused: no token for /secret`]);
 
     let viewer: Session | undefined;
@@ -179,13 +252,35 @@ describe("a relay's log", () => {
     });
     // The refused session used number 2.
     expect(viewerOpened).toEqual([
-      { type: "session-opened", session: 3, remote, root: "", version: "moq-lite-03", transport: "websocket", publish: [""], subscribe: [""], level: "info", at },
+      {
+        type: "session-opened",
+        session: 3,
+        remote,
+        root: "",
+        version: "moq-lite-03",
+        transport: "websocket",
+        publish: [""],
+        subscribe: [""],
+        level: "info",
+        at,
+      },
     ]);
     const viewerAddress = address(viewerOpened[0]);
 
     const sub = viewer!.subscribe("cam", "video");
     const subscribed = await recordsOf(relay, 1, () => within(sub.ok, T, "SUBSCRIBE_OK"));
-    expect(subscribed).toEqual([{ type: "subscribe", session: 3, broadcast: "cam", track: "video", dedup: "miss", subscribers: 1, level: "info", at }]);
+    expect(subscribed).toEqual([
+      {
+        type: "subscribe",
+        session: 3,
+        broadcast: "cam",
+        track: "video",
+        dedup: "miss",
+        subscribers: 1,
+        level: "info",
+        at,
+      },
+    ]);
     expect(lines(subscribed)).toEqual(['session #3 subscribed to "/cam" track "video" (new upstream, 1 subscriber)']);
 
     const unsubscribed = await recordsOf(relay, 2, () => sub.close());
@@ -193,18 +288,47 @@ describe("a relay's log", () => {
       { type: "unsubscribe", session: 3, broadcast: "cam", track: "video", level: "info", at },
       { type: "upstream-closed", broadcast: "cam", track: "video", reason: "ended", level: "info", at },
     ]);
-    expect(lines(unsubscribed)).toEqual(['session #3 unsubscribed from "/cam" track "video"', 'upstream "/cam" track "video" closed: ended']);
+    expect(lines(unsubscribed)).toEqual([
+      'session #3 unsubscribed from "/cam" track "video"',
+      'upstream "/cam" track "video" closed: ended',
+    ]);
 
     const viewerClosed = await recordsOf(relay, 1, () => viewer!.closeWithError(0, "bye"));
-    expect(viewerClosed).toEqual([{ type: "session-closed", session: 3, remote: viewerAddress, root: "", code: 0, reason: "bye", by: "remote", level: "info", at }]);
+    expect(viewerClosed).toEqual([
+      {
+        type: "session-closed",
+        session: 3,
+        remote: viewerAddress,
+        root: "",
+        code: 0,
+        reason: "bye",
+        by: "remote",
+        level: "info",
+        at,
+      },
+    ]);
     expect(lines(viewerClosed)).toEqual([`session #3 from ${viewerAddress} closed by the peer (code 0: bye)`]);
 
     const ended = await recordsOf(relay, 1, () => broadcast.close());
-    expect(ended).toEqual([{ type: "unannounce", session: 1, path: "cam", reason: "publisher ended the broadcast", level: "info", at }]);
+    expect(ended).toEqual([
+      { type: "unannounce", session: 1, path: "cam", reason: "publisher ended the broadcast", level: "info", at },
+    ]);
     expect(lines(ended)).toEqual(['session #1 ended "/cam": publisher ended the broadcast']);
 
     const stopped = await recordsOf(relay, 1, () => relay.close());
-    expect(stopped).toEqual([{ type: "session-closed", session: 1, remote: pubAddress, root: "", code: 0, reason: "relay shutting down", by: "local", level: "info", at }]);
+    expect(stopped).toEqual([
+      {
+        type: "session-closed",
+        session: 1,
+        remote: pubAddress,
+        root: "",
+        code: 0,
+        reason: "relay shutting down",
+        by: "local",
+        level: "info",
+        at,
+      },
+    ]);
     expect(lines(stopped)).toEqual([`session #1 from ${pubAddress} closed by the relay (code 0: relay shutting down)`]);
 
     // Nothing else was written: every record above was taken from the log in turn.

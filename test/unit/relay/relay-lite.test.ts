@@ -32,7 +32,7 @@ function litePublish(client: LiteClient, path: string, onTrack: (track: Moq.Trac
   const broadcast = new Moq.Broadcast();
   client.connection.publish(Moq.Path.from(path), broadcast);
   void (async () => {
-    for (let req; (req = await broadcast.requested()); ) onTrack(req.track);
+    for (let req; (req = await broadcast.requested());) onTrack(req.track);
   })().catch(() => {});
   return broadcast;
 }
@@ -75,16 +75,19 @@ describe("relay with @moq/lite clients", () => {
     expect(shape(await reading)).toEqual(shape(expectedGroups(GROUPS)));
   });
 
-  it.each(["moq-lite-03", "moq-lite-04"] as LiteVersion[])("sees a %s publisher's announcement end when it disconnects", async (version) => {
-    r = await startTestRelay();
-    const viewer = await lite("moq-lite-04");
-    const announced = viewer.connection.announced(Moq.Path.from(""));
-    const pub = await lite(version);
-    litePublish(pub, "room/cam", () => {});
-    expect(await within(announced.next(), T, "announcement")).toMatchObject({ path: "room/cam", active: true });
-    pub.close();
-    expect(await within(announced.next(), T, "end")).toMatchObject({ path: "room/cam", active: false });
-  });
+  it.each(["moq-lite-03", "moq-lite-04"] as LiteVersion[])(
+    "sees a %s publisher's announcement end when it disconnects",
+    async (version) => {
+      r = await startTestRelay();
+      const viewer = await lite("moq-lite-04");
+      const announced = viewer.connection.announced(Moq.Path.from(""));
+      const pub = await lite(version);
+      litePublish(pub, "room/cam", () => {});
+      expect(await within(announced.next(), T, "announcement")).toMatchObject({ path: "room/cam", active: true });
+      pub.close();
+      expect(await within(announced.next(), T, "end")).toMatchObject({ path: "room/cam", active: false });
+    },
+  );
 
   it("isolates roots for @moq/lite clients: /a does not see /b's broadcasts", async () => {
     r = await startTestRelay();
@@ -109,7 +112,12 @@ describe("relay with @moq/lite clients", () => {
     const broadcast = new BroadcastProducer();
     const track = broadcast.createTrack("data", { maxPendingGroups: 64 });
     ours.mux.publishBroadcast("show", broadcast);
-    const viewers = await Promise.all([lite("moq-lite-03"), lite("moq-lite-04"), lite("moq-lite-03"), lite("moq-lite-04")]);
+    const viewers = await Promise.all([
+      lite("moq-lite-03"),
+      lite("moq-lite-04"),
+      lite("moq-lite-03"),
+      lite("moq-lite-04"),
+    ]);
     await Promise.all(viewers.map((v) => within(v.connection.announced(Moq.Path.from("")).next(), T, "announcement")));
     const tracks = viewers.map((v) => v.connection.consume(Moq.Path.from("show")).subscribe("data", 1));
     await until(() => r!.relay.stats().downstreamSubscriptions === 4, T, "4 downstream readers");

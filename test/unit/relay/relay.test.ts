@@ -30,11 +30,19 @@ async function publisher(relay: TestRelay, name: string, path = "", versions?: V
 }
 
 async function nextChange(session: Session, prefix = ""): Promise<AnnouncementChange> {
-  return within(session.announced(prefix).next().then((c) => c!), T, "an announcement");
+  return within(
+    session
+      .announced(prefix)
+      .next()
+      .then((c) => c!),
+    T,
+    "an announcement",
+  );
 }
 
 /** Wait until the publisher's track has a reader (the relay's upstream subscription arrived). */
-const upstreamArrived = (track: TrackProducer) => until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+const upstreamArrived = (track: TrackProducer) =>
+  until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
 
 const PAIRS: [Version, Version][] = [
   ["moq-lite-04", "moq-lite-04"],
@@ -171,7 +179,9 @@ describe("relay with our clients", () => {
     // The relay-wide view sees both, under their roots.
     const top = await r.client("");
     const changesTop = top.announced("");
-    const seen = [await within(changesTop.next(), T, "first"), await within(changesTop.next(), T, "second")].map((c) => c!.path).sort();
+    const seen = [await within(changesTop.next(), T, "first"), await within(changesTop.next(), T, "second")]
+      .map((c) => c!.path)
+      .sort();
     expect(seen).toEqual(["a/cam", "b/mic"]);
 
     // /b cannot subscribe to /a's broadcast by its relative name nor escape its root.
@@ -209,7 +219,10 @@ describe("relay with our clients", () => {
     expect(await within(group!.readFrame(), T, "its first frame")).toEqual(new TextEncoder().encode("half"));
 
     leaving.session.close();
-    expect(await within(changes.next(), T, "end of the announcement")).toMatchObject({ path: "leaving", active: false });
+    expect(await within(changes.next(), T, "end of the announcement")).toMatchObject({
+      path: "leaving",
+      active: false,
+    });
     const end = await within(sub.closed, T, "the track to end");
     expect(end).toBeDefined();
     await expect(within(group!.readFrame(), T, "the cut group")).rejects.toThrow();
@@ -243,19 +256,27 @@ describe("relay with our clients", () => {
 
   it("refuses a session the authorize hook rejects, with code 6 and a log line", async () => {
     r = await startTestRelay({
-      authorize: (req) => (req.url.pathname.startsWith("/secret") ? new Error("no token for /secret") : { root: req.url.pathname, publish: [""], subscribe: [""] }),
+      authorize: (req) =>
+        req.url.pathname.startsWith("/secret")
+          ? new Error("no token for /secret")
+          : { root: req.url.pathname, publish: [""], subscribe: [""] },
     });
     const refused = await r.client("secret");
     const info = await within(refused.closed, T, "the refusal");
     expect(info.code).toBe(ErrorCode.Unauthorized);
     expect(info.reason).toContain("no token");
-    expect(r.log.find((e) => e.type === "session-refused")).toMatchObject({ level: "warn", reason: "no token for /secret" });
+    expect(r.log.find((e) => e.type === "session-refused")).toMatchObject({
+      level: "warn",
+      reason: "no token for /secret",
+    });
     const ok = await r.client("open");
     expect(ok.isClosed).toBe(false);
   });
 
   it("closes a session with code 6 when its grant expires", async () => {
-    r = await startTestRelay({ authorize: () => ({ root: "", publish: [""], subscribe: [""], expires: Date.now() / 1000 + 0.3 }) });
+    r = await startTestRelay({
+      authorize: () => ({ root: "", publish: [""], subscribe: [""], expires: Date.now() / 1000 + 0.3 }),
+    });
     const client = await r.client();
     const info = await within(client.closed, T, "the expiry");
     expect(info.code).toBe(ErrorCode.Unauthorized);
@@ -275,7 +296,10 @@ describe("relay with our clients", () => {
     pub.mux.publishBroadcast("mine/later", new BroadcastProducer());
     expect(await within(changes.next(), T, "the later announce")).toMatchObject({ path: "mine/later", active: true });
     expect(r.relay.broadcasts().sort()).toEqual(["mine/cam", "mine/later"]);
-    expect(r.log.filter((e) => e.type === "announce").map((e) => e.type === "announce" && e.path)).toEqual(["mine/cam", "mine/later"]);
+    expect(r.log.filter((e) => e.type === "announce").map((e) => e.type === "announce" && e.path)).toEqual([
+      "mine/cam",
+      "mine/later",
+    ]);
   });
 
   it("drops announcements that already passed through this relay", async () => {

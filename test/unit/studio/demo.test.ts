@@ -67,7 +67,12 @@ describe("demo broadcasts in fake time", () => {
     const mux = new TrackMux();
     demo = startDemo(mux, { clock: () => Date.now() });
     expect(demo.broadcasts).toEqual([CLOCK, VIDEO]);
-    expect(mux.active(toPath("demo")).map((c) => c.path).sort()).toEqual([CLOCK, VIDEO]);
+    expect(
+      mux
+        .active(toPath("demo"))
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual([CLOCK, VIDEO]);
     demo.stop();
     demo = startDemo(mux, { prefix: toPath("/my/room/") });
     expect(demo.broadcasts).toEqual(["my/room/clock", "my/room/video.hang"]);
@@ -194,7 +199,12 @@ describe("demo broadcasts in fake time", () => {
     vi.setSystemTime(Date.UTC(2026, 10, 3, 12, 0, 1, 650));
     const mux = new TrackMux();
     const frames: string[] = [];
-    const clock = new ClockBroadcast({ track: "time", fps: 5, groupFrames: 10, onFrame: (f, group, index) => frames.push(`${group}.${index} ${str(f)}`) });
+    const clock = new ClockBroadcast({
+      track: "time",
+      fps: 5,
+      groupFrames: 10,
+      onFrame: (f, group, index) => frames.push(`${group}.${index} ${str(f)}`),
+    });
     mux.publishBroadcast("c", clock.broadcast);
     const reader = serve(mux, "c", "time");
     clock.start();
@@ -229,7 +239,12 @@ describe("demo broadcasts in fake time", () => {
     demo.stop();
     expect(vi.getTimerCount()).toBe(timersBefore);
     await Promise.resolve();
-    expect(changes.filter((c) => !c.active).map((c) => c.path).sort()).toEqual([CLOCK, VIDEO]);
+    expect(
+      changes
+        .filter((c) => !c.active)
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual([CLOCK, VIDEO]);
     expect(mux.active(toPath("demo"))).toEqual([]);
 
     // The open GOP was closed cleanly: a reader gets its frames, then the end of the track.
@@ -268,7 +283,7 @@ describe("synthetic video frames", () => {
     const means = meanFrameSizes(DEFAULT_VIDEO_CONFIG);
     expect(means.key / means.delta).toBeCloseTo(10);
     // 2.5 Mb/s at 30 fps ≈ 10.4 KB per frame on average.
-    expect(((means.key + 59 * means.delta) / 60)).toBeCloseTo(2_500_000 / 8 / 30, 6);
+    expect((means.key + 59 * means.delta) / 60).toBeCloseTo(2_500_000 / 8 / 30, 6);
     const other = new SyntheticVideoFrames({ ...DEFAULT_VIDEO_CONFIG, seed: 7 });
     expect(digest(gop(other))).not.toBe(fa);
   });
@@ -320,7 +335,8 @@ describe("demo broadcasts through a server on 127.0.0.1", () => {
     const frames: Uint8Array[] = [];
     for (let i = 0; i < 3; i++) frames.push((await within(group!.readFrame(), 5000, `video frame ${i}`))!);
     const decoded = frames.map(decodeLegacy);
-    for (let i = 1; i < decoded.length; i++) expect(decoded[i]!.timestampUs).toBeGreaterThan(decoded[i - 1]!.timestampUs);
+    for (let i = 1; i < decoded.length; i++)
+      expect(decoded[i]!.timestampUs).toBeGreaterThan(decoded[i - 1]!.timestampUs);
     expect(frames.every((f) => f.byteLength > 1000)).toBe(true);
 
     const clockSub = client.subscribe(CLOCK, CLOCK_TRACK);

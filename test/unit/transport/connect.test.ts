@@ -191,9 +191,9 @@ describe("errors a user can act on", () => {
 
   it("wrong fingerprint: wss:// is refused before the upgrade", async () => {
     const wrong = "cd".repeat(32);
-    await expect(
-      dial(`wss://127.0.0.1:${server.port}/?jwt=secret`, { fingerprint: wrong }),
-    ).rejects.toThrow(new RegExp(`fingerprint mismatch .*expected ${wrong}, got ${server.listener.fingerprint}`));
+    await expect(dial(`wss://127.0.0.1:${server.port}/?jwt=secret`, { fingerprint: wrong })).rejects.toThrow(
+      new RegExp(`fingerprint mismatch .*expected ${wrong}, got ${server.listener.fingerprint}`),
+    );
   });
 
   it("an untrusted self-signed certificate without pinning says how to proceed", async () => {
@@ -266,8 +266,25 @@ function opensslCertificate(days: number): { certPem: string; keyPem: string } |
     const [cert, key] = [join(dir, "c.pem"), join(dir, "k.pem")];
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-days", String(days), "-nodes",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-days",
+        String(days),
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
       { stdio: "ignore" },
     );
     return { certPem: readFileSync(cert, "utf8"), keyPem: readFileSync(key, "utf8") };
@@ -296,7 +313,9 @@ describe.runIf(longLived !== undefined)("a user-supplied certificate valid for 3
   it("cannot be pinned for WebTransport, and the message says why", async () => {
     await expect(
       dial(`https://127.0.0.1:${long.port}/`, { transport: "webtransport", fingerprint: long.listener.fingerprint }),
-    ).rejects.toThrow(/valid for 30 days; WebTransport accepts a pinned certificate only if it is valid for at most 14 days/);
+    ).rejects.toThrow(
+      /valid for 30 days; WebTransport accepts a pinned certificate only if it is valid for at most 14 days/,
+    );
   });
 
   it("auto mode falls back to WebSocket over wss://", async () => {

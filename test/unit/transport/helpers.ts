@@ -1,7 +1,12 @@
 // Shared plumbing for the transport tests: a listener whose sessions can be awaited one by one,
 // and small stream helpers. Everything runs over real sockets on 127.0.0.1.
 
-import { listen, type Listener, type ListenOptions, type SessionRequest } from "../../../main/moq/transport/listener.ts";
+import {
+  listen,
+  type Listener,
+  type ListenOptions,
+  type SessionRequest,
+} from "../../../main/moq/transport/listener.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
 
 export interface Accepted {

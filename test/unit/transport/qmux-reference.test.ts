@@ -21,7 +21,11 @@ afterAll(async () => {
 
 it("chooses the same subprotocol as @moq/qmux for the same offers", () => {
   const versions = ["moq-lite-04", "moq-lite-03"];
-  const reference = { protocols: versions, versions: { "moq-lite-04": null, "moq-lite-03": null }, requireProtocol: true };
+  const reference = {
+    protocols: versions,
+    versions: { "moq-lite-04": null, "moq-lite-03": null },
+    requireProtocol: true,
+  };
   for (const offered of [
     "qmux-02.moq-lite-04, qmux-01.moq-lite-04, qmux-00.moq-lite-04",
     "qmux-00.moq-lite-03, qmux-01.moq-lite-04",

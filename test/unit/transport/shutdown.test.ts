@@ -60,7 +60,13 @@ async function settles(p: Promise<unknown>, ms: number, what: string): Promise<v
     timer = setTimeout(() => reject(new Error(`${what} still pending after ${ms} ms`)), ms);
   });
   try {
-    await Promise.race([p.then(() => {}, () => {}), deadline]);
+    await Promise.race([
+      p.then(
+        () => {},
+        () => {},
+      ),
+      deadline,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -151,7 +157,11 @@ describe.each(DIALECTS)("shutdown over %s", (dialect) => {
       await settles(server.close(), CLOSE_DEADLINE_MS, "listener.close()");
       // Either the handshake fails, or it completed and the server's close reaches the session.
       const outcome = dialing.then(
-        (t) => t.session.closed.then(() => "closed", () => "closed"),
+        (t) =>
+          t.session.closed.then(
+            () => "closed",
+            () => "closed",
+          ),
         () => "refused",
       );
       await settles(outcome, SETTLE_DEADLINE_MS, "the client to see the server go");

@@ -164,7 +164,10 @@ interface ChildResult {
 /** Run node with `args` in the repository root, tsx loaded so .ts imports work. */
 function runNode(args: string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -193,12 +196,16 @@ describe("loading the package (load.ts)", () => {
     const printed = [...lines(stdout), ...lines(stderr)].filter((l) => !/^\s/.test(l) && !/^[\]}]/.test(l));
     expect(
       printed.length,
-      because("the package no longer prints anything while it loads without its HTTP/3 part: the console filter in fails-adapter/load.ts can go"),
+      because(
+        "the package no longer prints anything while it loads without its HTTP/3 part: the console filter in fails-adapter/load.ts can go",
+      ),
     ).toBeGreaterThan(0);
     const unfiltered = printed.filter((l) => !PACKAGE_NOISE.some((p) => p.test(l)));
     expect(
       unfiltered,
-      because("the package prints lines on load that PACKAGE_NOISE in fails-adapter/load.ts does not drop: update the patterns"),
+      because(
+        "the package prints lines on load that PACKAGE_NOISE in fails-adapter/load.ts does not drop: update the patterns",
+      ),
     ).toEqual([]);
   });
 
@@ -215,7 +222,9 @@ describe("loading the package (load.ts)", () => {
     // The process runs until nothing is pending, so anything printed late would show here too.
     expect(
       { stdout, stderr },
-      because("loading the package through fails-adapter/load.ts printed something: the filter window or PACKAGE_NOISE no longer covers it"),
+      because(
+        "loading the package through fails-adapter/load.ts printed something: the filter window or PACKAGE_NOISE no longer covers it",
+      ),
     ).toEqual({ stdout: "loaded\n", stderr: "" });
   });
 });
@@ -227,7 +236,9 @@ describe("dialling (dial.ts)", () => {
     const cert = generateCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
     // No extended CONNECT: the client waits for it, and the server goes away gracefully meanwhile.
     const port = await startPlainHttp2(cert, {}, (server) => {
-      server.on("session", (session: http2.ServerHttp2Session) => session.once("remoteSettings", () => session.close()));
+      server.on("session", (session: http2.ServerHttp2Session) =>
+        session.once("remoteSettings", () => session.close()),
+      );
     });
     const dialed = await dialWebTransport({
       url: `https://127.0.0.1:${port}/`,
@@ -239,7 +250,9 @@ describe("dialling (dial.ts)", () => {
     cleanup.push(() => dialed.abandon());
     expect(
       dialed.watchesConnection,
-      because("WebTransport no longer calls startUpConnection({ client }) with client.transportInt.clientInt as the HTTP/2 session; fails-adapter/dial.ts cannot see the connection"),
+      because(
+        "WebTransport no longer calls startUpConnection({ client }) with client.transportInt.clientInt as the HTTP/2 session; fails-adapter/dial.ts cannot see the connection",
+      ),
     ).toBe(true);
     await expect(
       dialed.established,
@@ -265,7 +278,9 @@ describe("dialling (dial.ts)", () => {
     await expect(dialed.established).rejects.toThrow();
     expect(
       dialed.responseStatus(),
-      because("the status of a refused CONNECT did not reach us: sessionint.setSessionObj(object) no longer gets the request stream as object.stream (fails-adapter/dial.ts)"),
+      because(
+        "the status of a refused CONNECT did not reach us: sessionint.setSessionObj(object) no longer gets the request stream as object.stream (fails-adapter/dial.ts)",
+      ),
     ).toBe(403);
   });
 });
@@ -278,12 +293,16 @@ describe("serving (serve.ts)", () => {
     const { client, served } = await pair(server);
     expect(
       server.offers,
-      because("the request callback no longer receives wt-available-protocols as a parsed list (fails-adapter/serve.ts)"),
+      because(
+        "the request callback no longer receives wt-available-protocols as a parsed list (fails-adapter/serve.ts)",
+      ),
     ).toEqual([["moq-lite-04", "moq-lite-03"]]);
     expect(served.request.protocol).toBe("moq-lite-04");
     expect(
       client.session.protocol,
-      because("the client no longer sees the selectedProtocol we returned, verbatim, as its protocol (fails-adapter/serve.ts)"),
+      because(
+        "the client no longer sees the selectedProtocol we returned, verbatim, as its protocol (fails-adapter/serve.ts)",
+      ),
     ).toBe("moq-lite-04");
     expect(
       served.request.url.href,
@@ -323,7 +342,9 @@ describe("flow-control windows (flow-window.ts)", () => {
 
 /** SETTINGS_WT_INITIAL_MAX_DATA from a settings frame (Node parses it as the package asks; @types/node 20 lacks the field). */
 function sessionWindowIn(settings: http2.Settings | undefined): number | undefined {
-  return (settings as { customSettings?: Record<number, number> } | undefined)?.customSettings?.[SETTINGS_WT_INITIAL_MAX_DATA];
+  return (settings as { customSettings?: Record<number, number> } | undefined)?.customSettings?.[
+    SETTINGS_WT_INITIAL_MAX_DATA
+  ];
 }
 
 // --- session.ts ---------------------------------------------------------------------------------
@@ -338,7 +359,9 @@ describe("sessions (session.ts)", () => {
     ] as const) {
       expect(
         adapted.ping,
-        because(`no HTTP/2 connection at objint.stream.session on the ${side} session: RTT would fall back to getStats(), which says 0 over HTTP/2`),
+        because(
+          `no HTTP/2 connection at objint.stream.session on the ${side} session: RTT would fall back to getStats(), which says 0 over HTTP/2`,
+        ),
       ).toBeTypeOf("function");
       const rtt = await adapted.ping!();
       expect(rtt).toBeGreaterThanOrEqual(0);
@@ -397,7 +420,9 @@ describe("stream reset codes (stream-error.ts)", () => {
     );
     expect(
       err instanceof Error ? err.message : err,
-      because("a peer reset no longer arrives as 'Resetstream with code:N' (errors.ts streamErrorCode parses that text), or the package no longer reads the reason's `code`"),
+      because(
+        "a peer reset no longer arrives as 'Resetstream with code:N' (errors.ts streamErrorCode parses that text), or the package no longer reads the reason's `code`",
+      ),
     ).toBe("Resetstream with code:42");
   });
 });
@@ -427,7 +452,9 @@ describe("the HTTP/2 stream close guard (stream-guard.ts)", () => {
     await served.adapted.session.closed;
     expect(
       calls.slice(0, 2),
-      because("the package no longer ends a session with Http2Stream.close(code) then destroy(): check whether fails-adapter/stream-guard.ts is still on the path"),
+      because(
+        "the package no longer ends a session with Http2Stream.close(code) then destroy(): check whether fails-adapter/stream-guard.ts is still on the path",
+      ),
     ).toEqual(["close", "destroy"]);
   });
 
@@ -446,7 +473,9 @@ describe("the HTTP/2 stream close guard (stream-guard.ts)", () => {
     const unguarded = await raceRunaway([fixture, "unguarded"]);
     expect(
       unguarded.outcome,
-      because(`Node ${process.version} no longer runs away when an Http2Stream is closed and destroyed with writes queued: fails-adapter/stream-guard.ts can go`),
+      because(
+        `Node ${process.version} no longer runs away when an Http2Stream is closed and destroyed with writes queued: fails-adapter/stream-guard.ts can go`,
+      ),
     ).toBe("runaway");
   });
 });
@@ -460,7 +489,10 @@ const RUNAWAY_RSS_BYTES = 512 * 1024 * 1024;
  */
 function raceRunaway(args: string[]): Promise<{ outcome: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,14 @@
 import { DecodeError } from "../../errors.ts";
 import type { MoqError } from "../../errors.ts";
 import type { AnnouncementChange } from "../../mux.ts";
-import { decodeAnnounce, decodeAnnounceInit, decodeAnnounceInterest, encodeAnnounce, encodeAnnounceInit, encodeAnnounceInterest } from "../wire/announce.ts";
+import {
+  decodeAnnounce,
+  decodeAnnounceInit,
+  decodeAnnounceInterest,
+  encodeAnnounce,
+  encodeAnnounceInit,
+  encodeAnnounceInterest,
+} from "../wire/announce.ts";
 import { joinPath, stripPrefix, toPath, type Path } from "../../model/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
@@ -12,7 +19,8 @@ import { sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
-const interestName = (core: SessionCore) => (versionAtLeast(core.version, "moq-lite-04") ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE");
+const interestName = (core: SessionCore) =>
+  versionAtLeast(core.version, "moq-lite-04") ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE";
 
 /** Answer an Announce stream the peer opened: what we publish under its prefix, then changes. */
 export async function serveAnnounce(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
@@ -20,7 +28,8 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   const interest = decodeAnnounceInterest(body, core.version, core.limits);
   core.traced(recv.id, interestName(core), interest);
   const prefix = interest.prefix;
-  const excluded = (change: AnnouncementChange) => interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
+  const excluded = (change: AnnouncementChange) =>
+    interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
 
   const live = new Set<Path>();
   const announce = (change: AnnouncementChange) => {

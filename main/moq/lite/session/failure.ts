@@ -7,7 +7,13 @@ import type { RecvStream, SendStream } from "./streams.ts";
  * else is the peer resetting just this stream, which we answer in kind. Returns the error that
  * describes the end, for the reader waiting on this stream.
  */
-export function streamEnded(core: SessionCore, err: unknown, recv: RecvStream, send: SendStream | undefined, what: string): MoqError {
+export function streamEnded(
+  core: SessionCore,
+  err: unknown,
+  recv: RecvStream,
+  send: SendStream | undefined,
+  what: string,
+): MoqError {
   if (err instanceof DecodeError) {
     core.fail(err);
     return err;

@@ -38,7 +38,12 @@ async function runFetch(core: SessionCore, request: PathFetch, group: GroupProdu
     group.closeWithError(e.code, e.message);
     return;
   }
-  const msg: Fetch = { broadcast: request.broadcast, track: request.track, priority: request.priority ?? 128, group: request.group };
+  const msg: Fetch = {
+    broadcast: request.broadcast,
+    track: request.track,
+    priority: request.priority ?? 128,
+    group: request.group,
+  };
   try {
     await core.sendMessage(send, "FETCH", msg, encodeFetch(msg, core.version));
     await send.close();
@@ -51,7 +56,13 @@ async function runFetch(core: SessionCore, request: PathFetch, group: GroupProdu
     recv.noteEnd("fin");
     group.close();
   } catch (err) {
-    const e = streamEnded(core, err, recv, undefined, `fetch of group ${request.group} of "${request.broadcast}"/"${request.track}"`);
+    const e = streamEnded(
+      core,
+      err,
+      recv,
+      undefined,
+      `fetch of group ${request.group} of "${request.broadcast}"/"${request.track}"`,
+    );
     group.closeWithError(e.code, e.message);
   }
 }

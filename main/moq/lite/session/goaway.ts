@@ -10,7 +10,12 @@ import type { RecvStream, SendStream } from "./streams.ts";
  * Read the GOAWAY the peer sent and hand it on (the caller decides whether to follow the URI).
  * The sender FINs the stream when it is about to close; nothing may follow the message.
  */
-export async function receiveGoaway(core: SessionCore, send: SendStream, recv: RecvStream, onGoaway: (g: Goaway) => void): Promise<void> {
+export async function receiveGoaway(
+  core: SessionCore,
+  send: SendStream,
+  recv: RecvStream,
+  onGoaway: (g: Goaway) => void,
+): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "GOAWAY");
   const msg = decodeGoaway(body, core.version, core.limits);
   core.traced(recv.id, "GOAWAY", msg);
@@ -22,7 +27,8 @@ export async function receiveGoaway(core: SessionCore, send: SendStream, recv: R
 
 /** Tell the peer to go away (04+), optionally to a new URI; the stream stays open until we close. */
 export async function sendGoaway(core: SessionCore, uri: string): Promise<SendStream> {
-  if (!versionAtLeast(core.version, "moq-lite-04")) throw new MoqError(ErrorCode.Unsupported, `GOAWAY needs moq-lite-04; this session is ${core.version}`);
+  if (!versionAtLeast(core.version, "moq-lite-04"))
+    throw new MoqError(ErrorCode.Unsupported, `GOAWAY needs moq-lite-04; this session is ${core.version}`);
   const { send } = await core.openBidi("goaway", BidiStreamType.Goaway);
   const msg = { uri };
   await core.sendMessage(send, "GOAWAY", msg, encodeGoaway(msg, core.version));

@@ -140,7 +140,12 @@ export class ProbeReader implements AsyncIterable<ProbeResult> {
 }
 
 /** Open a Probe stream, optionally ask for a target bitrate, and feed reports to `reader`. */
-export async function runProbe(core: SessionCore, reader: ProbeReader, targetBitrate: number | undefined, onReport: (r: ProbeResult) => void): Promise<void> {
+export async function runProbe(
+  core: SessionCore,
+  reader: ProbeReader,
+  targetBitrate: number | undefined,
+  onReport: (r: ProbeResult) => void,
+): Promise<void> {
   let send: SendStream;
   let recv: RecvStream;
   try {

@@ -93,7 +93,15 @@ export class PublishedSubscription {
     stream.enqueue(encodeGroupHeader({ subscribeId: id, sequence: group.sequence }, core.version));
     core.traceSent(stream, "GROUP", { subscribeId: id, sequence: group.sequence });
     if (core.events.active) {
-      core.emit({ type: "group", stream: stream.id, direction: "sent", subscribeId: id, broadcast: this.request.broadcast, track: this.request.track, sequence: group.sequence });
+      core.emit({
+        type: "group",
+        stream: stream.id,
+        direction: "sent",
+        subscribeId: id,
+        broadcast: this.request.broadcast,
+        track: this.request.track,
+        sequence: group.sequence,
+      });
     }
     let index = 0;
     try {
@@ -122,7 +130,16 @@ export class PublishedSubscription {
         }
         const bytes = stream.claim();
         if (core.events.active) {
-          core.emit({ type: "frame", stream: stream.id, direction: "sent", subscribeId: id, sequence: group.sequence, index, size: frame.length, bytes });
+          core.emit({
+            type: "frame",
+            stream: stream.id,
+            direction: "sent",
+            subscribeId: id,
+            sequence: group.sequence,
+            index,
+            size: frame.length,
+            bytes,
+          });
         }
         index++;
       }
@@ -203,7 +220,11 @@ const sleep = (ms: number) =>
   });
 
 /** Apply SUBSCRIBE_UPDATEs until the subscriber ends its half. */
-async function readUpdates(core: SessionCore, recv: RecvStream, subscription: PublishedSubscription): Promise<"fin" | "reset"> {
+async function readUpdates(
+  core: SessionCore,
+  recv: RecvStream,
+  subscription: PublishedSubscription,
+): Promise<"fin" | "reset"> {
   try {
     for (;;) {
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "SUBSCRIBE_UPDATE");

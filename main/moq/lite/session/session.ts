@@ -8,7 +8,13 @@ import type { BidiStream, Transport, TransportInfo } from "../../transport/types
 import { decodeGroupHeader } from "../wire/group.ts";
 import type { Goaway } from "../wire/goaway.ts";
 import { toPath } from "../../model/path.ts";
-import { BidiStreamType, UniStreamType, bidiStreamTypeAllowed, bidiStreamTypeName, uniStreamTypeName } from "../wire/stream-type.ts";
+import {
+  BidiStreamType,
+  UniStreamType,
+  bidiStreamTypeAllowed,
+  bidiStreamTypeName,
+  uniStreamTypeName,
+} from "../wire/stream-type.ts";
 import { isAlpnVersion, isLegacyVersion } from "../wire/version.ts";
 import type { Version } from "../wire/version.ts";
 import { AnnouncementReader, runAnnounced, serveAnnounce } from "./announce.ts";
@@ -159,10 +165,17 @@ export class Session {
       // A peer that agreed on no version must send CLIENT_SETUP promptly.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new MoqError(ErrorCode.Timeout, `no CLIENT_SETUP within ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new MoqError(ErrorCode.Timeout, `no CLIENT_SETUP within ${SETUP_TIMEOUT_MS} ms`)),
+          SETUP_TIMEOUT_MS,
+        );
       });
       try {
-        await Promise.race([this.#versionReady, deadline, this.closed.then((c) => Promise.reject(new MoqError(c.code, c.reason)))]);
+        await Promise.race([
+          this.#versionReady,
+          deadline,
+          this.closed.then((c) => Promise.reject(new MoqError(c.code, c.reason))),
+        ]);
       } finally {
         clearTimeout(timer);
       }
@@ -210,12 +223,24 @@ export class Session {
       },
       traceSent: (stream, name, fields) => {
         const bytes = stream.claim();
-        if (this.events.active) this.events.emit({ type: "message", stream: stream.id, direction: "sent", name, fields: { ...fields }, bytes });
+        if (this.events.active)
+          this.events.emit({
+            type: "message",
+            stream: stream.id,
+            direction: "sent",
+            name,
+            fields: { ...fields },
+            bytes,
+          });
       },
       traced: (stream, name, fields) => {
         const recv = this.#receiving.get(stream);
         const bytes = recv?.claim() ?? 0;
-        if (this.events.active) this.events.emit({ type: "message", stream, direction: "received", name, fields: { ...fields }, bytes }, recv?.arrivedAt);
+        if (this.events.active)
+          this.events.emit(
+            { type: "message", stream, direction: "received", name, fields: { ...fields }, bytes },
+            recv?.arrivedAt,
+          );
       },
       emit: (event: SessionEvent, at?: number) => this.events.emit(event, at),
       fail: (err) => this.#fail(err),
@@ -225,7 +250,8 @@ export class Session {
   #fail(err: unknown): void {
     if (this.isClosed) return;
     if (err instanceof MoqError) this.closeWithError(err.code, err.message);
-    else this.closeWithError(ErrorCode.Cancelled, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    else
+      this.closeWithError(ErrorCode.Cancelled, `internal error: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   async #openBidi(kind: string, type: number, sendOrder?: number): Promise<{ send: SendStream; recv: RecvStream }> {
@@ -288,7 +314,17 @@ export class Session {
         await send.close();
         return;
       }
-      this.events.emit({ type: "stream-opened", stream: id, dir: "bidi", initiator: "remote", kind: bidiStreamTypeName(type), bytes: recv.claim() }, recv.arrivedAt);
+      this.events.emit(
+        {
+          type: "stream-opened",
+          stream: id,
+          dir: "bidi",
+          initiator: "remote",
+          kind: bidiStreamTypeName(type),
+          bytes: recv.claim(),
+        },
+        recv.arrivedAt,
+      );
       if (type === SETUP_STREAM_TYPE && this.role === "server" && !this.#version) {
         this.#negotiated(await serverSetup(core, send, recv));
         await this.#watchSessionStream(recv);
@@ -332,7 +368,17 @@ export class Session {
         this.#receiving.delete(id);
         return;
       }
-      this.events.emit({ type: "stream-opened", stream: id, dir: "uni", initiator: "remote", kind: uniStreamTypeName(type), bytes: recv.claim() }, recv.arrivedAt);
+      this.events.emit(
+        {
+          type: "stream-opened",
+          stream: id,
+          dir: "uni",
+          initiator: "remote",
+          kind: uniStreamTypeName(type),
+          bytes: recv.claim(),
+        },
+        recv.arrivedAt,
+      );
       if (type !== UniStreamType.Group) {
         recv.stop(ErrorCode.UnexpectedStream);
         return;
@@ -410,11 +456,15 @@ export class Session {
       return reader;
     }
     if (this.#version && isLegacyVersion(this.#version)) {
-      reader.end(new MoqError(ErrorCode.Unsupported, `${this.#version} has no probe stream (it needs moq-lite-03 or newer)`));
+      reader.end(
+        new MoqError(ErrorCode.Unsupported, `${this.#version} has no probe stream (it needs moq-lite-03 or newer)`),
+      );
       return reader;
     }
     this.#probes.add(reader);
-    void runProbe(this.#core, reader, targetBitrate, (r) => (this.#peerProbe = r)).finally(() => this.#probes.delete(reader));
+    void runProbe(this.#core, reader, targetBitrate, (r) => (this.#peerProbe = r)).finally(() =>
+      this.#probes.delete(reader),
+    );
     return reader;
   }
 
@@ -426,7 +476,10 @@ export class Session {
   stats(): SessionStats {
     const t = this.transport.stats();
     const sendBitrate = this.#sent.bitsPerSecond();
-    const est = typeof t.estimatedSendRate === "number" && t.estimatedSendRate > 0 ? Math.round(t.estimatedSendRate) : sendBitrate;
+    const est =
+      typeof t.estimatedSendRate === "number" && t.estimatedSendRate > 0
+        ? Math.round(t.estimatedSendRate)
+        : sendBitrate;
     const probeRtt = this.#peerProbe && this.#peerProbe.rttMs > 0 ? this.#peerProbe.rttMs : undefined;
     return {
       estimatedBitrate: est,
@@ -493,7 +546,10 @@ export class Session {
     this.#closeInfo = info;
     this.#receiving.clear();
     this.events.emit({ type: "closed", ...info });
-    const err = new MoqError(info.code === 0 ? ErrorCode.Closed : info.code, `session closed: ${info.reason || "no reason given"}`);
+    const err = new MoqError(
+      info.code === 0 ? ErrorCode.Closed : info.code,
+      `session closed: ${info.reason || "no reason given"}`,
+    );
     for (const sub of this.#subscriptions.values()) sub.end({ code: err.code, reason: err.message });
     this.#subscriptions.clear();
     for (const a of this.#announced) a.end(err);

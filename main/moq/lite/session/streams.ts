@@ -36,7 +36,14 @@ export class SendStream {
       if (this.#ended) return;
       this.#ended = true;
       this.failure = err;
-      host.events.emit({ type: "stream-ended", stream: id, half: "send", how: "stop", code: streamErrorCode(err), bytes: this.claim() });
+      host.events.emit({
+        type: "stream-ended",
+        stream: id,
+        half: "send",
+        how: "stop",
+        code: streamErrorCode(err),
+        bytes: this.claim(),
+      });
     });
   }
 
@@ -80,7 +87,14 @@ export class SendStream {
   reset(code: number): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#host.events.emit({ type: "stream-ended", stream: this.id, half: "send", how: "reset", code, bytes: this.claim() });
+    this.#host.events.emit({
+      type: "stream-ended",
+      stream: this.id,
+      half: "send",
+      how: "reset",
+      code,
+      bytes: this.claim(),
+    });
     this.#writer.abort(this.#host.transport.streamError(code)).catch(() => {});
   }
 
@@ -128,14 +142,28 @@ export class RecvStream extends StreamReader {
   noteEnd(how: "fin" | "reset", code?: number): void {
     if (this.#ended) return;
     this.#end();
-    this.#host.events.emit({ type: "stream-ended", stream: this.id, half: "recv", how, code, bytes: this.#claimRest() });
+    this.#host.events.emit({
+      type: "stream-ended",
+      stream: this.id,
+      half: "recv",
+      how,
+      code,
+      bytes: this.#claimRest(),
+    });
   }
 
   /** STOP_SENDING with a code. */
   stop(code: number): void {
     if (this.#ended) return;
     this.#end();
-    this.#host.events.emit({ type: "stream-ended", stream: this.id, half: "recv", how: "stop", code, bytes: this.#claimRest() });
+    this.#host.events.emit({
+      type: "stream-ended",
+      stream: this.id,
+      half: "recv",
+      how: "stop",
+      code,
+      bytes: this.#claimRest(),
+    });
     void this.cancel(this.#host.transport.streamError(code));
   }
 

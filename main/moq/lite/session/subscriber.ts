@@ -4,7 +4,12 @@ import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../../model/types.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
-import { decodeSubscribeResponse, encodeSubscribe, encodeSubscribeUpdate, subscribeResponsesTyped } from "../wire/subscribe.ts";
+import {
+  decodeSubscribeResponse,
+  encodeSubscribe,
+  encodeSubscribeUpdate,
+  subscribeResponsesTyped,
+} from "../wire/subscribe.ts";
 import type { Subscribe, SubscribeDrop, SubscribeOk, SubscriptionParams } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
@@ -128,7 +133,9 @@ export class Subscription implements TrackReader {
   /** @internal End the subscription: undefined = clean (FIN), otherwise the reset. */
   end(info: EndInfo | undefined): void {
     if (this.#ended) return;
-    this.#rejectOk(new MoqError(info?.code ?? ErrorCode.Closed, info?.reason ?? "subscription ended before SUBSCRIBE_OK"));
+    this.#rejectOk(
+      new MoqError(info?.code ?? ErrorCode.Closed, info?.reason ?? "subscription ended before SUBSCRIBE_OK"),
+    );
     this.#finish(info);
   }
 
@@ -267,9 +274,26 @@ export async function receiveGroup(
   }
 }
 
-async function readFrames(core: SessionCore, recv: RecvStream, sub: Subscription, sequence: number, group: GroupWriter): Promise<void> {
+async function readFrames(
+  core: SessionCore,
+  recv: RecvStream,
+  sub: Subscription,
+  sequence: number,
+  group: GroupWriter,
+): Promise<void> {
   if (core.events.active) {
-    core.emit({ type: "group", stream: recv.id, direction: "received", subscribeId: sub.id, broadcast: sub.broadcast, track: sub.name, sequence: sequence }, recv.arrivedAt);
+    core.emit(
+      {
+        type: "group",
+        stream: recv.id,
+        direction: "received",
+        subscribeId: sub.id,
+        broadcast: sub.broadcast,
+        track: sub.name,
+        sequence: sequence,
+      },
+      recv.arrivedAt,
+    );
   }
   let index = 0;
   try {
@@ -279,7 +303,19 @@ async function readFrames(core: SessionCore, recv: RecvStream, sub: Subscription
       group.writeFrame(frame);
       const bytes = recv.claim();
       if (core.events.active) {
-        core.emit({ type: "frame", stream: recv.id, direction: "received", subscribeId: sub.id, sequence: sequence, index, size: frame.length, bytes }, recv.arrivedAt);
+        core.emit(
+          {
+            type: "frame",
+            stream: recv.id,
+            direction: "received",
+            subscribeId: sub.id,
+            sequence: sequence,
+            index,
+            size: frame.length,
+            bytes,
+          },
+          recv.arrivedAt,
+        );
       }
       index++;
     }

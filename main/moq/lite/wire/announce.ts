@@ -42,7 +42,11 @@ export function encodeAnnounceInterest(msg: AnnounceInterest, version: Version):
   });
 }
 
-export function decodeAnnounceInterest(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): AnnounceInterest {
+export function decodeAnnounceInterest(
+  body: Uint8Array,
+  version: Version,
+  _limits: Limits = DEFAULT_LIMITS,
+): AnnounceInterest {
   return decodeBody(body, "ANNOUNCE_INTEREST", (r) => {
     const prefix = decodePath(r, "announce prefix");
     const excludeHop = versionAtLeast(version, "moq-lite-04") ? r.varint("exclude hop") : 0;

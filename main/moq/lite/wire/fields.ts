@@ -42,13 +42,15 @@ export function readOptionalGroup(r: BytesReader, what: string): number | undefi
 export function readCount(r: BytesReader, what: string, max: number, minBytes = 1): number {
   const n = r.varint(what);
   if (n > max) throw new DecodeError(`${what} ${n} exceeds the limit of ${max}`);
-  if (n * minBytes > r.remaining) throw new DecodeError(`${what} ${n} does not fit in the ${r.remaining} remaining bytes`);
+  if (n * minBytes > r.remaining)
+    throw new DecodeError(`${what} ${n} does not fit in the ${r.remaining} remaining bytes`);
   return n;
 }
 
 /** Guard for encoders of messages that a version does not define. */
 export function encodeSince(version: Version, minimum: Version, what: string): void {
-  if (!versionAtLeast(version, minimum)) throw new RangeError(`${what} does not exist in ${version} (needs ${minimum} or later)`);
+  if (!versionAtLeast(version, minimum))
+    throw new RangeError(`${what} does not exist in ${version} (needs ${minimum} or later)`);
 }
 
 export function decodeSince(version: Version, minimum: Version, what: string): void {
@@ -56,9 +58,11 @@ export function decodeSince(version: Version, minimum: Version, what: string): v
 }
 
 export function encodeUntil(version: Version, maximum: Version, what: string): void {
-  if (versionAtLeast(version, maximum) && version !== maximum) throw new RangeError(`${what} does not exist in ${version} (only up to ${maximum})`);
+  if (versionAtLeast(version, maximum) && version !== maximum)
+    throw new RangeError(`${what} does not exist in ${version} (only up to ${maximum})`);
 }
 
 export function decodeUntil(version: Version, maximum: Version, what: string): void {
-  if (versionAtLeast(version, maximum) && version !== maximum) throw new DecodeError(`${what} does not exist in ${version}`);
+  if (versionAtLeast(version, maximum) && version !== maximum)
+    throw new DecodeError(`${what} does not exist in ${version}`);
 }

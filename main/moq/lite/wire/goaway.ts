@@ -19,7 +19,8 @@ const encoder = new TextEncoder();
 export function encodeGoaway(msg: Goaway, version: Version): Uint8Array {
   encodeSince(version, "moq-lite-04", "GOAWAY");
   const uri = encoder.encode(msg.uri);
-  if (uri.length > MAX_GOAWAY_URI_BYTES) throw new RangeError(`goaway uri is ${uri.length} bytes, the limit is ${MAX_GOAWAY_URI_BYTES}`);
+  if (uri.length > MAX_GOAWAY_URI_BYTES)
+    throw new RangeError(`goaway uri is ${uri.length} bytes, the limit is ${MAX_GOAWAY_URI_BYTES}`);
   return encodeMessage((w) => w.bytes(uri));
 }
 
@@ -28,7 +29,8 @@ export function decodeGoaway(body: Uint8Array, version: Version, _limits: Limits
   return decodeBody(body, "GOAWAY", (r) => {
     const uri = r.string("goaway uri");
     const size = encoder.encode(uri).length;
-    if (size > MAX_GOAWAY_URI_BYTES) throw new DecodeError(`goaway uri is ${size} bytes, the limit is ${MAX_GOAWAY_URI_BYTES}`);
+    if (size > MAX_GOAWAY_URI_BYTES)
+      throw new DecodeError(`goaway uri is ${size} bytes, the limit is ${MAX_GOAWAY_URI_BYTES}`);
     return { uri };
   });
 }

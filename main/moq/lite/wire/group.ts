@@ -33,7 +33,8 @@ export function decodeGroupHeader(body: Uint8Array, _version: Version, _limits: 
  * without copying it. Frames have no inner fields in 01–04.
  */
 export function encodeFrameHeader(payloadLength: number): Uint8Array {
-  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0) throw new RangeError(`frame length must be a non-negative integer, got ${payloadLength}`);
+  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0)
+    throw new RangeError(`frame length must be a non-negative integer, got ${payloadLength}`);
   return encodeVarint(payloadLength);
 }
 

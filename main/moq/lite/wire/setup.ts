@@ -46,10 +46,12 @@ function writeParams(w: Writer, params: readonly SetupParam[]): void {
     writeUint(w, p.key, "setup parameter key");
     const even = p.key % 2 === 0;
     if (even) {
-      if (typeof p.value !== "number") throw new RangeError(`setup parameter ${p.key} has an even key and needs a number value`);
+      if (typeof p.value !== "number")
+        throw new RangeError(`setup parameter ${p.key} has an even key and needs a number value`);
       writeUint(w, p.value, `setup parameter ${p.key}`);
     } else {
-      if (!(p.value instanceof Uint8Array)) throw new RangeError(`setup parameter ${p.key} has an odd key and needs a byte value`);
+      if (!(p.value instanceof Uint8Array))
+        throw new RangeError(`setup parameter ${p.key} has an odd key and needs a byte value`);
       w.bytes(p.value);
     }
   }
@@ -73,7 +75,8 @@ function withU16Length(fill: (w: Writer) => void, what: string): Uint8Array {
   const body = new Writer();
   fill(body);
   const bytes = body.finish();
-  if (bytes.length > MAX_SETUP_BODY) throw new RangeError(`${what} is ${bytes.length} bytes, more than a 16-bit length allows`);
+  if (bytes.length > MAX_SETUP_BODY)
+    throw new RangeError(`${what} is ${bytes.length} bytes, more than a 16-bit length allows`);
   return new Writer(bytes.length + 2).u16(bytes.length).raw(bytes).finish();
 }
 
@@ -117,7 +120,11 @@ export function encodeSessionUpdate(msg: SessionUpdate, version: Version): Uint8
   return encodeMessage((w) => writeUint(w, msg.bitrate, "session bitrate"));
 }
 
-export function decodeSessionUpdate(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): SessionUpdate {
+export function decodeSessionUpdate(
+  body: Uint8Array,
+  version: Version,
+  _limits: Limits = DEFAULT_LIMITS,
+): SessionUpdate {
   decodeUntil(version, "moq-lite-02", "SESSION_UPDATE");
   return decodeBody(body, "SESSION_UPDATE", (r) => ({ bitrate: r.varint("session bitrate") }));
 }

@@ -48,8 +48,7 @@ export interface SubscribeDrop {
 export const SubscribeResponseType = { Ok: 0, Drop: 1 } as const;
 
 export type SubscribeResponse =
-  | { readonly type: "ok"; readonly ok: SubscribeOk }
-  | { readonly type: "drop"; readonly drop: SubscribeDrop };
+  { readonly type: "ok"; readonly ok: SubscribeOk } | { readonly type: "drop"; readonly drop: SubscribeDrop };
 
 /** Whether subscribe responses carry a `Type (i)` prefix in this version. */
 export function subscribeResponsesTyped(version: Version): boolean {
@@ -92,7 +91,9 @@ export function decodeSubscribe(body: Uint8Array, version: Version, _limits: Lim
     const id = r.varint("subscribe id");
     const broadcast = decodePath(r, "broadcast path");
     const track = r.string("track name");
-    const rest = versionAtLeast(version, "moq-lite-03") ? readFull(r, "subscriber") : legacy(r.u8("subscriber priority"));
+    const rest = versionAtLeast(version, "moq-lite-03")
+      ? readFull(r, "subscriber")
+      : legacy(r.u8("subscriber priority"));
     return { id, broadcast, track, ...rest };
   });
 }
@@ -104,7 +105,11 @@ export function encodeSubscribeUpdate(msg: SubscribeUpdate, version: Version): U
   });
 }
 
-export function decodeSubscribeUpdate(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): SubscribeUpdate {
+export function decodeSubscribeUpdate(
+  body: Uint8Array,
+  version: Version,
+  _limits: Limits = DEFAULT_LIMITS,
+): SubscribeUpdate {
   return decodeBody(body, "SUBSCRIBE_UPDATE", (r) =>
     versionAtLeast(version, "moq-lite-03") ? readFull(r, "subscriber") : legacy(r.u8("subscriber priority")),
   );
@@ -114,7 +119,8 @@ export function decodeSubscribeUpdate(body: Uint8Array, version: Version, _limit
 export function encodeSubscribeOk(msg: SubscribeOk, version: Version): Uint8Array {
   if (version === "moq-lite-02") {
     // The body is empty but the priority still has to be sane: it came from our own code.
-    if (!Number.isInteger(msg.priority) || msg.priority < 0 || msg.priority > 255) throw new RangeError(`publisher priority must be an integer in 0..255, got ${msg.priority}`);
+    if (!Number.isInteger(msg.priority) || msg.priority < 0 || msg.priority > 255)
+      throw new RangeError(`publisher priority must be an integer in 0..255, got ${msg.priority}`);
     return encodeMessage(() => {});
   }
   if (version === "moq-lite-01") return encodeMessage((w) => writeU8(w, msg.priority, "publisher priority"));
@@ -146,7 +152,11 @@ export function encodeSubscribeDrop(msg: SubscribeDrop, version: Version): Uint8
   return w.finish();
 }
 
-export function decodeSubscribeDrop(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): SubscribeDrop {
+export function decodeSubscribeDrop(
+  body: Uint8Array,
+  version: Version,
+  _limits: Limits = DEFAULT_LIMITS,
+): SubscribeDrop {
   decodeSince(version, "moq-lite-03", "SUBSCRIBE_DROP");
   return decodeBody(body, "SUBSCRIBE_DROP", (r) => {
     const startGroup = r.varint("drop start group");
@@ -160,7 +170,12 @@ export function decodeSubscribeDrop(body: Uint8Array, version: Version, _limits:
  * Dispatch a typed 03/04 response. In 01/02 every response is a SUBSCRIBE_OK and has no type;
  * pass `undefined` as the type there.
  */
-export function decodeSubscribeResponse(type: number | undefined, body: Uint8Array, version: Version, limits: Limits = DEFAULT_LIMITS): SubscribeResponse {
+export function decodeSubscribeResponse(
+  type: number | undefined,
+  body: Uint8Array,
+  version: Version,
+  limits: Limits = DEFAULT_LIMITS,
+): SubscribeResponse {
   if (!subscribeResponsesTyped(version)) {
     if (type !== undefined) throw new DecodeError(`subscribe responses carry no type in ${version}`);
     return { type: "ok", ok: decodeSubscribeOk(body, version, limits) };

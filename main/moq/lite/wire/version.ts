@@ -4,7 +4,12 @@
 export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04";
 
 /** Every version we speak, oldest first. */
-export const VERSIONS = ["moq-lite-01", "moq-lite-02", "moq-lite-03", "moq-lite-04"] as const satisfies readonly Version[];
+export const VERSIONS = [
+  "moq-lite-01",
+  "moq-lite-02",
+  "moq-lite-03",
+  "moq-lite-04",
+] as const satisfies readonly Version[];
 
 /** The codes carried in SETUP (and in the drafts' version fields). */
 export const VERSION_CODES: Readonly<Record<Version, number>> = Object.freeze({

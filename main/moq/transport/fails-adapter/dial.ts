@@ -62,7 +62,11 @@ export async function dialWebTransport(opts: DialOptions): Promise<DialedWebTran
   wt.closed.catch(() => {});
   const responseStatus = watchResponseStatus(wt);
   const established = readyOrLost(wt, connection).then(() =>
-    adaptSession(wt, wt.sessionint, wt.reliability === "reliable-only" || !http3 ? "webtransport-h2" : "webtransport-h3"),
+    adaptSession(
+      wt,
+      wt.sessionint,
+      wt.reliability === "reliable-only" || !http3 ? "webtransport-h2" : "webtransport-h3",
+    ),
   );
   return {
     established,
@@ -110,7 +114,11 @@ function watchingClass(mod: FailsModule): ClientClass {
   return cls;
 }
 
-function construct(mod: FailsModule, url: string, options: FailsClientOptions): { wt: FailsClient; connection: DialedConnection | undefined } {
+function construct(
+  mod: FailsModule,
+  url: string,
+  options: FailsClientOptions,
+): { wt: FailsClient; connection: DialedConnection | undefined } {
   const Base = mod.WebTransport as unknown as { prototype: { startUpConnection?: unknown } };
   if (typeof Base.prototype.startUpConnection !== "function") {
     return { wt: new mod.WebTransport(url, options), connection: undefined };
@@ -160,7 +168,8 @@ function watchResponseStatus(wt: FailsClient): () => number | undefined {
   const original = inner?.setSessionObj;
   if (inner && typeof original === "function") {
     inner.setSessionObj = (object, reliable) => {
-      const stream = object?.stream as { once?(event: "response", cb: (headers: Record<string, unknown>) => void): unknown } | undefined;
+      const stream = object?.stream as
+        { once?(event: "response", cb: (headers: Record<string, unknown>) => void): unknown } | undefined;
       stream?.once?.("response", (headers) => {
         status = Number(headers[":status"]) || undefined;
       });

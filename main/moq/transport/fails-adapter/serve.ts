@@ -78,7 +78,9 @@ export async function createH2Server(opts: ServeOptions): Promise<FailsH2Server>
 }
 
 /** WebTransport over HTTP/3 on UDP, where the native part loaded (never on our machines: untested here). */
-export async function startH3Server(opts: ServeOptions & { host: string; port: number }): Promise<{ close(): void } | undefined> {
+export async function startH3Server(
+  opts: ServeOptions & { host: string; port: number },
+): Promise<{ close(): void } | undefined> {
   const { mod, http3 } = await loadFailsPackage();
   if (!http3) return undefined;
   const server = new mod.Http3Server({

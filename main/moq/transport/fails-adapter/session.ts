@@ -29,7 +29,11 @@ interface Http2Ping {
  * `sessionint`, or the server session itself. Call it once `ready` has resolved (before that, and
  * after the session closed, the package has no `objint`).
  */
-export function adaptSession(raw: FailsSession, internals: FailsSessionInternals | undefined, kind: WebTransportKind): AdaptedSession {
+export function adaptSession(
+  raw: FailsSession,
+  internals: FailsSessionInternals | undefined,
+  kind: WebTransportKind,
+): AdaptedSession {
   const stream = sessionStreamOf(internals);
   guardHttp2StreamClose(stream);
   const h2 = http2ConnectionOf(stream);

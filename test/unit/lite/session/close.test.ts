@@ -54,7 +54,11 @@ describe.each(transports)("session close over $name", (t) => {
     const serverSession = server.sessions[0] ?? (await server.nextSession());
     client.closeWithError(64 + 2, "done here");
     expect(await client.closed).toEqual({ code: 66, reason: "done here", by: "local", dropped: false });
-    expect(await within(serverSession.closed, 5000, "the server to see it")).toMatchObject({ code: 66, by: "remote", dropped: false });
+    expect(await within(serverSession.closed, 5000, "the server to see it")).toMatchObject({
+      code: 66,
+      by: "remote",
+      dropped: false,
+    });
   });
 });
 
@@ -70,6 +74,9 @@ describe("session close over WebSocket", () => {
     const serverSession = server.sessions[0] ?? (await server.nextSession());
     proxy.cut();
     expect(await within(client.closed, 10_000, "the client to notice")).toMatchObject({ by: "remote", dropped: true });
-    expect(await within(serverSession.closed, 10_000, "the server to notice")).toMatchObject({ by: "remote", dropped: true });
+    expect(await within(serverSession.closed, 10_000, "the server to notice")).toMatchObject({
+      by: "remote",
+      dropped: true,
+    });
   });
 });

@@ -69,7 +69,11 @@ describe.each(VERSIONS)("a peer resets our stream, %s", (version) => {
     raw.script = async (conn) => {
       const req = await conn.nextRequest();
       if (req.type !== BidiStreamType.Announce) throw new Error(`expected an announce stream, got type ${req.type}`);
-      const writer = await writeAll(req.writable, [encodeAnnounce({ active: true, suffix: toPath("room/a"), hops: [] }, conn.version)], false);
+      const writer = await writeAll(
+        req.writable,
+        [encodeAnnounce({ active: true, suffix: toPath("room/a"), hops: [] }, conn.version)],
+        false,
+      );
       await writer.abort(conn.transport.streamError(ErrorCode.NotFound));
     };
     const session = await connectRawClient(version);

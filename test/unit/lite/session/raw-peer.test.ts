@@ -60,7 +60,12 @@ describe("session against a raw peer", () => {
       const subscribe = decodeSubscribe(await reader.message(65536), "moq-lite-04");
       // Group first, on its own stream, complete with FIN ...
       const uni = await t.session.createUnidirectionalStream();
-      await write(uni, Uint8Array.of(0), encodeGroupHeader({ subscribeId: subscribe.id, sequence: 7 }, "moq-lite-04"), encodeFrame(text("early")));
+      await write(
+        uni,
+        Uint8Array.of(0),
+        encodeGroupHeader({ subscribeId: subscribe.id, sequence: 7 }, "moq-lite-04"),
+        encodeFrame(text("early")),
+      );
       await uni.close();
       await readEarly;
       // ... then the OK, then FIN the subscription.
@@ -92,7 +97,10 @@ describe("session against a raw peer", () => {
       answered({ reset, probe: await readToEnd(probe.readable) });
     });
     client = await connectTo(url, { versions: ["moq-lite-04"], legacy: false, transport: "websocket" });
-    expect(await within(seen, 5000, "the client's answers on both streams")).toEqual({ reset: "reset 10", probe: "fin" });
+    expect(await within(seen, 5000, "the client's answers on both streams")).toEqual({
+      reset: "reset 10",
+      probe: "fin",
+    });
     expect(client.isClosed).toBe(false);
   });
 });

@@ -9,11 +9,41 @@ import { str, text, within } from "../../../helpers/wait.ts";
 
 // Our client against our server over real transports on 127.0.0.1, for every version and transport.
 const cases = [
-  { name: "04 over WebSocket", url: (s: TestServer) => s.ws, versions: ["moq-lite-04"], expect: "moq-lite-04", transport: "websocket" },
-  { name: "03 over WebSocket", url: (s: TestServer) => s.ws, versions: ["moq-lite-03"], expect: "moq-lite-03", transport: "websocket" },
-  { name: "02 (SETUP) over WebSocket", url: (s: TestServer) => s.ws, versions: [], expect: "moq-lite-02", transport: "websocket" },
-  { name: "04 over WebTransport/HTTP2", url: (s: TestServer) => s.http, versions: ["moq-lite-04"], expect: "moq-lite-04", transport: "webtransport-h2" },
-  { name: "03 over WebTransport/HTTP2", url: (s: TestServer) => s.http, versions: ["moq-lite-03"], expect: "moq-lite-03", transport: "webtransport-h2" },
+  {
+    name: "04 over WebSocket",
+    url: (s: TestServer) => s.ws,
+    versions: ["moq-lite-04"],
+    expect: "moq-lite-04",
+    transport: "websocket",
+  },
+  {
+    name: "03 over WebSocket",
+    url: (s: TestServer) => s.ws,
+    versions: ["moq-lite-03"],
+    expect: "moq-lite-03",
+    transport: "websocket",
+  },
+  {
+    name: "02 (SETUP) over WebSocket",
+    url: (s: TestServer) => s.ws,
+    versions: [],
+    expect: "moq-lite-02",
+    transport: "websocket",
+  },
+  {
+    name: "04 over WebTransport/HTTP2",
+    url: (s: TestServer) => s.http,
+    versions: ["moq-lite-04"],
+    expect: "moq-lite-04",
+    transport: "webtransport-h2",
+  },
+  {
+    name: "03 over WebTransport/HTTP2",
+    url: (s: TestServer) => s.http,
+    versions: ["moq-lite-03"],
+    expect: "moq-lite-03",
+    transport: "webtransport-h2",
+  },
 ] as const;
 
 let server: TestServer | undefined;
@@ -80,7 +110,7 @@ describe.each(cases)("session: $name", (c) => {
           const group = await within(sub.nextGroup(), 5000, `group of ${t}`);
           if (!group) break;
           const frames: string[] = [];
-          for (let f; (f = await group.readFrame()) !== undefined; ) frames.push(str(f)!);
+          for (let f; (f = await group.readFrame()) !== undefined;) frames.push(str(f)!);
           groups[group.sequence] = frames;
         }
         expect(await sub.closed).toBeUndefined();
@@ -104,7 +134,7 @@ describe.each(cases)("session: $name", (c) => {
     });
     const sub = client.subscribe("burst", "t", { ordered: true });
     const seen = new Set<number>();
-    for (let g; (g = await within(sub.nextGroup(), 10_000, "group")); ) {
+    for (let g; (g = await within(sub.nextGroup(), 10_000, "group"));) {
       expect(str(await g.readFrame())).toBe(`g${g.sequence}`);
       seen.add(g.sequence);
     }

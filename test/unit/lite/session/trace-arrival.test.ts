@@ -22,7 +22,11 @@ afterEach(async () => {
 it("stamps received messages and frames with the arrival of their bytes", async () => {
   server = await startServer({ http3: false });
   const accepted = server.next();
-  const inner = await connectTransport(`ws://127.0.0.1:${server.port}/`, { transport: "websocket", versions: ["moq-lite-04"], timeoutMs: 10_000 });
+  const inner = await connectTransport(`ws://127.0.0.1:${server.port}/`, {
+    transport: "websocket",
+    versions: ["moq-lite-04"],
+    timeoutMs: 10_000,
+  });
   const handedOver: number[] = [];
   const tap = tapTransport(inner, { incomingUni: (r) => oneChunkAtEnd(r, () => handedOver.push(now())) });
   const events: TimedEvent[] = [];
@@ -53,7 +57,12 @@ it("stamps received messages and frames with the arrival of their bytes", async 
 
   const groupStream = events.find((e) => e.type === "group")!.stream;
   const onStream = events.filter((e) => e.type !== "stream-ended" && "stream" in e && e.stream === groupStream);
-  expect(onStream.map((e) => (e.type === "message" ? e.name : e.type))).toEqual(["stream-opened", "GROUP", "group", ...Array(5).fill("frame")]);
+  expect(onStream.map((e) => (e.type === "message" ? e.name : e.type))).toEqual([
+    "stream-opened",
+    "GROUP",
+    "group",
+    ...Array(5).fill("frame"),
+  ]);
   expect(handedOver).toHaveLength(1);
   const arrival = onStream[0]!.at;
   expect(onStream.map((e) => e.at)).toEqual(onStream.map(() => arrival));

@@ -15,8 +15,20 @@ import { tapTransport, type WireTap } from "./wire-tap.ts";
 const cases = [
   { name: "04 over WebSocket", scheme: "ws", versions: ["moq-lite-04"], transport: "websocket", probe: true },
   { name: "03 over WebSocket", scheme: "ws", versions: ["moq-lite-03"], transport: "websocket", probe: true },
-  { name: "04 over WebTransport/HTTP2", scheme: "http", versions: ["moq-lite-04"], transport: "webtransport", probe: true },
-  { name: "03 over WebTransport/HTTP2", scheme: "http", versions: ["moq-lite-03"], transport: "webtransport", probe: true },
+  {
+    name: "04 over WebTransport/HTTP2",
+    scheme: "http",
+    versions: ["moq-lite-04"],
+    transport: "webtransport",
+    probe: true,
+  },
+  {
+    name: "03 over WebTransport/HTTP2",
+    scheme: "http",
+    versions: ["moq-lite-03"],
+    transport: "webtransport",
+    probe: true,
+  },
   { name: "02 (SETUP) over WebSocket", scheme: "ws", versions: [], transport: "websocket", probe: false },
 ] as const;
 
@@ -53,7 +65,10 @@ async function connectPair(c: (typeof cases)[number], serverMux: TrackMux): Prom
   const clientTap = tapTransport(inner);
   const clientSession = Session.establish(clientTap.transport, "client", { onEvent: (e) => clientEvents.push(e) });
   const serverTap = tapTransport((await accepted).transport);
-  const serverSession = await Session.establish(serverTap.transport, "server", { mux: serverMux, onEvent: (e) => serverEvents.push(e) });
+  const serverSession = await Session.establish(serverTap.transport, "server", {
+    mux: serverMux,
+    onEvent: (e) => serverEvents.push(e),
+  });
   sessions.push(serverSession, await clientSession);
   return {
     client: { session: await clientSession, tap: clientTap, events: clientEvents },
@@ -163,7 +178,8 @@ describe.each(cases)("trace bytes: $name", (c) => {
     await sub.update({ ordered: true, priority: 7 });
     go();
     let frames = 0;
-    for (let g; (g = await within(sub.nextGroup(), 5000, "group")); ) while ((await g.readFrame()) !== undefined) frames++;
+    for (let g; (g = await within(sub.nextGroup(), 5000, "group"));)
+      while ((await g.readFrame()) !== undefined) frames++;
     expect(frames).toBe(3 * FRAME_SIZES.length);
     expect(await sub.closed).toBeUndefined();
 
@@ -184,7 +200,10 @@ describe.each(cases)("trace bytes: $name", (c) => {
       expect(traced.sent, `${side.session.role}: bytes sent`).toBe(side.tap.written());
       expect(traced.received, `${side.session.role}: bytes received`).toBe(side.tap.read());
       const stats = side.session.stats();
-      expect({ sent: stats.bytesSent, received: stats.bytesReceived }).toEqual({ sent: side.tap.written(), received: side.tap.read() });
+      expect({ sent: stats.bytesSent, received: stats.bytesReceived }).toEqual({
+        sent: side.tap.written(),
+        received: side.tap.read(),
+      });
     }
     expect(client.tap.written()).toBe(server.tap.read());
     expect(server.tap.written()).toBe(client.tap.read());

@@ -35,7 +35,9 @@ export function tapTransport(inner: Transport, options: TapOptions = {}): WireTa
       return s.protocol;
     },
     incomingBidirectionalStreams: mapStream(s.incomingBidirectionalStreams, bidi),
-    incomingUnidirectionalStreams: mapStream(s.incomingUnidirectionalStreams, (r) => (options.incomingUni ?? ((x) => x))(into(r))),
+    incomingUnidirectionalStreams: mapStream(s.incomingUnidirectionalStreams, (r) =>
+      (options.incomingUni ?? ((x) => x))(into(r)),
+    ),
     createBidirectionalStream: async (o) => bidi(await s.createBidirectionalStream(o)),
     createUnidirectionalStream: async (o) => out(await s.createUnidirectionalStream(o)),
     close: (info) => s.close(info),
@@ -101,7 +103,10 @@ function countWrites(sink: WritableStream<Uint8Array>, count: (n: number) => voi
 }
 
 /** Hold everything a stream carries and hand it on as one chunk at its end; `onChunk` runs just before. */
-export function oneChunkAtEnd(readable: ReadableStream<Uint8Array>, onChunk: () => void = () => {}): ReadableStream<Uint8Array> {
+export function oneChunkAtEnd(
+  readable: ReadableStream<Uint8Array>,
+  onChunk: () => void = () => {},
+): ReadableStream<Uint8Array> {
   const parts: Uint8Array[] = [];
   return readable.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

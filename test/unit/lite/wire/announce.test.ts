@@ -14,9 +14,13 @@ import {
 import { ascii, checkVector, hex } from "./helpers.ts";
 
 const interest = (v: Version, prefix: string, excludeHop: number, bytes: string, decoded?: unknown) =>
-  checkVector(encodeAnnounceInterest, decodeAnnounceInterest, v, { prefix: toPath(prefix), excludeHop }, bytes, { decoded });
+  checkVector(encodeAnnounceInterest, decodeAnnounceInterest, v, { prefix: toPath(prefix), excludeHop }, bytes, {
+    decoded,
+  });
 const announce = (v: Version, active: boolean, suffix: string, hops: number[], bytes: string, decodedHops = hops) =>
-  checkVector(encodeAnnounce, decodeAnnounce, v, { active, suffix: toPath(suffix), hops }, bytes, { decoded: { active, suffix: toPath(suffix), hops: decodedHops } });
+  checkVector(encodeAnnounce, decodeAnnounce, v, { active, suffix: toPath(suffix), hops }, bytes, {
+    decoded: { active, suffix: toPath(suffix), hops: decodedHops },
+  });
 
 describe("ANNOUNCE_PLEASE / ANNOUNCE_INTEREST (§6.1, §13.3)", () => {
   it("03: prefix only, exclude hop not on the wire", () => {
@@ -40,8 +44,13 @@ describe("ANNOUNCE_PLEASE / ANNOUNCE_INTEREST (§6.1, §13.3)", () => {
   });
 
   it("normalises the prefix on both sides", () => {
-    expect(encodeAnnounceInterest({ prefix: toPath("/demo/"), excludeHop: 0 }, "moq-lite-04")).toEqual(hex("06 04 64 65 6d 6f 00"));
-    expect(decodeAnnounceInterest(hex(`06 ${ascii("/demo/")} 00`), "moq-lite-04")).toEqual({ prefix: toPath("demo"), excludeHop: 0 });
+    expect(encodeAnnounceInterest({ prefix: toPath("/demo/"), excludeHop: 0 }, "moq-lite-04")).toEqual(
+      hex("06 04 64 65 6d 6f 00"),
+    );
+    expect(decodeAnnounceInterest(hex(`06 ${ascii("/demo/")} 00`), "moq-lite-04")).toEqual({
+      prefix: toPath("demo"),
+      excludeHop: 0,
+    });
   });
 
   it("rejects leftovers and truncation", () => {
@@ -111,19 +120,31 @@ describe("ANNOUNCE (§6.2)", () => {
 
   it("encoders refuse bad hop ids", () => {
     expect(() => encodeAnnounce({ active: true, suffix: toPath("a"), hops: [-1] }, "moq-lite-04")).toThrow(RangeError);
-    expect(() => encodeAnnounce({ active: true, suffix: toPath("a"), hops: [2 ** 53] }, "moq-lite-04")).toThrow(RangeError);
+    expect(() => encodeAnnounce({ active: true, suffix: toPath("a"), hops: [2 ** 53] }, "moq-lite-04")).toThrow(
+      RangeError,
+    );
   });
 });
 
 describe("ANNOUNCE_INIT (§13.3, 01/02 only)", () => {
   it.each(["moq-lite-01", "moq-lite-02"] as const)("%s vectors", (v) => {
-    checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: [toPath("a"), toPath("bc")] }, "06 02 01 61 02 62 63");
+    checkVector(
+      encodeAnnounceInit,
+      decodeAnnounceInit,
+      v,
+      { suffixes: [toPath("a"), toPath("bc")] },
+      "06 02 01 61 02 62 63",
+    );
     checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: [] }, "01 00");
     checkVector(encodeAnnounceInit, decodeAnnounceInit, v, { suffixes: [toPath("cam")] }, "05 01 03 63 61 6d");
   });
 
   it("the ambiguity trap: the same bytes also parse as ANNOUNCE active", () => {
-    expect(decodeAnnounce(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({ active: true, suffix: toPath("cam"), hops: [] });
+    expect(decodeAnnounce(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({
+      active: true,
+      suffix: toPath("cam"),
+      hops: [],
+    });
     expect(decodeAnnounceInit(hex("01 03 63 61 6d"), "moq-lite-02")).toEqual({ suffixes: [toPath("cam")] });
   });
 

@@ -14,16 +14,26 @@ import { ascii, checkVector, hex, split } from "./helpers.ts";
 
 describe("FETCH (§9)", () => {
   it.each(["moq-lite-03", "moq-lite-04"] as const)("%s vector", (v) => {
-    checkVector(encodeFetch, decodeFetch, v, { broadcast: toPath("demo"), track: "video", priority: 1, group: 3 }, "0d 04 64 65 6d 6f 05 76 69 64 65 6f 01 03");
+    checkVector(
+      encodeFetch,
+      decodeFetch,
+      v,
+      { broadcast: toPath("demo"), track: "video", priority: 1, group: 3 },
+      "0d 04 64 65 6d 6f 05 76 69 64 65 6f 01 03",
+    );
   });
 
   it("does not exist before 03", () => {
-    expect(() => encodeFetch({ broadcast: toPath("a"), track: "b", priority: 0, group: 0 }, "moq-lite-02")).toThrow(RangeError);
+    expect(() => encodeFetch({ broadcast: toPath("a"), track: "b", priority: 0, group: 0 }, "moq-lite-02")).toThrow(
+      RangeError,
+    );
     expect(() => decodeFetch(hex("01 61 01 62 00 00"), "moq-lite-01")).toThrow(DecodeError);
   });
 
   it("validates priority and rejects leftovers", () => {
-    expect(() => encodeFetch({ broadcast: toPath("a"), track: "b", priority: 256, group: 0 }, "moq-lite-04")).toThrow(RangeError);
+    expect(() => encodeFetch({ broadcast: toPath("a"), track: "b", priority: 256, group: 0 }, "moq-lite-04")).toThrow(
+      RangeError,
+    );
     expect(() => decodeFetch(hex("01 61 01 62 00 00 00"), "moq-lite-04")).toThrow(DecodeError);
   });
 });
@@ -31,7 +41,9 @@ describe("FETCH (§9)", () => {
 describe("PROBE (§10.1)", () => {
   it("03: bitrate only", () => {
     checkVector(encodeProbe, decodeProbe, "moq-lite-03", { bitrate: 2_500_000, rttMs: 0 }, "04 80 26 25 a0");
-    checkVector(encodeProbe, decodeProbe, "moq-lite-03", { bitrate: 2_500_000, rttMs: 25 }, "04 80 26 25 a0", { decoded: { bitrate: 2_500_000, rttMs: 0 } });
+    checkVector(encodeProbe, decodeProbe, "moq-lite-03", { bitrate: 2_500_000, rttMs: 25 }, "04 80 26 25 a0", {
+      decoded: { bitrate: 2_500_000, rttMs: 0 },
+    });
   });
 
   it("04: bitrate and RTT", () => {
@@ -55,12 +67,20 @@ describe("PROBE (§10.1)", () => {
 describe("GOAWAY (§11)", () => {
   it("04 vectors", () => {
     checkVector(encodeGoaway, decodeGoaway, "moq-lite-04", { uri: "" }, "01 00");
-    checkVector(encodeGoaway, decodeGoaway, "moq-lite-04", { uri: "https://r2.example/moq" }, `17 16 ${ascii("https://r2.example/moq")}`);
+    checkVector(
+      encodeGoaway,
+      decodeGoaway,
+      "moq-lite-04",
+      { uri: "https://r2.example/moq" },
+      `17 16 ${ascii("https://r2.example/moq")}`,
+    );
   });
 
   it("caps the URI at 8192 bytes", () => {
     const ok = "h".repeat(MAX_GOAWAY_URI_BYTES);
-    expect(decodeGoaway(split(encodeGoaway({ uri: ok }, "moq-lite-04"), "length").body, "moq-lite-04")).toEqual({ uri: ok });
+    expect(decodeGoaway(split(encodeGoaway({ uri: ok }, "moq-lite-04"), "length").body, "moq-lite-04")).toEqual({
+      uri: ok,
+    });
     expect(() => encodeGoaway({ uri: ok + "h" }, "moq-lite-04")).toThrow(RangeError);
     // Multi-byte characters count in bytes, not characters.
     expect(() => encodeGoaway({ uri: "é".repeat(4097) }, "moq-lite-04")).toThrow(RangeError);

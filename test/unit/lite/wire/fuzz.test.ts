@@ -36,7 +36,9 @@ describe("decoders on arbitrary bytes", () => {
   });
 
   it("varint-heavy bodies (every length class, extreme values)", () => {
-    const varintish = fc.array(fc.constantFrom(0x00, 0x3f, 0x40, 0x7f, 0xbf, 0xc0, 0xff, 0x01, 0x02), { maxLength: 40 }).map((a) => Uint8Array.from(a));
+    const varintish = fc
+      .array(fc.constantFrom(0x00, 0x3f, 0x40, 0x7f, 0xbf, 0xc0, 0xff, 0x01, 0x02), { maxLength: 40 })
+      .map((a) => Uint8Array.from(a));
     for (const { codec, version } of CASES) {
       fc.assert(
         fc.property(varintish, (body) => {
@@ -49,9 +51,14 @@ describe("decoders on arbitrary bytes", () => {
 
   it("subscribe response dispatch with any type", () => {
     fc.assert(
-      fc.property(fc.option(fc.maxSafeNat(), { nil: undefined }), fc.uint8Array({ maxLength: 24 }), fc.constantFrom("moq-lite-01", "moq-lite-02", "moq-lite-03", "moq-lite-04") as fc.Arbitrary<Version>, (type, body, version) => {
-        decodesOrDecodeError(() => decodeSubscribeResponse(type, body, version));
-      }),
+      fc.property(
+        fc.option(fc.maxSafeNat(), { nil: undefined }),
+        fc.uint8Array({ maxLength: 24 }),
+        fc.constantFrom("moq-lite-01", "moq-lite-02", "moq-lite-03", "moq-lite-04") as fc.Arbitrary<Version>,
+        (type, body, version) => {
+          decodesOrDecodeError(() => decodeSubscribeResponse(type, body, version));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -60,26 +67,34 @@ describe("decoders on arbitrary bytes", () => {
 describe("decoders on mutated valid encodings", () => {
   it.each(CASES.map(label))("%s in %s", (_n, _v, { codec, version }) => {
     fc.assert(
-      fc.property(codec.arbitrary, fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.constantFrom(...LIMITS), (msg, muts, limits) => {
-        const bytes = mutate(codec.encode(msg, version), muts);
-        // Whole encoding (type/length framing included) and the raw bytes as a body.
-        decodesOrDecodeError(() => codec.parse(bytes, version, limits));
-        decodesOrDecodeError(() => codec.decode(bytes, version, limits));
-      }),
+      fc.property(
+        codec.arbitrary,
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...LIMITS),
+        (msg, muts, limits) => {
+          const bytes = mutate(codec.encode(msg, version), muts);
+          // Whole encoding (type/length framing included) and the raw bytes as a body.
+          decodesOrDecodeError(() => codec.parse(bytes, version, limits));
+          decodesOrDecodeError(() => codec.decode(bytes, version, limits));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
-  it.each(CASES.map(label))("%s in %s: every truncation of a valid body fails cleanly", (_n, _v, { codec, version }) => {
-    fc.assert(
-      fc.property(codec.arbitrary, (msg) => {
-        const bytes = codec.encode(msg, version);
-        for (let i = 0; i < bytes.length; i++) {
-          // A strict prefix of a whole encoding never parses: the length no longer matches.
-          expect(decodesOrDecodeError(() => codec.parse(bytes.subarray(0, i), version))).toBe(false);
-        }
-      }),
-      { numRuns: 50 },
-    );
-  });
+  it.each(CASES.map(label))(
+    "%s in %s: every truncation of a valid body fails cleanly",
+    (_n, _v, { codec, version }) => {
+      fc.assert(
+        fc.property(codec.arbitrary, (msg) => {
+          const bytes = codec.encode(msg, version);
+          for (let i = 0; i < bytes.length; i++) {
+            // A strict prefix of a whole encoding never parses: the length no longer matches.
+            expect(decodesOrDecodeError(() => codec.parse(bytes.subarray(0, i), version))).toBe(false);
+          }
+        }),
+        { numRuns: 50 },
+      );
+    },
+  );
 });

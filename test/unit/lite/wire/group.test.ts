@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { BytesReader } from "../../../../main/moq/coding/bytes-reader.ts";
 import { DecodeError } from "../../../../main/moq/errors.ts";
-import { decodeGroupHeader, encodeFrame, encodeFrameHeader, encodeGroupHeader, UniStreamType } from "../../../../main/moq/lite/wire/index.ts";
+import {
+  decodeGroupHeader,
+  encodeFrame,
+  encodeFrameHeader,
+  encodeGroupHeader,
+  UniStreamType,
+} from "../../../../main/moq/lite/wire/index.ts";
 import { ALL_VERSIONS, checkVector, concat, hex, toHex } from "./helpers.ts";
 
 const text = new TextEncoder();
@@ -32,7 +38,12 @@ describe("GROUP and FRAME (§8.1)", () => {
       encodeFrame(new Uint8Array(0)),
     );
     expect(toHex(stream)).toBe("00 02 00 00 02 68 69 00");
-    const live = concat(Uint8Array.of(0), encodeGroupHeader({ subscribeId: 0, sequence: 0 }, "moq-lite-04"), encodeFrame(text.encode("A")), encodeFrame(text.encode("BC")));
+    const live = concat(
+      Uint8Array.of(0),
+      encodeGroupHeader({ subscribeId: 0, sequence: 0 }, "moq-lite-04"),
+      encodeFrame(text.encode("A")),
+      encodeFrame(text.encode("BC")),
+    );
     expect(live).toEqual(hex("00 02 00 00 01 41 02 42 43"));
   });
 

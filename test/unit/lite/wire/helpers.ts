@@ -81,11 +81,17 @@ export const varintNumber = fc.oneof(
   smallNat,
   u53,
 );
-const group = fc.oneof(fc.constant(undefined), fc.constantFrom(0, 62, 63, Number.MAX_SAFE_INTEGER - 1), fc.maxSafeInteger().map((n) => Math.abs(n) % Number.MAX_SAFE_INTEGER));
+const group = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom(0, 62, 63, Number.MAX_SAFE_INTEGER - 1),
+  fc.maxSafeInteger().map((n) => Math.abs(n) % Number.MAX_SAFE_INTEGER),
+);
 const u8 = fc.integer({ min: 0, max: 255 });
 
 /** One path segment: any code point except "/" and control characters. */
-const segment = fc.string({ unit: "binary", minLength: 1, maxLength: 8 }).filter((s) => !/[/\u0000-\u001f\u007f]/.test(s));
+const segment = fc
+  .string({ unit: "binary", minLength: 1, maxLength: 8 })
+  .filter((s) => !/[/\u0000-\u001f\u007f]/.test(s));
 /** A normalised path. */
 export const pathArb = fc.array(segment, { maxLength: 4 }).map((segs) => toPath(segs.join("/")));
 /** Track names may hold anything. */
@@ -93,7 +99,11 @@ export const trackArb = fc.string({ unit: "binary", maxLength: 16 });
 
 export const arbs = {
   announceInterest: fc.record({ prefix: pathArb, excludeHop: varintNumber }),
-  announce: fc.record({ active: fc.boolean(), suffix: pathArb, hops: fc.array(varintNumber, { maxLength: DEFAULT_LIMITS.maxHops }) }),
+  announce: fc.record({
+    active: fc.boolean(),
+    suffix: pathArb,
+    hops: fc.array(varintNumber, { maxLength: DEFAULT_LIMITS.maxHops }),
+  }),
   announceInit: fc.record({ suffixes: fc.array(pathArb, { maxLength: 20 }) }),
   subscribe: fc.record({
     id: varintNumber,
@@ -105,8 +115,20 @@ export const arbs = {
     startGroup: group,
     endGroup: group,
   }),
-  subscribeUpdate: fc.record({ priority: u8, ordered: fc.boolean(), maxLatencyMs: varintNumber, startGroup: group, endGroup: group }),
-  subscribeOk: fc.record({ priority: u8, ordered: fc.boolean(), maxLatencyMs: varintNumber, startGroup: group, endGroup: group }),
+  subscribeUpdate: fc.record({
+    priority: u8,
+    ordered: fc.boolean(),
+    maxLatencyMs: varintNumber,
+    startGroup: group,
+    endGroup: group,
+  }),
+  subscribeOk: fc.record({
+    priority: u8,
+    ordered: fc.boolean(),
+    maxLatencyMs: varintNumber,
+    startGroup: group,
+    endGroup: group,
+  }),
   subscribeDrop: fc.record({ startGroup: varintNumber, endGroup: varintNumber, errorCode: varintNumber }),
   groupHeader: fc.record({ subscribeId: varintNumber, sequence: varintNumber }),
   fetch: fc.record({ broadcast: pathArb, track: trackArb, priority: u8, group: varintNumber }),
@@ -163,7 +185,14 @@ export const CODECS: readonly Codec[] = [
     arbitrary: arbs.announceInterest,
     project: (m: W.AnnounceInterest, v) => (atLeast(v, "moq-lite-04") ? m : { ...m, excludeHop: 0 }),
   }),
-  codec({ name: "ANNOUNCE", versions: ALL_VERSIONS, encode: W.encodeAnnounce, decode: W.decodeAnnounce, arbitrary: arbs.announce, project: projectAnnounce }),
+  codec({
+    name: "ANNOUNCE",
+    versions: ALL_VERSIONS,
+    encode: W.encodeAnnounce,
+    decode: W.decodeAnnounce,
+    arbitrary: arbs.announce,
+    project: projectAnnounce,
+  }),
   codec({
     name: "ANNOUNCE_INIT",
     versions: ["moq-lite-01", "moq-lite-02"],
@@ -172,7 +201,14 @@ export const CODECS: readonly Codec[] = [
     arbitrary: arbs.announceInit,
     project: (m) => m,
   }),
-  codec({ name: "SUBSCRIBE", versions: ALL_VERSIONS, encode: W.encodeSubscribe, decode: W.decodeSubscribe, arbitrary: arbs.subscribe, project: projectSubscribeLike }),
+  codec({
+    name: "SUBSCRIBE",
+    versions: ALL_VERSIONS,
+    encode: W.encodeSubscribe,
+    decode: W.decodeSubscribe,
+    arbitrary: arbs.subscribe,
+    project: projectSubscribeLike,
+  }),
   codec({
     name: "SUBSCRIBE_UPDATE",
     versions: ALL_VERSIONS,
@@ -188,7 +224,8 @@ export const CODECS: readonly Codec[] = [
     encode: W.encodeSubscribeOk,
     decode: W.decodeSubscribeOk,
     arbitrary: arbs.subscribeOk,
-    project: (m: W.SubscribeOk, v) => (v === "moq-lite-02" ? { priority: 0, ...legacyRest } : projectSubscribeLike(m, v)),
+    project: (m: W.SubscribeOk, v) =>
+      v === "moq-lite-02" ? { priority: 0, ...legacyRest } : projectSubscribeLike(m, v),
   }),
   codec({
     name: "SUBSCRIBE_DROP",
@@ -199,8 +236,22 @@ export const CODECS: readonly Codec[] = [
     arbitrary: arbs.subscribeDrop,
     project: (m) => m,
   }),
-  codec({ name: "GROUP", versions: ALL_VERSIONS, encode: W.encodeGroupHeader, decode: W.decodeGroupHeader, arbitrary: arbs.groupHeader, project: (m) => m }),
-  codec({ name: "FETCH", versions: ["moq-lite-03", "moq-lite-04"], encode: W.encodeFetch, decode: W.decodeFetch, arbitrary: arbs.fetch, project: (m) => m }),
+  codec({
+    name: "GROUP",
+    versions: ALL_VERSIONS,
+    encode: W.encodeGroupHeader,
+    decode: W.decodeGroupHeader,
+    arbitrary: arbs.groupHeader,
+    project: (m) => m,
+  }),
+  codec({
+    name: "FETCH",
+    versions: ["moq-lite-03", "moq-lite-04"],
+    encode: W.encodeFetch,
+    decode: W.decodeFetch,
+    arbitrary: arbs.fetch,
+    project: (m) => m,
+  }),
   codec({
     name: "PROBE",
     versions: ["moq-lite-03", "moq-lite-04"],
@@ -209,7 +260,14 @@ export const CODECS: readonly Codec[] = [
     arbitrary: arbs.probe,
     project: (m: W.Probe, v) => (atLeast(v, "moq-lite-04") ? m : { ...m, rttMs: 0 }),
   }),
-  codec({ name: "GOAWAY", versions: ["moq-lite-04"], encode: W.encodeGoaway, decode: W.decodeGoaway, arbitrary: arbs.goaway, project: (m) => m }),
+  codec({
+    name: "GOAWAY",
+    versions: ["moq-lite-04"],
+    encode: W.encodeGoaway,
+    decode: W.decodeGoaway,
+    arbitrary: arbs.goaway,
+    project: (m) => m,
+  }),
   codec({
     name: "CLIENT_SETUP",
     versions: ["moq-lite-01", "moq-lite-02"],
@@ -239,7 +297,9 @@ export const CODECS: readonly Codec[] = [
 ];
 
 /** Every (codec, version) pair the protocol defines. */
-export const CASES: readonly { codec: Codec; version: Version }[] = CODECS.flatMap((codec) => codec.versions.map((version) => ({ codec, version })));
+export const CASES: readonly { codec: Codec; version: Version }[] = CODECS.flatMap((codec) =>
+  codec.versions.map((version) => ({ codec, version })),
+);
 
 /**
  * Check a spec vector: `msg` encodes to exactly `bytes` in version v, and `bytes` decodes to

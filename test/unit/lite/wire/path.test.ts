@@ -17,10 +17,15 @@ describe("decodePath / writePath", () => {
     expect(decodePath(new BytesReader(encodeString("räum/😀")), "path")).toBe("räum/😀");
   });
 
-  it.each(["\u0000", "a\u0001b", "tab\there", "new\nline", "\u001f", "del\u007f"])("rejects control characters in %j", (s) => {
-    expect(() => decodePath(new BytesReader(encodeString(s)), "broadcast path")).toThrow(DecodeError);
-    expect(() => decodePath(new BytesReader(encodeString(s)), "broadcast path")).toThrow(/^broadcast path contains control character/);
-  });
+  it.each(["\u0000", "a\u0001b", "tab\there", "new\nline", "\u001f", "del\u007f"])(
+    "rejects control characters in %j",
+    (s) => {
+      expect(() => decodePath(new BytesReader(encodeString(s)), "broadcast path")).toThrow(DecodeError);
+      expect(() => decodePath(new BytesReader(encodeString(s)), "broadcast path")).toThrow(
+        /^broadcast path contains control character/,
+      );
+    },
+  );
 
   it("rejects invalid UTF-8 and truncation", () => {
     expect(() => decodePath(new BytesReader(Uint8Array.of(2, 0xc3, 0x28)), "path")).toThrow(DecodeError);

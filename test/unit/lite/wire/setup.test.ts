@@ -30,7 +30,11 @@ describe("CLIENT_SETUP / SERVER_SETUP (§4.3)", () => {
   it("@moq/lite's client setup, with the 0x20 stream type in front", () => {
     const wire = concat(Uint8Array.of(BidiStreamType.SetupCompat), encodeClientSetup(JS_CLIENT));
     expect(toHex(wire)).toBe(
-      toHex(hex("20 00 2c 03 c0 00 00 00 ff 0d ad 02 c0 00 00 00 ff 0d ad 01 c0 00 00 00 ff 00 00 0e 02 02 80 00 a4 55 07 0b 6d 6f 71 2d 6c 69 74 65 2d 6a 73")),
+      toHex(
+        hex(
+          "20 00 2c 03 c0 00 00 00 ff 0d ad 02 c0 00 00 00 ff 0d ad 01 c0 00 00 00 ff 00 00 0e 02 02 80 00 a4 55 07 0b 6d 6f 71 2d 6c 69 74 65 2d 6a 73",
+        ),
+      ),
     );
     const decoded = decodeClientSetup(split(wire.subarray(1), "u16").body);
     expect(decoded).toEqual(JS_CLIENT);
@@ -39,7 +43,9 @@ describe("CLIENT_SETUP / SERVER_SETUP (§4.3)", () => {
 
   it("@moq/lite's server setup, with the 0x21 type in front", () => {
     const wire = concat(Uint8Array.of(SERVER_SETUP_TYPE), encodeServerSetup(JS_SERVER));
-    expect(toHex(wire)).toBe(toHex(hex("21 00 1b c0 00 00 00 ff 0d ad 02 02 02 80 00 a4 55 07 0b 6d 6f 71 2d 6c 69 74 65 2d 6a 73")));
+    expect(toHex(wire)).toBe(
+      toHex(hex("21 00 1b c0 00 00 00 ff 0d ad 02 02 02 80 00 a4 55 07 0b 6d 6f 71 2d 6c 69 74 65 2d 6a 73")),
+    );
     expect(decodeServerSetup(split(wire.subarray(1), "u16").body)).toEqual(JS_SERVER);
   });
 
@@ -77,7 +83,9 @@ describe("CLIENT_SETUP / SERVER_SETUP (§4.3)", () => {
   it("encoders insist that even keys carry numbers and odd keys carry bytes", () => {
     expect(() => encodeServerSetup({ version: 1, params: [{ key: 2, value: impl }] })).toThrow(RangeError);
     expect(() => encodeServerSetup({ version: 1, params: [{ key: 7, value: 5 }] })).toThrow(RangeError);
-    expect(() => encodeServerSetup({ version: 1, params: [{ key: 7, value: new Uint8Array(70_000) }] })).toThrow(/16-bit/);
+    expect(() => encodeServerSetup({ version: 1, params: [{ key: 7, value: new Uint8Array(70_000) }] })).toThrow(
+      /16-bit/,
+    );
   });
 });
 

@@ -44,7 +44,9 @@ async function readAnnounces(readable: ReadableStream<Uint8Array>, version: W.Ve
 }
 
 /** Read a whole group stream: type, GROUP, frames until FIN. */
-async function readGroupStream(readable: ReadableStream<Uint8Array>): Promise<{ header: W.GroupHeader; frames: Uint8Array[] }> {
+async function readGroupStream(
+  readable: ReadableStream<Uint8Array>,
+): Promise<{ header: W.GroupHeader; frames: Uint8Array[] }> {
   const r = new StreamReader(readable);
   expect(await r.varint("stream type")).toBe(W.UniStreamType.Group);
   const header = W.decodeGroupHeader(await r.message(DEFAULT_LIMITS.maxMessageBytes, "GROUP"), "moq-lite-04");
@@ -77,7 +79,9 @@ describe("StreamReader with chunked input", () => {
 
   it("decodes the same announces at every single split position", async () => {
     for (let i = 0; i <= announceBytes.length; i++) {
-      expect(await readAnnounces(streamOf([announceBytes.slice(0, i), announceBytes.slice(i)]), "moq-lite-04")).toEqual(announces);
+      expect(await readAnnounces(streamOf([announceBytes.slice(0, i), announceBytes.slice(i)]), "moq-lite-04")).toEqual(
+        announces,
+      );
     }
   });
 
@@ -107,7 +111,9 @@ describe("StreamReader with chunked input", () => {
   });
 
   it("reads the 01/02 SETUP exchange with its 16-bit length at every split position", async () => {
-    const wire = hex("21 00 1b c0 00 00 00 ff 0d ad 02 02 02 80 00 a4 55 07 0b 6d 6f 71 2d 6c 69 74 65 2d 6a 73 04 80 0f 42 40");
+    const wire = hex(
+      "21 00 1b c0 00 00 00 ff 0d ad 02 02 02 80 00 a4 55 07 0b 6d 6f 71 2d 6c 69 74 65 2d 6a 73 04 80 0f 42 40",
+    );
     for (let i = 0; i <= wire.length; i++) {
       const r = new StreamReader(streamOf([wire.slice(0, i), wire.slice(i)]));
       expect(await r.varint()).toBe(W.SERVER_SETUP_TYPE);
@@ -128,9 +134,12 @@ describe("StreamReader with chunked input", () => {
           const bytes = concat(...msgs.map((m) => W.encodeSubscribe(m, version)));
           const r = new StreamReader(streamOf(splitAt(bytes, cuts)));
           const got: W.Subscribe[] = [];
-          for (let body; (body = await r.messageOrEnd(1 << 20)) !== undefined; ) got.push(W.decodeSubscribe(body, version));
+          for (let body; (body = await r.messageOrEnd(1 << 20)) !== undefined;)
+            got.push(W.decodeSubscribe(body, version));
           // The same messages decoded one by one from unsplit bytes.
-          const expected = msgs.map((m) => W.decodeSubscribe(split(W.encodeSubscribe(m, version), "length").body, version));
+          const expected = msgs.map((m) =>
+            W.decodeSubscribe(split(W.encodeSubscribe(m, version), "length").body, version),
+          );
           expect(got).toEqual(expected);
         },
       ),

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BytesReader } from "../../../../main/moq/coding/bytes-reader.ts";
-import { encodeVarint, MAX_VARINT, readVarintAt, readVarintBigAt, varintSize } from "../../../../main/moq/coding/varint.ts";
+import {
+  encodeVarint,
+  MAX_VARINT,
+  readVarintAt,
+  readVarintBigAt,
+  varintSize,
+} from "../../../../main/moq/coding/varint.ts";
 import { Writer } from "../../../../main/moq/coding/writer.ts";
 import { DecodeError } from "../../../../main/moq/errors.ts";
 import { hex, toHex } from "./helpers.ts";
@@ -66,7 +72,8 @@ describe("varint range boundaries", () => {
   });
 
   it("negative, fractional and non-finite values are refused", () => {
-    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => encodeVarint(bad)).toThrow(RangeError);
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => encodeVarint(bad)).toThrow(RangeError);
     expect(() => encodeVarint(-1n)).toThrow(RangeError);
     expect(() => new Writer().varint(-1)).toThrow(RangeError);
   });
@@ -87,7 +94,8 @@ describe("varint range boundaries", () => {
   });
 
   it("accepts longer-than-needed encodings", () => {
-    for (const bytes of ["25", "40 25", "80 00 00 25", "c0 00 00 00 00 00 00 25"]) expect(new BytesReader(hex(bytes)).varint()).toBe(37);
+    for (const bytes of ["25", "40 25", "80 00 00 25", "c0 00 00 00 00 00 00 25"])
+      expect(new BytesReader(hex(bytes)).varint()).toBe(37);
   });
 
   it("a truncated varint is a DecodeError", () => {

@@ -19,7 +19,12 @@ import { ALL_VERSIONS } from "./helpers.ts";
 
 describe("versions (§4.1)", () => {
   it("codes are 0xff0dad01..04 and map back", () => {
-    expect(VERSION_CODES).toEqual({ "moq-lite-01": 0xff0dad01, "moq-lite-02": 0xff0dad02, "moq-lite-03": 0xff0dad03, "moq-lite-04": 0xff0dad04 });
+    expect(VERSION_CODES).toEqual({
+      "moq-lite-01": 0xff0dad01,
+      "moq-lite-02": 0xff0dad02,
+      "moq-lite-03": 0xff0dad03,
+      "moq-lite-04": 0xff0dad04,
+    });
     for (const v of ALL_VERSIONS) expect(versionFromCode(VERSION_CODES[v])).toBe(v);
     expect(versionFromCode(0xff00000e)).toBeUndefined();
     expect(versionFromCode(0xff0dad05)).toBeUndefined();
@@ -55,7 +60,15 @@ describe("versions (§4.1)", () => {
 
 describe("stream types (§5.1)", () => {
   it("has the spec's values", () => {
-    expect(BidiStreamType).toEqual({ Session: 0, Announce: 1, Subscribe: 2, Fetch: 3, Probe: 4, Goaway: 5, SetupCompat: 0x20 });
+    expect(BidiStreamType).toEqual({
+      Session: 0,
+      Announce: 1,
+      Subscribe: 2,
+      Fetch: 3,
+      Probe: 4,
+      Goaway: 5,
+      SetupCompat: 0x20,
+    });
     expect(UniStreamType).toEqual({ Group: 0 });
     expect(SERVER_SETUP_TYPE).toBe(0x21);
   });
