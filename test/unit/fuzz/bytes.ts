@@ -92,16 +92,14 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-  fc
-    .constantFrom(...HUGE_LENGTHS)
-    .chain((value) =>
-      fc.record({
-        kind: fc.constant("length" as const),
-        at: fc.nat(),
-        value: fc.constant(value),
-        size: fc.constant(sizeFor(value)),
-      }),
-    ),
+  fc.constantFrom(...HUGE_LENGTHS).chain((value) =>
+    fc.record({
+      kind: fc.constant("length" as const),
+      at: fc.nat(),
+      value: fc.constant(value),
+      size: fc.constant(sizeFor(value)),
+    }),
+  ),
 );
 
 /**
