@@ -13,9 +13,9 @@ import { joinPath, stripPrefix, toPath, type Path } from "../../model/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
-import { openFailed, streamEnded } from "./failure.ts";
+import { streamEnded } from "./failure.ts";
 import { AsyncQueue } from "./queue.ts";
-import { sessionWentAway } from "./stream-end.ts";
+import { openRequestStream, sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
@@ -154,16 +154,9 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
 
 /** Open an Announce stream for `reader.prefix` and feed it until the stream ends. */
 export async function runAnnounced(core: SessionCore, reader: AnnouncementReader): Promise<void> {
-  let send: SendStream;
-  let recv: RecvStream;
-  try {
-    ({ send, recv } = await core.openBidi("announce", BidiStreamType.Announce));
-  } catch (err) {
-    const error = openFailed(err, "an announce stream");
-    if (await sessionWentAway(core, err)) reader.end(error);
-    else reader.fail(error);
-    return;
-  }
+  const opened = await openRequestStream(core, "announce", BidiStreamType.Announce, reader);
+  if (!opened) return;
+  const { send, recv } = opened;
   reader.attach(send);
   const interest = { prefix: reader.prefix, excludeHop: 0 };
   try {

@@ -3,11 +3,11 @@ import { decodeProbe, encodeProbe } from "../wire/probe.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
-import { openFailed, streamEnded } from "./failure.ts";
+import { streamEnded } from "./failure.ts";
 import { now } from "./events.ts";
 import { PROBE_TICK_MS, shouldReport } from "./probe-rule.ts";
 import { AsyncQueue } from "./queue.ts";
-import { sessionWentAway } from "./stream-end.ts";
+import { openRequestStream, sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 export interface ProbeResult {
@@ -146,16 +146,9 @@ export async function runProbe(
   targetBitrate: number | undefined,
   onReport: (r: ProbeResult) => void,
 ): Promise<void> {
-  let send: SendStream;
-  let recv: RecvStream;
-  try {
-    ({ send, recv } = await core.openBidi("probe", BidiStreamType.Probe));
-  } catch (err) {
-    const error = openFailed(err, "a probe stream");
-    if (await sessionWentAway(core, err)) reader.end(error);
-    else reader.fail(error);
-    return;
-  }
+  const opened = await openRequestStream(core, "probe", BidiStreamType.Probe, reader);
+  if (!opened) return;
+  const { send, recv } = opened;
   reader.attach(send);
   try {
     // Deployed peers never receive a target (moq-relay resets a probe stream that carries any

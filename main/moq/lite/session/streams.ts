@@ -140,7 +140,18 @@ export class RecvStream extends StreamReader {
 
   /** Record how the peer ended its half (once). */
   noteEnd(how: "fin" | "reset", code?: number): void {
+    if (!this.#ended) this.#endWith(how, code);
+  }
+
+  /** STOP_SENDING with a code. */
+  stop(code: number): void {
     if (this.#ended) return;
+    this.#endWith("stop", code);
+    void this.cancel(this.#host.transport.streamError(code));
+  }
+
+  /** Mark the half over and trace how, with the bytes nobody claimed. */
+  #endWith(how: "fin" | "reset" | "stop", code: number | undefined): void {
     this.#end();
     this.#host.events.emit({
       type: "stream-ended",
@@ -150,21 +161,6 @@ export class RecvStream extends StreamReader {
       code,
       bytes: this.#claimRest(),
     });
-  }
-
-  /** STOP_SENDING with a code. */
-  stop(code: number): void {
-    if (this.#ended) return;
-    this.#end();
-    this.#host.events.emit({
-      type: "stream-ended",
-      stream: this.id,
-      half: "recv",
-      how: "stop",
-      code,
-      bytes: this.#claimRest(),
-    });
-    void this.cancel(this.#host.transport.streamError(code));
   }
 
   #end(): void {
