@@ -2,9 +2,11 @@
 // @moq/lite, a test peer). Electron's Node has both. Importing the library patches nothing: a
 // process that runs on Node 20 calls installPolyfills() once where it starts.
 
+const hasWithResolvers = () => typeof (Promise as { withResolvers?: unknown }).withResolvers === "function";
+
 /** Install the missing built-ins; a no-op where they exist. */
 export function installPolyfills(): void {
-  if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== "function") {
+  if (!hasWithResolvers()) {
     Object.defineProperty(Promise, "withResolvers", {
       configurable: true,
       writable: true,
@@ -34,7 +36,7 @@ export function installPolyfills(): void {
 
 /** Throw an actionable error where the QMux transport would otherwise fail deep inside @moq/qmux. */
 export function requireQmuxBuiltins(): void {
-  if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== "function") {
+  if (!hasWithResolvers()) {
     throw new Error(
       "this Node lacks Promise.withResolvers, which WebSocket/QMux needs: call installPolyfills() from the library's Node entry once at startup",
     );

@@ -34,16 +34,8 @@ export class SendStream {
     this.#writer = writable.getWriter();
     this.#writer.closed.catch((err) => {
       if (this.#ended) return;
-      this.#ended = true;
       this.failure = err;
-      host.events.emit({
-        type: "stream-ended",
-        stream: id,
-        half: "send",
-        how: "stop",
-        code: streamErrorCode(err),
-        bytes: this.claim(),
-      });
+      this.#endWith("stop", streamErrorCode(err));
     });
   }
 
@@ -78,24 +70,21 @@ export class SendStream {
   /** FIN. */
   async close(): Promise<void> {
     if (this.#ended) return;
-    this.#ended = true;
-    this.#host.events.emit({ type: "stream-ended", stream: this.id, half: "send", how: "fin", bytes: this.claim() });
+    this.#endWith("fin", undefined);
     await this.#writer.close().catch(() => {});
   }
 
   /** RESET_STREAM with a code. */
   reset(code: number): void {
     if (this.#ended) return;
-    this.#ended = true;
-    this.#host.events.emit({
-      type: "stream-ended",
-      stream: this.id,
-      half: "send",
-      how: "reset",
-      code,
-      bytes: this.claim(),
-    });
+    this.#endWith("reset", code);
     this.#writer.abort(this.#host.transport.streamError(code)).catch(() => {});
+  }
+
+  /** Mark the half over and trace how, with the bytes no event claimed yet. */
+  #endWith(how: "fin" | "reset" | "stop", code: number | undefined): void {
+    this.#ended = true;
+    this.#host.events.emit({ type: "stream-ended", stream: this.id, half: "send", how, code, bytes: this.claim() });
   }
 
   #count(n: number): void {
@@ -152,7 +141,8 @@ export class RecvStream extends StreamReader {
 
   /** Mark the half over and trace how, with the bytes nobody claimed. */
   #endWith(how: "fin" | "reset" | "stop", code: number | undefined): void {
-    this.#end();
+    this.#ended = true;
+    if (this.#host.receiving.get(this.id) === this) this.#host.receiving.delete(this.id);
     this.#host.events.emit({
       type: "stream-ended",
       stream: this.id,
@@ -161,11 +151,6 @@ export class RecvStream extends StreamReader {
       code,
       bytes: this.#claimRest(),
     });
-  }
-
-  #end(): void {
-    this.#ended = true;
-    if (this.#host.receiving.get(this.id) === this) this.#host.receiving.delete(this.id);
   }
 
   /** Everything read and not yet claimed, parsed or not: the half is over. */
