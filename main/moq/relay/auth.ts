@@ -10,7 +10,6 @@ import type { AuthKey } from "./jwt-key.ts";
 export { AuthError } from "./auth-error.ts";
 export { MAX_TOKEN_BYTES, verifyToken } from "./jwt.ts";
 export type { Claims } from "./jwt-claims.ts";
-export { signToken, type ClaimsInput } from "./jwt-sign.ts";
 export {
   ALGORITHMS,
   AuthKeyError,

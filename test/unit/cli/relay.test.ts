@@ -1,5 +1,6 @@
+import { signToken } from "../../helpers/jwt-sign.ts";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateJwk, signToken, parseAuthKey } from "../../../main/moq/relay/auth.ts";
+import { generateJwk, parseAuthKey } from "../../../main/moq/relay/auth.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+import { signToken } from "../../helpers/jwt-sign.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
-import { authorize, generateJwk, loadAuthKey, parseAuthKey, signToken } from "../../../main/moq/relay/auth.ts";
+import { authorize, generateJwk, loadAuthKey, parseAuthKey } from "../../../main/moq/relay/auth.ts";
 import type { AuthKey } from "../../../main/moq/relay/auth.ts";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import { within } from "../../helpers/wait.ts";

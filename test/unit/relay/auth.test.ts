@@ -1,3 +1,4 @@
+import { signToken } from "../../helpers/jwt-sign.ts";
 import { createHmac, createPublicKey, webcrypto, type JsonWebKey } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +14,6 @@ import {
   loadAuthKey,
   MAX_TOKEN_BYTES,
   parseAuthKey,
-  signToken,
   verifyToken,
   type Algorithm,
   type AuthKey,

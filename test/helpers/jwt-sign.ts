@@ -1,11 +1,11 @@
 import { constants, createHmac, sign } from "node:crypto";
-import { toPath } from "../model/path.ts";
-import { AuthError } from "./auth-error.ts";
-import { encodeBase64url } from "./jwt-base64url.ts";
-import type { AuthKey } from "./jwt-key.ts";
+import { toPath } from "../../main/moq/model/path.ts";
+import { AuthError } from "../../main/moq/relay/auth-error.ts";
+import { encodeBase64url } from "../../main/moq/relay/jwt-base64url.ts";
+import type { AuthKey } from "../../main/moq/relay/jwt-key.ts";
 
-// Token signing for tests and tools. Synchronous (jose signs only asynchronously) so callers can
-// build URLs inline; the relay itself only verifies, and that goes through jose.
+// Token signing for tests, in moq-token's shape. Synchronous (jose signs only asynchronously) so
+// tests can build URLs inline; the relay itself only verifies, through jose, and signs nothing.
 
 /** What signToken accepts: moq-token's claims, `put`/`get` as one string or a list. */
 export interface ClaimsInput {
