@@ -131,9 +131,16 @@ module.exports = {
     ),
     forbid(
       "studio-knows-no-electron",
-      "main/studio is app services without Electron: no electron, ipc, cli, main/index.ts, preload, renderer",
+      "main/studio is app services without Electron: no electron, ipc (but the contract's types), cli, main/index.ts, preload, renderer",
       "^main/studio/",
-      `${ELECTRON}|^main/(ipc|cli)/|^main/index\\.ts$|^(preload|renderer)/`,
+      `${ELECTRON}|^main/ipc/(?!contract\\.ts$)|^main/cli/|^main/index\\.ts$|^(preload|renderer)/`,
+    ),
+    forbid(
+      "studio-uses-contract-types",
+      "main/studio speaks the contract's shapes through `import type` only",
+      "^main/studio/",
+      "^main/ipc/contract\\.ts$",
+      { dependencyTypesNot: ["type-only"] },
     ),
     forbid(
       "cli-is-plain-node",

@@ -1,9 +1,15 @@
-// The one contract between the main process and the UI. The preload exposes exactly this over
-// Electron IPC, and `moqscope ui` will serve the same shape over a local WebSocket, so the
-// renderer never knows which one it talks to.
+// The one contract between the main process and the UI. Electron carries it over a MessagePort,
+// `moqscope ui` over a local WebSocket; the renderer never knows which one it talks to.
 //
-// This file is shared verbatim with the preload and the renderer (type-only there), so it holds
-// types and nothing else: no imports, no Node or DOM types, no runtime code.
+// Two halves: requests (`invoke`, one answer each) and views (`watch`, a snapshot then coalesced
+// deltas with sequence numbers, a few per second, until `unwatch`). The app services in
+// main/studio produce the view items below; main/ipc validates and carries them.
+//
+// This file is shared verbatim with the preload, the renderer and main/studio (type-only there),
+// so it holds types and nothing else: no imports, no Node or DOM types, no runtime code.
+
+/** Times are milliseconds since the Unix epoch (fractional) unless a name says otherwise. */
+export type EpochMs = number;
 
 /** What the app is and where it runs. */
 export interface AppInfo {
@@ -11,60 +17,433 @@ export interface AppInfo {
   version: string;
   /** The operating system as Node names it: "linux", "darwin", "win32", … */
   platform: string;
+  /** Which host serves the UI: the Electron window or `moqscope ui` in a browser. */
+  host: "electron" | "browser";
+  /** Where profiles and recordings live. */
+  configDir: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles and connections
+
+/** How to reach a relay: "auto" tries WebTransport then falls back to WebSocket, as the CLI does. */
+export type TransportChoice = "auto" | "webtransport" | "websocket";
+
+/** How the relay's certificate is trusted (an `http://` URL fetches the dev fingerprint itself). */
+export type TrustChoice = { kind: "system" } | { kind: "fingerprint"; sha256: string } | { kind: "insecure" };
+
+/** A saved way to connect. The JWT stays in main: the UI only learns whether one is set. */
+export interface Profile {
+  id: string;
+  name: string;
+  /** The relay URL without its `jwt` parameter. */
+  url: string;
+  transport: TransportChoice;
+  /** "auto" or one protocol version name ("moq-lite-04", "moq-lite-03", …). */
+  protocol: string;
+  trust: TrustChoice;
+  hasToken: boolean;
+  /** The local demo relay the app starts with; it cannot be deleted. */
+  builtIn: boolean;
+}
+
+/** A profile as the UI edits it. `token`: a string sets it, null clears it, absent keeps it. */
+export interface ProfileInput {
+  id?: string;
+  name: string;
+  url: string;
+  transport: TransportChoice;
+  protocol: string;
+  trust: TrustChoice;
+  token?: string | null;
 }
 
 /** Where a connection is in its life. */
-export type ConnectionStatus = "idle" | "connecting" | "connected" | "closed" | "failed";
+export type ConnectionStatus = "idle" | "connecting" | "connected" | "reconnecting" | "closed" | "failed";
 
 /** How the bytes travel; the same names as the library's transport kinds. */
 export type TransportKind = "websocket" | "webtransport-h2" | "webtransport-h3";
 
-/** A point-in-time view of one connection, for the status bar and the connection panel. */
-export interface SessionState {
-  /** Which connection this describes ("default" is the one the app opens at start). */
+/** One open connection (a tab in the UI): a live session to a relay, or a recording being browsed. */
+export interface ConnectionSummary {
+  /** Unique while the app runs; "default" is the one the app opens at start. */
   connectionId: string;
+  profileId: string | null;
+  /** What the tab says: the profile's name, else the host, else the recording's file name. */
+  label: string;
   status: ConnectionStatus;
-  /** The relay URL without its jwt, or null before a connection was asked for. */
-  url: string | null;
-  /** Negotiated moq-lite version ("moq-lite-04"), once connected. */
+  /** The relay URL without its jwt. */
+  url: string;
+  /** Negotiated protocol version ("moq-lite-04"), once connected. */
   version: string | null;
   transport: TransportKind | null;
-  /** Latest smoothed round-trip time in milliseconds, when known. */
+  /** Smoothed round-trip time and the latest single sample, in ms, when known. */
   rttMs: number | null;
-  /** Why the connection failed or closed, for the user; null otherwise. */
+  rttLatestMs: number | null;
+  /** Why the connection failed, closed or is retrying, in the CLI's words; null otherwise. */
   error: string | null;
-  /** When `status` last changed, in milliseconds since the Unix epoch. */
-  since: number;
+  /** While reconnecting: which attempt comes next and when. */
+  reconnect: { attempt: number; at: EpochMs } | null;
+  /** When `status` last changed. */
+  since: EpochMs;
+  /** When the current (or last) session was established: times in the UI are relative to it. */
+  connectedAt: EpochMs | null;
+  /** A recording opened for browsing: nothing can be subscribed or changed. */
+  readOnly: boolean;
+  /** The recording being written, if any. */
+  recording: { path: string; bytes: number; startedAt: EpochMs } | null;
+  /** The bitrate probe: whether the peer answers it, and its last estimate. */
+  probe: { state: "off" | "waiting" | "reporting" | "unsupported"; note: string | null; bitrate: number | null };
 }
 
-export interface SessionStateRequest {
-  /** Defaults to "default". */
-  connectionId?: string;
+// ---------------------------------------------------------------------------------------------
+// View items. Every view is a keyed collection; deltas upsert items by `key` and remove keys.
+
+/** One node of the announcement tree: a path segment, perhaps itself an announced broadcast. */
+export interface TreeNode {
+  /** The full path ("demo/clock"); "" is never a node. */
+  key: string;
+  /** The last segment ("clock"). */
+  name: string;
+  /** The parent node's key, or null at the top. */
+  parent: string | null;
+  depth: number;
+  /** Whether this path itself was announced (a broadcast), as opposed to only a prefix of some. */
+  broadcast: boolean;
+  /** Announced and not ended (for a broadcast node). */
+  active: boolean;
+  /** Active broadcasts at or below this node. */
+  activeCount: number;
+  /** Broadcasts ever seen at or below this node (ended ones kept for a while). */
+  totalCount: number;
+  /** Relay hop ids (moq-lite-04) or just their count (03: ids unknown, shown as count). */
+  hops: number[] | null;
+  hopCount: number | null;
+  announcedAt: EpochMs | null;
+  endedAt: EpochMs | null;
+  /** Last time anything at or below changed: the UI flashes recent changes. */
+  changedAt: EpochMs;
+}
+
+export type TrackStatus = "subscribing" | "active" | "ended" | "failed";
+
+/** The latency of a subscription's start, each step in ms after SUBSCRIBE was sent. */
+export interface SubscribeLatency {
+  subscribeSentAt: EpochMs;
+  okMs: number | null;
+  firstGroupMs: number | null;
+  firstFrameMs: number | null;
+}
+
+/** One subscribed track (a row of the Tracks view, a lane of the Timeline). */
+export interface TrackRow {
+  /** The track id, unique within its connection. */
+  key: string;
+  broadcast: string;
+  track: string;
+  status: TrackStatus;
+  /** Why it failed or ended, in words (with the error code's name). */
+  error: string | null;
+  latency: SubscribeLatency;
+  groups: number;
+  frames: number;
+  bytes: number;
+  /** Over the last second. */
+  groupsPerSecond: number;
+  bitrate: number;
+  latestGroup: number | null;
+  lastFrameAt: EpochMs | null;
+  /** Groups confirmed lost, reset by the peer, and arrived after a later one. */
+  lost: number;
+  resets: number;
+  outOfOrder: number;
+  /** Hang media: the catalog's declared bitrate and the latest delivery delay (arrival − timestamp). */
+  hang: { kind: "video" | "audio" | "catalog" | "other"; catalogBitrate: number | null; deliveryDelayMs: number | null; timescale: number } | null;
+  /** Short words for what is notable: "lost 3", "stalled", "reset 18", … */
+  flags: string[];
+}
+
+export type GroupStatus = "arriving" | "complete" | "reset" | "skipped" | "out-of-order";
+
+/** One group on the timeline: a bar from its first byte to its last. */
+export interface GroupBar {
+  /** `${track}#${sequence}`. */
+  key: string;
+  track: string;
+  sequence: number;
+  /** Skipped groups never arrived: both times are when the gap was confirmed. */
+  firstByteAt: EpochMs;
+  lastByteAt: EpochMs;
+  frames: number;
+  bytes: number;
+  status: GroupStatus;
+  /** The reset code, with its name. */
+  code: number | null;
+  codeName: string | null;
+  /** Our stream number, for the message log's filter. */
+  stream: number | null;
+}
+
+/** One frame of a group, as the inspector lists it (the payload comes separately). */
+export interface FrameMeta {
+  index: number;
+  size: number;
+  at: EpochMs;
+  /** Hang: the presentation timestamp in microseconds and whether it starts a GOP. */
+  timestampUs: number | null;
+  keyframe: boolean | null;
+  /** Whether the payload is still kept (the inspector keeps recent frames only). */
+  kept: boolean;
+}
+
+/** A frame opened in the inspector: its bytes, capped, and what hang knows about it. */
+export interface FramePayload {
+  track: string;
+  sequence: number;
+  index: number;
+  size: number;
+  /** The first `cap` bytes, base64. */
+  base64: string;
+  truncated: boolean;
+  timestampUs: number | null;
+  keyframe: boolean | null;
+  /** For video frames: the NAL units found (type number, its name, size). */
+  nalUnits: { type: number; name: string; size: number }[] | null;
+}
+
+/** One second of a connection's counters. */
+export interface StatsSample {
+  /** String(at). */
+  key: string;
+  at: EpochMs;
+  rttMs: number | null;
+  rttLatestMs: number | null;
+  bytesSent: number;
+  bytesReceived: number;
+  sendBitrate: number;
+  recvBitrate: number;
+  /** Payload bytes of received frames per second, as bits/s: what was actually delivered. */
+  goodput: number;
+  /** The peer's probe estimate at this moment, if it reports one. */
+  probeBitrate: number | null;
+  /** Streams open and resets seen so far, messages so far. */
+  streams: number;
+  resets: number;
+  messages: number;
+}
+
+export type MessageDirection = "sent" | "received" | "local";
+
+/** One row of the message log: a control message, a stream event, a group or a frame. */
+export interface MessageRow {
+  /** String(id). */
+  key: string;
+  /** 1, 2, … per connection, in the order observed. */
+  id: number;
+  at: EpochMs;
+  direction: MessageDirection;
+  stream: number | null;
+  /** "SUBSCRIBE", "ANNOUNCE", "stream opened", "stream reset", "GROUP", "FRAME", "closed", … */
+  type: string;
+  /** The fields in short, one line. */
+  summary: string;
+  /** Every field, scalar values only (longer values truncated). */
+  fields: Record<string, string | number | boolean | null>;
+  bytes: number;
+  /** The track (broadcast/track) this row belongs to, when known: timeline bars link here. */
+  broadcast: string | null;
+  track: string | null;
+  sequence: number | null;
+}
+
+export type Severity = "error" | "warning" | "note";
+
+export type FindingKind =
+  | "gap"
+  | "stall"
+  | "reset"
+  | "probe-unsupported"
+  | "rtt-unknown"
+  | "bitrate-over-catalog"
+  | "timestamp-skew"
+  | "connection";
+
+/** An expert finding, as Wireshark ranks them. Repeats of the same finding bump `count`. */
+export interface Finding {
+  key: string;
+  severity: Severity;
+  kind: FindingKind;
+  /** What it is about: a track key, a broadcast, or "connection". */
+  subject: string;
+  text: string;
+  firstAt: EpochMs;
+  lastAt: EpochMs;
+  count: number;
+  /** Where it happened, for a click. */
+  link: { track: string; sequence: number | null } | null;
+}
+
+/** A broadcast opened from the tree: its hang catalog when it has one. */
+export interface BroadcastInfo {
+  /** The broadcast path. */
+  key: string;
+  isHang: boolean;
+  /** The catalog's renditions, when decoded. */
+  renditions: Rendition[];
+  /** The catalog as JSON text (capped), for the raw view. */
+  catalogJson: string | null;
+  /** Why the catalog could not be read, in words. */
+  error: string | null;
+  updatedAt: EpochMs | null;
+}
+
+export interface Rendition {
+  track: string;
+  kind: "video" | "audio";
+  codec: string;
+  width: number | null;
+  height: number | null;
+  framerate: number | null;
+  bitrate: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views: what the renderer may watch, with what parameters.
+
+export interface MessageFilter {
+  /** Case-insensitive text matched against type and summary. */
+  text?: string;
+  types?: string[];
+  direction?: MessageDirection;
+  broadcast?: string;
+  track?: string;
+  stream?: number;
+}
+
+export interface ViewContract {
+  connections: { params: Record<string, never>; item: ConnectionSummary };
+  profiles: { params: Record<string, never>; item: Profile };
+  tree: { params: { connectionId: string }; item: TreeNode };
+  tracks: { params: { connectionId: string }; item: TrackRow };
+  timeline: { params: { connectionId: string }; item: GroupBar };
+  stats: { params: { connectionId: string }; item: StatsSample };
+  /** The newest `limit` rows (at most 2000) that match the filter. */
+  messages: { params: { connectionId: string; filter?: MessageFilter; limit?: number }; item: MessageRow };
+  findings: { params: { connectionId: string }; item: Finding };
+  broadcast: { params: { connectionId: string; broadcast: string }; item: BroadcastInfo };
+}
+
+export type ViewName = keyof ViewContract;
+export type ViewParams<V extends ViewName> = ViewContract[V]["params"];
+export type ViewItem<V extends ViewName> = ViewContract[V]["item"];
+
+/**
+ * What a watcher receives. `seq` counts 1, 2, … per watch; a snapshot replaces everything held
+ * (sent first, and again whenever main cannot express the change as a bounded delta); a delta
+ * upserts items by key and removes keys. A gap in `seq` means: unwatch and watch again.
+ */
+export type ViewUpdate<V extends ViewName> =
+  | { seq: number; kind: "snapshot"; items: ViewItem<V>[] }
+  | { seq: number; kind: "delta"; upsert: ViewItem<V>[]; remove: string[] };
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export interface ConnectionRef {
+  connectionId: string;
+}
+
+/** Open a new connection tab: from a saved profile, or from a URL typed in the bar. */
+export type OpenConnectionRequest =
+  | { profileId: string }
+  | { url: string; transport?: TransportChoice; protocol?: string; trust?: TrustChoice; token?: string };
+
+export interface SubscribeRequest extends ConnectionRef {
+  broadcast: string;
+  track: string;
+}
+
+export interface TrackRef extends ConnectionRef {
+  track: string;
+}
+
+export interface GroupRef extends TrackRef {
+  sequence: number;
+}
+
+export interface FrameRef extends GroupRef {
+  index: number;
+}
+
+export interface RecordingFile {
+  name: string;
+  path: string;
+  bytes: number;
+  modifiedAt: EpochMs;
 }
 
 /**
  * Every request the UI may make: channel name → the arguments it sends and the result it gets.
- * Adding a channel here makes the validator and the main-process wiring fail to compile until
- * they handle it too.
+ * Adding a channel here makes the schemas and the handlers fail to compile until they handle it.
  */
 export interface InvokeContract {
   "app:info": { args: []; result: AppInfo };
-  "session:state": { args: [request?: SessionStateRequest]; result: SessionState };
+  "profiles:save": { args: [profile: ProfileInput]; result: Profile };
+  "profiles:delete": { args: [request: { id: string }]; result: void };
+  "connection:open": { args: [request: OpenConnectionRequest]; result: ConnectionRef };
+  /** Connect again now (after a failure, or with a URL edited in the bar). */
+  "connection:connect": { args: [request: ConnectionRef & { url?: string }]; result: void };
+  "connection:disconnect": { args: [request: ConnectionRef]; result: void };
+  /** Close the tab: disconnect and forget what was observed. */
+  "connection:close": { args: [request: ConnectionRef]; result: void };
+  "track:subscribe": { args: [request: SubscribeRequest]; result: { track: string } };
+  "track:unsubscribe": { args: [request: TrackRef]; result: void };
+  "group:frames": { args: [request: GroupRef]; result: FrameMeta[] };
+  "frame:open": { args: [request: FrameRef]; result: FramePayload };
+  "probe:start": { args: [request: ConnectionRef & { targetBitrate?: number }]; result: void };
+  "probe:stop": { args: [request: ConnectionRef]; result: void };
+  /** Start writing what this connection observes to a JSON-lines file in the recordings folder. */
+  "recording:start": { args: [request: ConnectionRef]; result: RecordingFile };
+  "recording:stop": { args: [request: ConnectionRef]; result: RecordingFile };
+  "recording:list": { args: []; result: RecordingFile[] };
+  /** Open a recording read-only as a new connection tab. */
+  "recording:open": { args: [request: { path: string }]; result: ConnectionRef };
 }
 
 export type InvokeChannel = keyof InvokeContract;
 export type InvokeArgs<C extends InvokeChannel> = InvokeContract[C]["args"];
 export type InvokeResult<C extends InvokeChannel> = InvokeContract[C]["result"];
 
-/** What the main process (or the `moqscope ui` server) implements, one function per channel. */
+/** What main implements, one function per channel. */
 export type InvokeHandlers = {
   [C in InvokeChannel]: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
 };
 
-/** The object the UI sees as `window.moqscope`. */
+// ---------------------------------------------------------------------------------------------
+// The messages on the wire between the UI and main (MessagePort or WebSocket, both as JSON-able data)
+
+export type ClientMessage =
+  | { type: "invoke"; id: number; channel: string; args: unknown[] }
+  | { type: "watch"; watchId: number; view: string; params: unknown }
+  | { type: "unwatch"; watchId: number }
+  /** The renderer applied update `seq`: main sends at most a couple of updates ahead of acks. */
+  | { type: "ack"; watchId: number; seq: number };
+
+export type ServerMessage =
+  | { type: "result"; id: number; ok: true; value: unknown }
+  | { type: "result"; id: number; ok: false; error: string }
+  | { type: "update"; watchId: number; update: ViewUpdate<ViewName> }
+  | { type: "watch-error"; watchId: number; error: string };
+
+/** The object the UI sees: requests, and views that call back with updates until unwatched. */
 export interface MoqscopeApi {
   invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>>;
+  watch<V extends ViewName>(
+    view: V,
+    params: ViewParams<V>,
+    onUpdate: (update: ViewUpdate<V>) => void,
+    onError?: (message: string) => void,
+  ): () => void;
 }
-
-/** The global name under which the API appears in the renderer. */
-export type ApiGlobalName = "moqscope";
