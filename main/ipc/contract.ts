@@ -34,6 +34,8 @@ export type TrustChoice = { kind: "system" } | { kind: "fingerprint"; sha256: st
 
 /** A saved way to connect. The JWT stays in main: the UI only learns whether one is set. */
 export interface Profile {
+  /** The same as `id`: every view item is keyed by `key`. */
+  key: string;
   id: string;
   name: string;
   /** The relay URL without its `jwt` parameter. */
