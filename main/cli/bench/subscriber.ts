@@ -3,7 +3,7 @@
 // and count what arrives.
 
 import type { AnnouncementReader, GroupReader, Session, Subscription } from "../../moq/node.ts";
-import { GapTracker } from "./gaps.ts";
+import { GapTracker } from "../../studio/observe/gaps.ts";
 import { BENCH_TRACK, readStamp, wallClockMs } from "./publisher.ts";
 import type { BenchTally } from "./tally.ts";
 

@@ -2,8 +2,8 @@
 // lost, latency samples. Reports read it per interval (the change since the last report) and the
 // summary over the whole run.
 
-import { RunSamples, summarize } from "./samples.ts";
-import type { LatencySummary } from "./samples.ts";
+import { RunSamples, summarize } from "../../studio/observe/samples.ts";
+import type { LatencySummary } from "../../studio/observe/samples.ts";
 
 interface Counters {
   sentFrames: number;

@@ -9,7 +9,7 @@ import { explainClose, explainCode } from "../errors.ts";
 import { formatBitrate, formatBytes, formatDuration, formatRtt, plural } from "../format.ts";
 import { commonOptions, expectPositionals, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
-import { watchProbe } from "../probe-watch.ts";
+import { watchProbe } from "../../studio/observe/probe-watch.ts";
 import { untilAborted, withDeadline } from "../signals.ts";
 import { attachTrace } from "../trace.ts";
 import { commandHelp } from "../usage.ts";

@@ -14,7 +14,7 @@ import {
   relayUrlArg,
 } from "../options.ts";
 import { Output } from "../output.ts";
-import { describeProbeEnd, watchProbe } from "../probe-watch.ts";
+import { describeProbeEnd, watchProbe } from "../../studio/observe/probe-watch.ts";
 import { untilAborted, withDeadline } from "../signals.ts";
 import { commandHelp } from "../usage.ts";
 

@@ -20,7 +20,7 @@ import {
 } from "../options.ts";
 import { Output } from "../output.ts";
 import { ClockSource } from "../pub/clock.ts";
-import { DeliveryTracker } from "../pub/delivery.ts";
+import { DeliveryTracker } from "../../studio/observe/delivery.ts";
 import { FileSource } from "../pub/file.ts";
 import type { PubOutcome, PubSettings, PubSource } from "../pub/source.ts";
 import { StdinSource } from "../pub/stdin.ts";

@@ -3,7 +3,7 @@
 import { Buffer } from "node:buffer";
 import { ErrorCode, MoqError, toPath, redactUrl } from "../../moq/node.ts";
 import type { GroupReader, Session, Subscription } from "../../moq/node.ts";
-import { AnnouncementWatch } from "../announcements.ts";
+import { AnnouncementWatch } from "../../studio/observe/announcement-watch.ts";
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose, explainCode } from "../errors.ts";

@@ -4,7 +4,7 @@
 import type { Session, TrackMux } from "../../moq/node.ts";
 import { sleep } from "../signals.ts";
 import type { Output } from "../output.ts";
-import type { DeliveryTracker } from "./delivery.ts";
+import type { DeliveryTracker } from "../../studio/observe/delivery.ts";
 
 export interface PubSettings {
   broadcast: string;

@@ -1,6 +1,6 @@
 // One row per fan-out step and the Markdown table they make (so it pastes into BENCHMARKS.md).
 
-import { percentile } from "../../../main/cli/bench/samples.ts";
+import { percentile } from "../../../main/studio/observe/samples.ts";
 import type { PublisherReportLike, StepResult } from "./step.ts";
 
 export interface StepRow {

@@ -2,10 +2,10 @@
 // each other, plus the option parsing (ranges, bad flags) and the loss and latency arithmetic.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GapTracker } from "../../../main/cli/bench/gaps.ts";
+import { GapTracker } from "../../../main/studio/observe/gaps.ts";
 import { readStamp, stampFrame } from "../../../main/cli/bench/publisher.ts";
 import { parseRange, pick } from "../../../main/cli/bench/range.ts";
-import { percentile, summarize } from "../../../main/cli/bench/samples.ts";
+import { percentile, summarize } from "../../../main/studio/observe/samples.ts";
 import { benchSettings } from "../../../main/cli/commands/bench.ts";
 import { UsageError } from "../../../main/cli/errors.ts";
 import { Relay } from "../../../main/moq/relay/index.ts";

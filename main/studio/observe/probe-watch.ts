@@ -2,10 +2,9 @@
 // when the peer stays silent (many relays cannot measure over WebSocket and never report), ends
 // the stream without a report, or resets it.
 
-import { MoqError } from "../moq/node.ts";
-import type { ProbeReader, ProbeResult, Session } from "../moq/node.ts";
-import { explainCode } from "./errors.ts";
-import { formatDuration } from "./format.ts";
+import { MoqError } from "../../moq/index.ts";
+import type { ProbeReader, ProbeResult, Session } from "../../moq/index.ts";
+import { explainCode } from "../describe.ts";
 
 /** How long without a first report before we say the peer does not report. */
 export const PROBE_SILENCE_MS = 5000;
@@ -103,7 +102,7 @@ export function watchProbe(
       return silent;
     },
     noteSilenceIfQuiet: (elapsedMs) => {
-      if (elapsedMs >= 1000) noteSilence(`${NO_PROBE_REPORTS} (none in ${formatDuration(elapsedMs)})`, false);
+      if (elapsedMs >= 1000) noteSilence(`${NO_PROBE_REPORTS} (none in ${seconds(elapsedMs)})`, false);
     },
     close() {
       closedByUs = true;
@@ -111,4 +110,9 @@ export function watchProbe(
       reader.close();
     },
   };
+}
+
+/** "4.2 s": how long the peer stayed quiet. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
 }

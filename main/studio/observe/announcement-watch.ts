@@ -1,9 +1,9 @@
 // Which broadcasts the peer announces, kept up to date in the background. `sub` uses it to tell
 // "no such broadcast" apart from "no such track" and to list what is there instead.
 
-import { MoqError } from "../moq/node.ts";
-import type { AnnouncementReader, Session } from "../moq/node.ts";
-import { explainCode } from "./errors.ts";
+import { MoqError } from "../../moq/index.ts";
+import type { AnnouncementReader, Session } from "../../moq/index.ts";
+import { explainCode } from "../describe.ts";
 
 export class AnnouncementWatch {
   readonly #active = new Set<string>();

@@ -2,7 +2,7 @@
 // open, how many frames each has handed to the transport, and how each ended. A TrackWriter has no
 // backpressure and no "delivered" signal of its own, so `pub` paces and finishes by these.
 
-import type { Session, TimedEvent } from "../../moq/node.ts";
+import type { Session, TimedEvent } from "../../moq/index.ts";
 
 export interface Served {
   /** 1, 2, … in arrival order, for messages. */
