@@ -160,7 +160,12 @@ export interface TrackRow {
   resets: number;
   outOfOrder: number;
   /** Hang media: the catalog's declared bitrate and the latest delivery delay (arrival − timestamp). */
-  hang: { kind: "video" | "audio" | "catalog" | "other"; catalogBitrate: number | null; deliveryDelayMs: number | null; timescale: number } | null;
+  hang: {
+    kind: "video" | "audio" | "catalog" | "other";
+    catalogBitrate: number | null;
+    deliveryDelayMs: number | null;
+    timescale: number;
+  } | null;
   /** Short words for what is notable: "lost 3", "stalled", "reset 18", … */
   flags: string[];
 }
@@ -387,10 +392,22 @@ export interface RecordingFile {
 }
 
 /**
+ * Requests the host answers itself (the Electron window or `moqscope ui`), not the app services.
+ */
+export interface HostInvokeContract {
+  /**
+   * The Publish view asks for the camera while it is open (`allowed: true`) and gives it back
+   * when it closes; the Electron window denies camera access otherwise. The browser asks the
+   * person itself, so `moqscope ui` only acknowledges.
+   */
+  "camera:allow": { args: [request: { allowed: boolean }]; result: void };
+}
+
+/**
  * Every request the UI may make: channel name → the arguments it sends and the result it gets.
  * Adding a channel here makes the schemas and the handlers fail to compile until they handle it.
  */
-export interface InvokeContract {
+export interface InvokeContract extends HostInvokeContract {
   "app:info": { args: []; result: AppInfo };
   "profiles:save": { args: [profile: ProfileInput]; result: Profile };
   "profiles:delete": { args: [request: { id: string }]; result: void };
@@ -420,8 +437,19 @@ export type InvokeResult<C extends InvokeChannel> = InvokeContract[C]["result"];
 
 /** What main implements, one function per channel. */
 export type InvokeHandlers = {
-  [C in InvokeChannel]: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
+  [C in Exclude<InvokeChannel, HostChannel>]: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
 };
+
+/** The channels the host answers itself (see HostInvokeContract). */
+export type HostChannel = keyof HostInvokeContract;
+
+/** What each host implements for its own channels. */
+export type HostHandlers = {
+  [C in HostChannel]: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
+};
+
+/** Application-menu items that act in the UI (Electron sends them; the UI runs the same action as its shortcut). */
+export type MenuAction = "open-recording" | "record" | "focus-url";
 
 // ---------------------------------------------------------------------------------------------
 // The messages on the wire between the UI and main (MessagePort or WebSocket, both as JSON-able data)
@@ -437,7 +465,11 @@ export type ServerMessage =
   | { type: "result"; id: number; ok: true; value: unknown }
   | { type: "result"; id: number; ok: false; error: string }
   | { type: "update"; watchId: number; update: ViewUpdate<ViewName> }
-  | { type: "watch-error"; watchId: number; error: string };
+  | { type: "watch-error"; watchId: number; error: string }
+  /** A message main could not answer otherwise (not JSON, no id): the UI may log it. */
+  | { type: "error"; error: string }
+  /** An application-menu item was chosen (Electron only). */
+  | { type: "menu"; action: MenuAction };
 
 /** The object the UI sees: requests, and views that call back with updates until unwatched. */
 export interface MoqscopeApi {
