@@ -45,6 +45,13 @@ export function formatRtt(ms: number | undefined): string {
   return `${Math.round(ms)} ms`;
 }
 
+/** Smoothed RTT with the latest sample beside it when known: "0.32 ms (latest 0.21 ms)". */
+export function formatRttWithLatest(smoothedMs: number | undefined, latestMs: number | undefined): string {
+  const smoothed = formatRtt(smoothedMs);
+  const latest = formatRtt(latestMs);
+  return smoothed === "?" || latest === "?" ? smoothed : `${smoothed} (latest ${latest})`;
+}
+
 /** "1 frame", "3 frames". */
 export function plural(n: number, noun: string, pluralNoun = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : pluralNoun}`;

@@ -6,7 +6,7 @@ import type { AnnouncementReader, ProbeResult, SessionStats } from "../../moq/no
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { explainClose, explainCode } from "../errors.ts";
-import { formatBitrate, formatBytes, formatDuration, formatRtt, plural } from "../format.ts";
+import { formatBitrate, formatBytes, formatDuration, formatRttWithLatest, plural } from "../format.ts";
 import { commonOptions, expectPositionals, parseCommand, positiveNumber, relayUrlArg } from "../options.ts";
 import { Output } from "../output.ts";
 import { watchProbe } from "../../studio/observe/probe-watch.ts";
@@ -145,6 +145,7 @@ function printStats(out: Output, s: SessionStats, probe: ProbeResult | undefined
   const record = {
     event: "stats",
     rttMs: s.rttMs ?? null,
+    rttLatestMs: s.rttLatestMs ?? null,
     bytesSent: s.bytesSent,
     bytesReceived: s.bytesReceived,
     estimatedBitrate: s.estimatedBitrate,
@@ -154,7 +155,7 @@ function printStats(out: Output, s: SessionStats, probe: ProbeResult | undefined
   };
   const peer = probe ? ` · peer sends ${formatBitrate(probe.bitrate)}` : "";
   const text =
-    `rtt ${formatRtt(s.rttMs)} · sent ${formatBytes(s.bytesSent)} (${formatBitrate(s.sendBitrate)}) · ` +
+    `rtt ${formatRttWithLatest(s.rttMs, s.rttLatestMs)} · sent ${formatBytes(s.bytesSent)} (${formatBitrate(s.sendBitrate)}) · ` +
     `received ${formatBytes(s.bytesReceived)} (${formatBitrate(s.recvBitrate)}) · estimate ${formatBitrate(s.estimatedBitrate)}${peer}`;
   if (out.json) out.record(record);
   else if (out.tty) out.status(text);

@@ -4,7 +4,7 @@
 import type { CommandRun } from "../command.ts";
 import { closeSession, openSession } from "../connection.ts";
 import { CliError, explainClose } from "../errors.ts";
-import { formatBitrate, formatDuration, formatRtt, plural } from "../format.ts";
+import { formatBitrate, formatDuration, formatRtt, formatRttWithLatest, plural } from "../format.ts";
 import {
   commonOptions,
   expectPositionals,
@@ -52,11 +52,23 @@ export const runProbe: CommandRun = async (argv, ctx) => {
   const probe = watchProbe(
     session,
     target,
-    (r) =>
+    (r) => {
+      // rttMs is what the peer reports; ours is measured by this end's transport (ping/pong).
+      const { rttMs, rttLatestMs } = session.stats();
+      const peerRtt = r.rttMs > 0 ? r.rttMs : undefined;
+      const ours = rttLatestMs !== undefined ? `, ours ${formatRttWithLatest(rttMs, rttLatestMs)}` : "";
       out.record(
-        { event: "probe", bitrate: r.bitrate, rttMs: r.rttMs > 0 ? r.rttMs : null, at: Math.round(r.at) },
-        `${(r.bitrate / 1e6).toFixed(3).padStart(10)} Mbit/s  (${r.bitrate} bit/s)  rtt ${formatRtt(r.rttMs > 0 ? r.rttMs : undefined)}`,
-      ),
+        {
+          event: "probe",
+          bitrate: r.bitrate,
+          rttMs: peerRtt ?? null,
+          transportRttMs: rttLatestMs !== undefined ? (rttMs ?? null) : null,
+          transportRttLatestMs: rttLatestMs ?? null,
+          at: Math.round(r.at),
+        },
+        `${(r.bitrate / 1e6).toFixed(3).padStart(10)} Mbit/s  (${r.bitrate} bit/s)  rtt ${formatRtt(peerRtt)}${ours}`,
+      );
+    },
     // When the stream ended, the failure message below says it instead.
     (why, streamEnded) => {
       if (!streamEnded) out.notice(why);

@@ -3,7 +3,7 @@
 import Session, { StreamError } from "@moq/qmux";
 import type WebSocket from "ws";
 import { requireQmuxBuiltins } from "./polyfill.ts";
-import { RttEstimator, startPinger } from "./rtt.ts";
+import { RttPinger } from "./rtt.ts";
 import type { Transport, TransportInfo, TransportSession } from "./types.ts";
 
 /**
@@ -12,7 +12,11 @@ import type { Transport, TransportInfo, TransportSession } from "./types.ts";
  * peer's first frame (its transport parameters) must not be lost. `info` may still be filled in
  * after the handshake.
  */
-export function qmuxTransport(socket: WebSocket, role: "client" | "server", info: TransportInfo): Transport {
+export function qmuxTransport(
+  socket: WebSocket,
+  role: "client" | "server",
+  info: TransportInfo,
+): Transport & { readonly pinger: RttPinger } {
   requireQmuxBuiltins();
   // `ws` sockets have the WebSocket shape qmux adopts; its typings expect the DOM class.
   const like = socket as unknown as ConstructorParameters<typeof Session>[0] & Parameters<typeof Session.accept>[0];
@@ -20,15 +24,11 @@ export function qmuxTransport(socket: WebSocket, role: "client" | "server", info
   // `ws` emits 'error' as an EventEmitter event; qmux listens through onerror, keep a guard anyway.
   socket.on("error", () => {});
 
-  const rtt = new RttEstimator();
-  let stopPinger: (() => void) | undefined;
-  let disposed = false;
-  const begin = () => {
-    if (!disposed) stopPinger = startPinger(() => pingOnce(socket), rtt);
-  };
+  const pinger = new RttPinger(() => pingOnce(socket));
+  const begin = () => pinger.start();
   const stop = () => {
-    disposed = true;
-    stopPinger?.();
+    socket.removeListener("open", begin);
+    pinger.stop();
   };
   if (socket.readyState === socket.OPEN) begin();
   else socket.once("open", begin);
@@ -37,20 +37,33 @@ export function qmuxTransport(socket: WebSocket, role: "client" | "server", info
   return {
     session,
     info,
+    pinger,
     streamError: (code) => new StreamError(code),
-    stats: () => ({ smoothedRttMs: rtt.smoothedMs }),
+    stats: () => ({ smoothedRttMs: pinger.estimator.smoothedMs, latestRttMs: pinger.estimator.latestMs }),
+    sessionEstablished: () => pinger.restart(),
     dispose: stop,
   };
 }
 
-/** One WebSocket ping; resolves with the round trip in ms when the pong arrives. */
+let pingCounter = 0;
+
+/**
+ * One WebSocket ping; resolves with the round trip in ms when its pong arrives. The ping carries a
+ * counter so an unsolicited pong cannot pass for its answer; time is taken right before the write
+ * and the pong is timed in the socket's own data handler, so neither waits for the event loop.
+ */
 function pingOnce(socket: WebSocket): Promise<number> {
   return new Promise((resolve, reject) => {
     if (socket.readyState !== socket.OPEN) return reject(new Error("socket not open"));
-    const sentAt = performance.now();
-    const onPong = () => {
+    pingCounter = (pingCounter + 1) >>> 0;
+    const payload = Buffer.alloc(4);
+    payload.writeUInt32BE(pingCounter);
+    let sentAt = 0;
+    const onPong = (data: Buffer) => {
+      if (!payload.equals(data)) return;
+      const ms = performance.now() - sentAt;
       cleanup();
-      resolve(performance.now() - sentAt);
+      resolve(ms);
     };
     const onClose = () => {
       cleanup();
@@ -63,7 +76,8 @@ function pingOnce(socket: WebSocket): Promise<number> {
     socket.on("pong", onPong);
     socket.once("close", onClose);
     try {
-      socket.ping();
+      sentAt = performance.now();
+      socket.ping(payload);
     } catch (err) {
       cleanup();
       reject(err);

@@ -24,6 +24,8 @@ export interface TransportStats {
   estimatedSendRate?: number | null;
   /** Smoothed round-trip time in milliseconds, when the transport exposes one. */
   smoothedRttMs?: number;
+  /** The most recent round-trip sample in milliseconds, when the transport measures its own. */
+  latestRttMs?: number;
 }
 
 /** A W3C-WebTransport-shaped session. */
@@ -69,6 +71,11 @@ export interface Transport {
   streamError(code: number): unknown;
   /** Current transport statistics; each field undefined when the transport cannot tell. */
   stats(): TransportStats;
+  /**
+   * The moq-lite session above has finished its setup. An adapter that measures RTT itself drops
+   * the samples taken during setup (both ends were busy) and measures afresh. Optional.
+   */
+  sessionEstablished?(): void;
   /** Stop any timers (RTT pings) the adapter runs. Called when the session ends. */
   dispose(): void;
 }

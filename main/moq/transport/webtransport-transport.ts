@@ -3,7 +3,7 @@
 
 import type { AdaptedSession } from "./fails-adapter/index.ts";
 import { FailsStreamError } from "./fails-adapter/index.ts";
-import { RttEstimator, startPinger } from "./rtt.ts";
+import { RttPinger } from "./rtt.ts";
 import type { Transport, TransportInfo, TransportSession } from "./types.ts";
 
 /** The session as the library sees it, with `protocol` fixed to the value we negotiated. */
@@ -24,14 +24,19 @@ function sessionWithProtocol(inner: TransportSession, protocol: string): Transpo
  * RTT comes from HTTP/2 PING when the session rides on HTTP/2 (the package's own stats report 0
  * there); otherwise from the package's stats when it has them (HTTP/3), polled once a second.
  */
-export function webTransportTransport(adapted: AdaptedSession, protocol: string, info: TransportInfo): Transport {
-  const rtt = new RttEstimator();
+export function webTransportTransport(
+  adapted: AdaptedSession,
+  protocol: string,
+  info: TransportInfo,
+): Transport & { readonly pinger: RttPinger | undefined } {
+  const { ping, stats } = adapted;
+  const pinger = ping ? new RttPinger(ping) : undefined;
   let quicRtt: number | undefined; // already smoothed by the QUIC stack
   let sendRate: number | undefined;
   let stop = () => {};
-  const { ping, stats } = adapted;
-  if (ping) {
-    stop = startPinger(ping, rtt);
+  if (pinger) {
+    pinger.start();
+    stop = () => pinger.stop();
   } else if (stats) {
     const poll = () =>
       stats().then(
@@ -51,11 +56,15 @@ export function webTransportTransport(adapted: AdaptedSession, protocol: string,
   return {
     session,
     info,
+    pinger,
     streamError: (code) => new FailsStreamError(code),
     stats: () => ({
-      smoothedRttMs: ping ? rtt.smoothedMs : quicRtt,
+      ...(pinger
+        ? { smoothedRttMs: pinger.estimator.smoothedMs, latestRttMs: pinger.estimator.latestMs }
+        : { smoothedRttMs: quicRtt }),
       ...(sendRate !== undefined ? { estimatedSendRate: sendRate } : {}),
     }),
+    ...(pinger ? { sessionEstablished: () => pinger.restart() } : {}),
     dispose: stop,
   };
 }

@@ -53,8 +53,10 @@ export interface SessionStats {
   /** Measured over the last second at the moq-lite layer (bits/s). */
   sendBitrate: number;
   recvBitrate: number;
-  /** Transport RTT where known, else the peer's last PROBE RTT (04), else undefined. */
+  /** Smoothed transport RTT where known, else the peer's last PROBE RTT (04), else undefined. */
   rttMs: number | undefined;
+  /** The transport's most recent RTT sample, where it measures its own (WebSocket, HTTP/2). */
+  rttLatestMs: number | undefined;
   bytesSent: number;
   bytesReceived: number;
   /** The peer's last probe report of its send rate towards us (bits/s), if we probed. */
@@ -185,6 +187,8 @@ export class Session {
   #negotiated(version: Version): void {
     this.#version = version;
     this.#setVersion(version);
+    // RTT samples taken while both ends were busy with setup would skew the estimate for seconds.
+    this.transport.sessionEstablished?.();
   }
 
   async #watchSessionStream(recv: RecvStream): Promise<void> {
@@ -486,6 +490,7 @@ export class Session {
       sendBitrate,
       recvBitrate: this.#received.bitsPerSecond(),
       rttMs: t.smoothedRttMs ?? probeRtt,
+      rttLatestMs: t.latestRttMs,
       bytesSent: this.#sent.total,
       bytesReceived: this.#received.total,
       peerBitrate: this.#peerProbe?.bitrate,
