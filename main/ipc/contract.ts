@@ -68,6 +68,8 @@ export type TransportKind = "websocket" | "webtransport-h2" | "webtransport-h3";
 
 /** One open connection (a tab in the UI): a live session to a relay, or a recording being browsed. */
 export interface ConnectionSummary {
+  /** The same as `connectionId`: views key their items by `key`. */
+  key: string;
   /** Unique while the app runs; "default" is the one the app opens at start. */
   connectionId: string;
   profileId: string | null;
