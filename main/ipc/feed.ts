@@ -8,8 +8,7 @@
 import type { ViewSource } from "../studio/live/collection.ts";
 
 export type FeedUpdate<T> =
-  | { seq: number; kind: "snapshot"; items: T[] }
-  | { seq: number; kind: "delta"; upsert: T[]; remove: string[] };
+  { seq: number; kind: "snapshot"; items: T[] } | { seq: number; kind: "delta"; upsert: T[]; remove: string[] };
 
 export interface FeedOptions {
   /** Minimum time between two updates, in ms (default 250). */

@@ -6,14 +6,7 @@
 // handler. A channel or view missing here, or one too many, fails to compile (`satisfies`).
 
 import * as z from "zod";
-import type {
-  ClientMessage,
-  InvokeArgs,
-  InvokeChannel,
-  InvokeContract,
-  ViewName,
-  ViewParams,
-} from "./contract.ts";
+import type { ClientMessage, InvokeArgs, InvokeChannel, InvokeContract, ViewName, ViewParams } from "./contract.ts";
 
 /** A request or view parameter from the UI that does not match the contract. */
 export class IpcValidationError extends Error {
@@ -308,7 +301,9 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string {
       }
       return "does not match any accepted form";
     case "too_small":
-      return issue.origin === "array" ? `must have at least ${issue.minimum} items` : `must be at least ${issue.minimum}`;
+      return issue.origin === "array"
+        ? `must have at least ${issue.minimum} items`
+        : `must be at least ${issue.minimum}`;
     case "too_big":
       return issue.origin === "array" ? `must have at most ${issue.maximum} items` : `must be at most ${issue.maximum}`;
     default:
