@@ -1,0 +1,71 @@
+// Where a connection goes and how: the relay URL (its jwt kept apart, so it never reaches a
+// summary, a log line or an error), the transport, the protocol versions offered, the trust.
+
+import { parseRelayUrl, redactUrl } from "../../moq/node.ts";
+import type { ConnectOptions } from "../../moq/node.ts";
+import type { TransportChoice, TrustChoice } from "../../ipc/contract.ts";
+
+export interface ConnectTarget {
+  /** The relay URL without its jwt. */
+  url: string;
+  token: string | null;
+  transport: TransportChoice;
+  /** "auto", "legacy" or one version name ("moq-lite-04"). */
+  protocol: string;
+  trust: TrustChoice;
+}
+
+/** Set up `target` from a URL as typed: a `?jwt=` in it becomes the token. */
+export function targetFromUrl(
+  input: string,
+  options: { transport?: TransportChoice; protocol?: string; trust?: TrustChoice; token?: string | null } = {},
+): ConnectTarget {
+  const url = parseRelayUrl(input);
+  const inUrl = url.searchParams.get("jwt");
+  url.searchParams.delete("jwt");
+  return {
+    url: url.href,
+    token: options.token ?? inUrl ?? null,
+    transport: options.transport ?? "auto",
+    protocol: options.protocol ?? "auto",
+    trust: options.trust ?? { kind: "system" },
+  };
+}
+
+/** The URL to dial, with the token. Never shown: use `target.url` (or redactUrl) for people. */
+export function dialUrl(target: ConnectTarget): string {
+  const url = parseRelayUrl(target.url);
+  if (target.token) url.searchParams.set("jwt", target.token);
+  return url.href;
+}
+
+/** The URL for people: no jwt, whatever was typed. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.searchParams.delete("jwt");
+    return redactUrl(u);
+  } catch {
+    return redactUrl(url);
+  }
+}
+
+/** How long one attempt to connect may take. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** What connect() needs, as the CLI's --transport, --protocol, --fingerprint and --insecure give it. */
+export function connectOptionsOf(target: ConnectTarget): ConnectOptions {
+  const offer =
+    target.protocol === "auto"
+      ? { versions: ["moq-lite-04", "moq-lite-03"], legacy: true }
+      : target.protocol === "legacy"
+        ? { versions: [], legacy: true }
+        : { versions: [target.protocol], legacy: false };
+  return {
+    ...offer,
+    transport: target.transport,
+    timeoutMs: CONNECT_TIMEOUT_MS,
+    ...(target.trust.kind === "fingerprint" ? { fingerprint: target.trust.sha256 } : {}),
+    ...(target.trust.kind === "insecure" ? { insecure: true } : {}),
+  };
+}

@@ -1,0 +1,102 @@
+// The announcement tree: one node per path segment, broadcasts marked active or ended, counts
+// rolled up to every ancestor. Ended broadcasts stay a while (the UI shows them struck out), then
+// go, and prefixes with nothing left below them go with them.
+
+import type { TreeNode } from "../../ipc/contract.ts";
+import { LiveCollection } from "../live/collection.ts";
+import type { RecordOf } from "./records.ts";
+
+/** How long an ended broadcast stays in the tree. */
+export const ENDED_KEEP_MS = 60_000;
+/** Broadcasts tracked per connection at most (a relay with more is shown in part). */
+export const MAX_BROADCASTS = 10_000;
+
+interface Broadcast {
+  active: boolean;
+  hops: number[];
+  hopIds: boolean;
+  announcedAt: number | null;
+  endedAt: number | null;
+}
+
+export class AnnouncementTree {
+  readonly view = new LiveCollection<TreeNode>();
+  readonly #broadcasts = new Map<string, Broadcast>();
+
+  apply(record: RecordOf<"announce">): void {
+    const path = record.path.split("/").filter(Boolean).join("/");
+    if (path === "") return;
+    const known = this.#broadcasts.get(path);
+    if (!known && this.#broadcasts.size >= MAX_BROADCASTS) return;
+    const next: Broadcast = record.active
+      ? { active: true, hops: record.hops, hopIds: record.hopIds, announcedAt: record.at, endedAt: null }
+      : {
+          active: false,
+          hops: known?.hops ?? [],
+          hopIds: known?.hopIds ?? false,
+          announcedAt: known?.announcedAt ?? null,
+          endedAt: record.at,
+        };
+    if (!record.active && !known?.active) return;
+    this.#broadcasts.set(path, next);
+    this.#refresh(path, record.at);
+  }
+
+  /** The session is gone: what it announced is no longer known to be there. */
+  endAll(at: number): void {
+    for (const [path, b] of this.#broadcasts) {
+      if (!b.active) continue;
+      this.#broadcasts.set(path, { ...b, active: false, endedAt: at });
+      this.#refresh(path, at);
+    }
+  }
+
+  /** Drop broadcasts ended more than ENDED_KEEP_MS before `now`. */
+  expire(now: number): void {
+    for (const [path, b] of [...this.#broadcasts]) {
+      if (b.active || b.endedAt === null || now - b.endedAt < ENDED_KEEP_MS) continue;
+      this.#broadcasts.delete(path);
+      this.#refresh(path, now);
+    }
+  }
+
+  isActive(path: string): boolean {
+    return this.#broadcasts.get(path)?.active ?? false;
+  }
+
+  /** Rebuild the node at `path` and each ancestor from the broadcasts at or below it. */
+  #refresh(path: string, at: number): void {
+    const segments = path.split("/");
+    // Parents first, so a new subtree is inserted in display order.
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const key = segments.slice(0, depth).join("/");
+      let active = 0;
+      let total = 0;
+      for (const [p, b] of this.#broadcasts) {
+        if (p !== key && !p.startsWith(`${key}/`)) continue;
+        total++;
+        if (b.active) active++;
+      }
+      if (total === 0) {
+        this.view.delete(key);
+        continue;
+      }
+      const own = this.#broadcasts.get(key);
+      this.view.set({
+        key,
+        name: segments[depth - 1]!,
+        parent: depth > 1 ? segments.slice(0, depth - 1).join("/") : null,
+        depth: depth - 1,
+        broadcast: own !== undefined,
+        active: own?.active ?? false,
+        activeCount: active,
+        totalCount: total,
+        hops: own && own.hopIds ? own.hops : null,
+        hopCount: own ? own.hops.length : null,
+        announcedAt: own?.announcedAt ?? null,
+        endedAt: own?.endedAt ?? null,
+        changedAt: at,
+      });
+    }
+  }
+}
