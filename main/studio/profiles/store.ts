@@ -50,7 +50,6 @@ export class ProfileStore {
 
   /** Reads `<configDir>/profiles.json` (creating the folder if needed). Never throws for a bad file. */
   static async open(configDir: string, builtIn: { name: string; url: string }): Promise<ProfileStore> {
-    await mkdir(configDir, { recursive: true });
     const path = join(configDir, PROFILES_FILE_NAME);
     const demo: DiskProfile = {
       id: BUILT_IN_ID,
@@ -62,6 +61,14 @@ export class ProfileStore {
       trust: { kind: "system" },
       token: null,
     };
+    try {
+      await mkdir(configDir, { recursive: true });
+    } catch (error) {
+      const problem =
+        `The settings folder ${configDir} could not be created (${errorCode(error)}): ` +
+        `only the built-in profile is listed and nothing can be saved.`;
+      return new ProfileStore(path, demo, [], problem, `the settings folder ${configDir} could not be created.`);
+    }
     const read = await readProfilesFile(path);
     switch (read.kind) {
       case "missing":

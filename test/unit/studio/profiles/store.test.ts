@@ -176,6 +176,16 @@ describe("ProfileStore", () => {
     expect((await stat(file())).isDirectory()).toBe(true);
   });
 
+  it("reports a settings folder it cannot create instead of failing to open", async () => {
+    await writeFile(join(dir, "a-file"), "");
+    const store = await ProfileStore.open(join(dir, "a-file", "config"), DEMO);
+    expect(store.problem).toMatch(/could not be created \(ENOTDIR\)/);
+    expect(store.list().map((p) => p.id)).toEqual(["local-demo"]);
+    await expect(store.save(input())).rejects.toThrow(
+      /cannot be saved now: the settings folder .* could not be created/,
+    );
+  });
+
   it("sets, keeps and clears a token that never appears in a Profile or an error", async () => {
     const store = await ProfileStore.open(dir, DEMO);
     const saved = await store.save(input({ token: SECRET }));
