@@ -121,5 +121,16 @@ describe("loopback RTT on the server's end", () => {
         await loopbackRtt(serverSession);
       },
     );
+
+    it(`${t.name}: the server's pinger goes idle when the client leaves`, { timeout: 30_000 }, async () => {
+      const accepted = server.nextSession();
+      const client = await connectTo(t.url(server.listener.port), { transport: t.transport });
+      const serverSession = await within(accepted, 10_000, "the server session");
+      const pinger = pingerOf(serverSession);
+      await until(() => serverSession.stats().rttLatestMs, 10_000, "a first RTT sample on the server");
+      client.close();
+      await within(serverSession.closed, 10_000, "the server session to close");
+      await until(() => (pinger.pending ? undefined : true), 10_000, "the server's pinger to go idle");
+    });
   }
 });
