@@ -5,6 +5,7 @@ import type {
   InvokeArgs,
   InvokeChannel,
   InvokeResult,
+  MenuAction,
   MoqscopeApi,
   ServerMessage,
   ViewName,
@@ -35,7 +36,7 @@ export class MoqscopeClient implements MoqscopeApi {
   /** By current watch id; a watch gets a new id whenever it is placed again. */
   readonly #watches = new Map<number, Watch>();
   #stateListeners = new Set<(state: LinkState) => void>();
-  #menuListeners = new Set<(action: string) => void>();
+  #menuListeners = new Set<(action: MenuAction) => void>();
 
   constructor(link: Link) {
     this.#link = link;
@@ -53,7 +54,7 @@ export class MoqscopeClient implements MoqscopeApi {
   }
 
   /** Menu actions from the Electron application menu ("record", "open-recording", …). */
-  onMenu(listener: (action: string) => void): () => void {
+  onMenu(listener: (action: MenuAction) => void): () => void {
     this.#menuListeners.add(listener);
     return () => this.#menuListeners.delete(listener);
   }
@@ -106,19 +107,14 @@ export class MoqscopeClient implements MoqscopeApi {
       this.#watches.clear();
       for (const watch of watches) this.#place(watch);
     } else {
-      for (const pending of this.#pending.values()) pending.reject(new Error("Lost the link to the app before it answered."));
+      for (const pending of this.#pending.values())
+        pending.reject(new Error("Lost the link to the app before it answered."));
       this.#pending.clear();
     }
     for (const listener of this.#stateListeners) listener(state);
   }
 
   #receive(message: ServerMessage): void {
-    // The menu message is not in the contract's ServerMessage union yet; accept it when it comes.
-    const loose = message as unknown as { type: string; action?: unknown };
-    if (loose.type === "menu" && typeof loose.action === "string") {
-      for (const listener of this.#menuListeners) listener(loose.action);
-      return;
-    }
     switch (message.type) {
       case "result": {
         const pending = this.#pending.get(message.id);
@@ -144,6 +140,13 @@ export class MoqscopeClient implements MoqscopeApi {
         this.#link.send({ type: "ack", watchId: message.watchId, seq: update.seq });
         return;
       }
+      case "menu":
+        for (const listener of this.#menuListeners) listener(message.action);
+        return;
+      case "error":
+        // Main could not tie this to a request: nothing waits for it, so only log it.
+        console.warn(`moqscope: ${message.error}`);
+        return;
       case "watch-error": {
         const watch = this.#watches.get(message.watchId);
         if (!watch) return;

@@ -51,7 +51,9 @@ export class WebSocketLink implements Link {
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
-      const why = event.reason || (opened ? "the moqscope ui host closed the connection" : "the moqscope ui host is not reachable");
+      const why =
+        event.reason ||
+        (opened ? "the moqscope ui host closed the connection" : "the moqscope ui host is not reachable");
       // A refused token is final: retrying cannot fix it, the person must open the printed URL.
       if (event.code === 1008 || event.code === 4401) {
         this.#setState({ kind: "closed", error: `${why}. Open the URL that \`moqscope ui\` printed.` });

@@ -18,6 +18,8 @@ export class AppState {
   notice = $state<string | null>(null);
   recordingsOpen = $state(false);
   profileEditorOpen = $state(false);
+  // Looked up, never rendered: the tabs shown come from the connections view.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #tabs = new Map<string, TabState>();
 
   constructor(api: MoqscopeClient) {
@@ -27,7 +29,12 @@ export class AppState {
       this.link = state;
     });
     this.connections = new ViewStore(api, "connections", {}, (a, b) => a.connectionId.localeCompare(b.connectionId));
-    this.profiles = new ViewStore(api, "profiles", {}, (a, b) => Number(b.builtIn) - Number(a.builtIn) || a.name.localeCompare(b.name));
+    this.profiles = new ViewStore(
+      api,
+      "profiles",
+      {},
+      (a, b) => Number(b.builtIn) - Number(a.builtIn) || a.name.localeCompare(b.name),
+    );
   }
 
   /** The connection in front: the chosen one, else the first open. */

@@ -11,18 +11,16 @@ export class ViewStore<V extends ViewName> {
   error = $state<string | null>(null);
   /** Bumped on every applied update, frozen or not: lets counters keep rising under Hold. */
   revision = $state(0);
+  // Deliberately not reactive: `items` is what renders, `revision` signals changes.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly live = new Map<string, ViewItem<V>>();
   #frozen = false;
   #stop: () => void;
   readonly #compare: ((a: ViewItem<V>, b: ViewItem<V>) => number) | undefined;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, never rendered
   readonly #listeners = new Set<(update: ViewUpdate<V>) => void>();
 
-  constructor(
-    api: MoqscopeApi,
-    view: V,
-    params: ViewParams<V>,
-    compare?: (a: ViewItem<V>, b: ViewItem<V>) => number,
-  ) {
+  constructor(api: MoqscopeApi, view: V, params: ViewParams<V>, compare?: (a: ViewItem<V>, b: ViewItem<V>) => number) {
     this.#compare = compare;
     this.#stop = api.watch(
       view,

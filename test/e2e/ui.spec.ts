@@ -1,0 +1,157 @@
+// The app as a person meets it: `moqscope ui` with its embedded demo relay, in Chromium.
+
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { expect, test, type Page } from "@playwright/test";
+import { barPoint, numberIn, paintedPixels, risesAbove, screenshot } from "./helpers/page.ts";
+import { startUi, type UiHost } from "./helpers/processes.ts";
+
+test.describe.configure({ mode: "serial" });
+
+let host: UiHost;
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  host = await startUi();
+  page = await browser.newPage();
+  await page.goto(host.url);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  await host?.stop();
+});
+
+test("the first screen shows the demo broadcasts and a connected status", async () => {
+  const tree = page.getByTestId("tree");
+  await expect(tree.locator('[data-key="demo/clock"]')).toBeVisible();
+  await expect(tree.locator('[data-key="demo/video.hang"]')).toBeVisible();
+  await expect(page.getByTestId("status-pill")).toHaveAttribute("data-status", "connected");
+  await expect(page.getByTestId("status-pill")).toContainText(/moq-lite-0\d · \S+ · [\d.]+ ms/);
+  await screenshot(page, "01-first-screen");
+});
+
+test("opening demo/video.hang shows its catalog", async () => {
+  await page.getByTestId("tree").locator('[data-key="demo/video.hang"]').dblclick();
+  const renditions = page.getByTestId("renditions");
+  await expect(renditions).toBeVisible();
+  await expect(renditions.locator("tbody tr").first()).toContainText(/video|audio/);
+  await screenshot(page, "02-catalog");
+});
+
+test("subscribing draws the track's groups on the timeline while the count rises", async () => {
+  const firstRendition = page.getByTestId("renditions").locator("tbody tr").first();
+  await firstRendition.getByRole("button", { name: "Subscribe" }).click();
+  const groups = page.getByTestId("group-count").first();
+  const before = await risesAbove(groups, 0, "the group count");
+  await risesAbove(groups, before, "the group count");
+  await screenshot(page, "03-tracks");
+
+  await page.getByRole("tab", { name: "Timeline" }).click();
+  const canvas = page.getByTestId("timeline-canvas");
+  await expect(canvas).toBeVisible();
+  const painted = await paintedPixels(canvas);
+  await expect
+    .poll(() => paintedPixels(canvas), { message: "more pixels painted as groups arrive" })
+    .toBeGreaterThan(painted);
+  await screenshot(page, "04-timeline");
+});
+
+test("a group opens in the inspector and a frame shows its bytes", async () => {
+  const canvas = page.getByTestId("timeline-canvas");
+  // A complete group is drawn in the palette's blue (#0072B2).
+  let point: { x: number; y: number } | null = null;
+  await expect
+    .poll(async () => (point = await barPoint(canvas, [0x00, 0x72, 0xb2])), { message: "a complete group bar" })
+    .not.toBeNull();
+  await canvas.click({ position: point! });
+  const inspector = page.getByTestId("inspector");
+  await expect(inspector).toBeVisible();
+  const frames = inspector.getByTestId("frames").locator("button:not([disabled])");
+  await expect(frames.first()).toBeVisible();
+  await frames.first().click();
+  await expect(inspector.getByTestId("payload-view")).toContainText(/00000000 /);
+  await screenshot(page, "05-inspector");
+  await inspector.getByRole("button", { name: "Close the inspector" }).click();
+});
+
+test("the Connection view graphs a loopback RTT under 5 ms and a bitrate", async () => {
+  await page.getByRole("tab", { name: "Connection" }).click();
+  const rtt = page.getByTestId("rtt");
+  await expect.poll(() => numberIn(rtt), { message: "an RTT" }).toBeGreaterThan(0);
+  await expect(rtt).toContainText("ms");
+  expect(await numberIn(rtt)).toBeLessThan(5);
+  await expect
+    .poll(() => numberIn(page.getByTestId("recv-bitrate")), { message: "a receive bitrate" })
+    .toBeGreaterThan(0);
+  for (const id of ["chart-rtt", "chart-bitrate", "chart-probe"]) {
+    await expect.poll(() => paintedPixels(page.getByTestId(id)), { message: `${id} drawn` }).toBeGreaterThan(1000);
+  }
+  await screenshot(page, "06-connection");
+});
+
+test("the Messages view lists control messages and opens one", async () => {
+  await page.getByRole("tab", { name: "Messages" }).click();
+  const rows = page.getByTestId("messages").locator("button.line");
+  await expect(rows.first()).toBeVisible();
+  await page.getByRole("textbox", { name: "Types" }).fill("SUBSCRIBE");
+  await expect(rows.first()).toContainText("SUBSCRIBE");
+  await rows.first().click();
+  await expect(page.getByTestId("message-detail")).toBeVisible();
+  await screenshot(page, "07-messages");
+  await page.getByRole("textbox", { name: "Types" }).fill("");
+});
+
+test("Hold freezes the view while the group counter keeps rising; Resume goes live", async () => {
+  await page.getByRole("tab", { name: "Tracks" }).click();
+  const groups = page.getByTestId("group-count").first();
+  await risesAbove(groups, 0, "the group count");
+  await page.locator("body").press("Space");
+  await expect(page.getByTestId("held")).toBeVisible();
+  const frozen = await numberIn(groups);
+  await risesAbove(page.getByTestId("held-new-groups"), 1, "the groups counted behind the Hold");
+  expect(await numberIn(groups)).toBe(frozen);
+  await screenshot(page, "08-held");
+  await page.getByTestId("hold").click();
+  await expect(page.getByTestId("held")).toBeHidden();
+  await risesAbove(groups, frozen, "the live group count after Resume");
+});
+
+test("a recording saves what was observed and opens read-only in its own tab", async () => {
+  await page.keyboard.press("Control+s");
+  const record = page.getByTestId("record");
+  await expect(record).toContainText("Stop recording");
+  await expect
+    .poll(async () => /[1-9]/.test((await record.textContent()) ?? ""), { message: "bytes recorded" })
+    .toBe(true);
+  await page.keyboard.press("Control+s");
+  await expect(record).toContainText("Record");
+  await page.keyboard.press("Control+o");
+  const list = page.getByTestId("recordings");
+  await expect(list.getByRole("button").first()).toBeVisible();
+  await screenshot(page, "09-recordings");
+  await list.getByRole("button").first().click();
+  await expect(page.getByTestId("tab")).toHaveCount(2);
+  await expect(page.getByTestId("status-pill")).toContainText("read-only");
+  await expect(page.getByTestId("tree").locator('[data-key="demo/clock"]')).toBeVisible();
+  await screenshot(page, "10-recording-open");
+  await page.getByTestId("tab").first().click();
+});
+
+test("a bad URL shows the same message the CLI prints", async () => {
+  const cli = resolve(import.meta.dirname, "../../out/main/cli.js");
+  const failure = await promisify(execFile)(process.execPath, [cli, "inspect", "ftp://nowhere/"]).catch(
+    (error: { stderr: string }) => error,
+  );
+  const said = ("stderr" in failure ? failure.stderr : "").split("\n")[0].replace(/^moqscope:\s*/, "");
+  expect(said, "the CLI explains a bad URL").toMatch(/ftp/);
+  const url = page.getByTestId("url");
+  await page.keyboard.press("Control+l");
+  await expect(url).toBeFocused();
+  await url.fill("ftp://nowhere/");
+  await url.press("Enter");
+  const shown = page.getByTestId("notice").or(page.getByTestId("status-pill").filter({ hasText: "failed" }));
+  await expect(shown.first()).toContainText(said.slice(0, 40));
+  await screenshot(page, "11-bad-url");
+});
