@@ -456,7 +456,16 @@ export class Connection {
         write({ t: "catalog", at, broadcast: info.key, json: info.catalogJson, error: null });
     }
     for (const track of this.#tracks.values()) {
-      write({ t: "subscribe", at, track: track.key, broadcast: track.broadcast, name: track.name });
+      const { subscribeId, stream } = o.tracks.subscriptionOf(track.key);
+      write({
+        t: "subscribe",
+        at,
+        track: track.key,
+        broadcast: track.broadcast,
+        name: track.name,
+        subscribeId,
+        stream,
+      });
     }
     this.#sink = { sink, startedAt: at };
     this.#publish();

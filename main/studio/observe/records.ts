@@ -31,8 +31,19 @@ export type ObservationRecord =
     }
   /** A broadcast announced or ended under the watched prefix; `hopIds`: the hops are ids (04), not a count (03). */
   | { t: "announce"; at: number; path: string; active: boolean; hops: number[]; hopIds: boolean }
-  /** A track the user subscribed to (again, after a reconnect). */
-  | { t: "subscribe"; at: number; track: string; broadcast: string; name: string }
+  /**
+   * A track the user subscribed to (again, after a reconnect). A recording that starts while the
+   * track is already subscribed also names the session's subscription id and stream.
+   */
+  | {
+      t: "subscribe";
+      at: number;
+      track: string;
+      broadcast: string;
+      name: string;
+      subscribeId?: number | null;
+      stream?: number | null;
+    }
   | { t: "unsubscribe"; at: number; track: string }
   /** The subscription ended: cleanly, or with an error (its code and name in words). */
   | { t: "track-end"; at: number; track: string; failed: boolean; error: string | null }
@@ -102,7 +113,15 @@ export const recordSchema = z.discriminatedUnion("t", [
     hops: z.array(count),
     hopIds: z.boolean(),
   }),
-  z.object({ t: z.literal("subscribe"), at: time, track: z.string(), broadcast: z.string(), name: z.string() }),
+  z.object({
+    t: z.literal("subscribe"),
+    at: time,
+    track: z.string(),
+    broadcast: z.string(),
+    name: z.string(),
+    subscribeId: count.nullable().optional(),
+    stream: count.nullable().optional(),
+  }),
   z.object({ t: z.literal("unsubscribe"), at: time, track: z.string() }),
   z.object({
     t: z.literal("track-end"),

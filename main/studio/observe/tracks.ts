@@ -95,14 +95,20 @@ export class TrackObserver {
     return undefined;
   }
 
+  /** The current session's subscription of a track, for a recording's opening snapshot. */
+  subscriptionOf(track: string): { subscribeId: number | null; stream: number | null } {
+    const s = this.#states.get(track);
+    return { subscribeId: s?.subscribeId ?? null, stream: s?.subscribeStream ?? null };
+  }
+
   subscribed(record: RecordOf<"subscribe">): void {
     const existing = this.#states.get(record.track);
     const state: TrackState = {
       key: record.track,
       broadcast: record.broadcast,
       name: record.name,
-      subscribeId: null,
-      subscribeStream: null,
+      subscribeId: record.subscribeId ?? null,
+      subscribeStream: record.stream ?? null,
       subscribedAt: record.at,
       gaps: new GapTracker(),
       highest: null,
@@ -116,6 +122,7 @@ export class TrackObserver {
       lastDelay: null,
     };
     this.#states.set(record.track, state);
+    if (state.subscribeId !== null) this.#bySubscribeId.set(state.subscribeId, state);
     const row = this.tracks.get(record.track);
     this.tracks.set({
       key: record.track,
