@@ -38,3 +38,25 @@ describe("moqscope inspect on loopback", () => {
     });
   }
 });
+
+describe("RTT as people read it", () => {
+  const url = () => `ws://127.0.0.1:${relay.port}/`;
+  const under = (ms: string | undefined) => ms !== undefined && Number(ms) < LOOPBACK_BOUND_MS;
+
+  it("inspect shows the smoothed RTT with the latest sample beside it", { timeout: 60_000 }, async () => {
+    const result = await runCli(["inspect", url(), "--duration", "2"]);
+    expect(result.code, result.stderr).toBe(0);
+    const rtts = [...result.stdout.matchAll(/^stats {2}rtt ([\d.]+) ms \(latest ([\d.]+) ms\) · sent /gm)];
+    expect(rtts.length, result.stdout).toBeGreaterThanOrEqual(1);
+    expect(
+      rtts.some((m) => under(m[1]) && under(m[2])),
+      result.stdout,
+    ).toBe(true);
+  });
+
+  it("probe shows the peer's RTT and ours, with our latest sample", { timeout: 60_000 }, async () => {
+    const result = await runCli(["probe", url(), "--duration", "2"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ Mbit\/s {2}\(\d+ bit\/s\) {2}rtt [\d.]+ ms, ours [\d.]+ ms \(latest [\d.]+ ms\)$/m);
+  });
+});
