@@ -10,6 +10,7 @@ import { runProbe } from "./commands/probe.ts";
 import { runPub } from "./commands/pub.ts";
 import { runRelay } from "./commands/relay.ts";
 import { runSub } from "./commands/sub.ts";
+import { runUi } from "./commands/ui.ts";
 import { UsageError, describeError } from "./errors.ts";
 import { installPolyfills } from "../moq/node.ts";
 import { Output } from "./output.ts";
@@ -27,6 +28,7 @@ const COMMANDS: Record<CommandName, CommandRun> = {
   probe: runProbe,
   relay: runRelay,
   bench: runBench,
+  ui: runUi,
 };
 
 export async function main(argv: string[]): Promise<number> {

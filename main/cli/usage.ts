@@ -131,12 +131,30 @@ groups received and lost (a gap is lost once a later group arrived in full), lat
 p50/p90/p99 over the interval, and connections up; a summary covers the whole run.
 With --json: {"event":"report",...} per interval and {"event":"summary",...}.`,
   },
+  ui: {
+    synopsis: "moqscope ui [--port P] [--bind ADDRESS] [--url URL] [--config-dir DIR] [--no-open]",
+    summary: "open the app in a browser, served from this machine",
+    details: `Options:
+  --port P            port to serve on (default 0: any free one)
+  --bind ADDRESS      address to listen on (default 127.0.0.1; another address prints a
+                      warning: whoever has the URL controls the app)
+  --url URL           connect to this relay (default: start the embedded relay with the
+                      demo broadcasts and connect to it, as npm start does)
+  --config-dir DIR    where profiles and recordings live (default: the app's own folder,
+                      e.g. ~/.config/moqscope)
+  --no-open           only print the URL, do not open a browser
+
+Prints "moqscope ui: open http://127.0.0.1:PORT/?token=TOKEN" (with --json
+{"event":"ready","url":...}). The token is new each run; the page and its WebSocket
+need it, and requests naming another host or coming from another site are refused.
+Runs until Ctrl-C.`,
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
 
 /** Commands that are planned but not part of this build yet. */
-export const PLANNED_COMMANDS = ["ui"] as const;
+export const PLANNED_COMMANDS = [] as const;
 
 export function commandNames(): CommandName[] {
   return Object.keys(COMMAND_HELP) as CommandName[];
