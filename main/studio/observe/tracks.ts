@@ -440,20 +440,22 @@ export class TrackObserver {
     return { kind, catalogBitrate: rendition?.bitrate ?? null, deliveryDelayMs: delay, timescale: 1_000_000 };
   }
 
-  #rates(state: TrackState, now: number): Pick<TrackRow, "groupsPerSecond" | "bitrate" | "flags"> {
-    const row = this.tracks.get(state.key);
-    const flags: string[] = [];
-    if (row) {
-      if (row.lost > 0) flags.push(`lost ${row.lost}`);
-      if (state.stalled) flags.push("stalled");
-      if (row.resets > 0) flags.push(`reset ${row.resets}`);
-      if (row.outOfOrder > 0) flags.push(`out of order ${row.outOfOrder}`);
-    }
+  #rates(state: TrackState, now: number): Pick<TrackRow, "groupsPerSecond" | "bitrate"> {
     return {
       groupsPerSecond: state.groupsWindow.sum(now, 1000),
       bitrate: state.bytesWindow.sum(now, 1000) * 8,
-      flags,
     };
+  }
+
+  /** Short words for what is notable about a track. */
+  #flags(state: TrackState | undefined, row: TrackRow): string[] {
+    const flags: string[] = [];
+    if (row.status === "failed") flags.push("failed");
+    if (row.lost > 0) flags.push(`lost ${row.lost}`);
+    if (state?.stalled) flags.push("stalled");
+    if (row.resets > 0) flags.push(`reset ${row.resets}`);
+    if (row.outOfOrder > 0) flags.push(`out of order ${row.outOfOrder}`);
+    return flags;
   }
 
   #detach(track: string): void {
@@ -487,7 +489,11 @@ export class TrackObserver {
   }
 
   #row(track: string, change: (r: TrackRow) => TrackRow): void {
-    this.tracks.update(track, change);
+    const state = this.#states.get(track);
+    this.tracks.update(track, (r) => {
+      const next = change(r);
+      return { ...next, flags: this.#flags(state, next) };
+    });
   }
 
   #label(track: string): string {
