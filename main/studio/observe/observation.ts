@@ -4,7 +4,7 @@
 import type { ConnectionStatus, FramePayload, FrameMeta, MessageDirection, TransportKind } from "../../ipc/contract.ts";
 import { Catalogs } from "./catalogs.ts";
 import { Findings } from "./findings.ts";
-import { FRAME_PAYLOAD_CAP, FrameStore } from "./frame-store.ts";
+import { FrameStore } from "./frame-store.ts";
 import { CATALOG_TRACK, decodeTimestamp, listNalUnits } from "./hang.ts";
 import { MessageLog } from "./messages.ts";
 import type { ObservationRecord, RecordOf, Scalar } from "./records.ts";
@@ -102,7 +102,7 @@ export class Observation {
       this.stats.restart();
     } else if (wasConnected) {
       this.tree.endAll(r.at);
-      this.tracks.restart(r.at);
+      this.tracks.restart(r.at, r.status === "reconnecting" ? "subscribing" : "ended");
     }
     if ((r.status === "reconnecting" || r.status === "failed") && r.error) {
       this.findings.raise({
@@ -248,7 +248,7 @@ export class Observation {
       index,
       size: info.size,
       base64: Buffer.from(payload).toString("base64"),
-      truncated: info.size > Math.min(payload.length, FRAME_PAYLOAD_CAP) || payload.length < info.size,
+      truncated: payload.length < info.size,
       timestampUs: info.timestampUs,
       keyframe: info.keyframe,
       nalUnits,

@@ -167,8 +167,17 @@ export class TrackObserver {
     }
   }
 
-  /** A new session (or none): subscription ids and streams start over; groups in flight are lost with it. */
-  restart(at: number): void {
+  /**
+   * A new session (or none): subscription ids and streams start over; groups in flight are lost
+   * with it. Without a session (`waiting`: a reconnect will subscribe again) rates drop to zero.
+   */
+  restart(at: number, waiting?: "subscribing" | "ended"): void {
+    if (waiting) {
+      for (const row of this.tracks.items()) {
+        if (row.status !== "active" && row.status !== "subscribing") continue;
+        this.#row(row.key, (r) => ({ ...r, status: waiting, groupsPerSecond: 0, bitrate: 0 }));
+      }
+    }
     for (const { state, sequence } of this.#groupStreams.values()) {
       this.#bar(state.key, sequence, (b) =>
         b.status === "arriving" ? { ...b, status: "reset", codeName: "connection lost", lastByteAt: at } : b,
