@@ -1,10 +1,19 @@
-// Electron bootstrap only: app lifecycle, the window, the security baseline, and wiring IPC
-// channels (validated) to their handlers. The wire protocol and app state live elsewhere.
+// Electron bootstrap only: app lifecycle, the one window and its security baseline, the menu,
+// and the studio served to the window over a MessagePort (main/ipc/electron-port.ts). The wire
+// protocol and app state live elsewhere.
 
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from "electron";
+import { app, BrowserWindow, screen, session, type WebContents } from "electron";
 import { fileURLToPath } from "node:url";
-import type { InvokeArgs, InvokeChannel, InvokeHandlers, InvokeResult } from "./ipc/contract.ts";
-import { validateArgs } from "./ipc/validate.ts";
+import { installMenu } from "./electron/menu.ts";
+import { loadWindowState, saveWindowState } from "./electron/window-state.ts";
+import type { HostHandlers } from "./ipc/contract.ts";
+import { linkWindow, type WindowLink } from "./ipc/electron-port.ts";
+import { installPolyfills } from "./moq/node.ts";
+import type { AppServices } from "./studio/app-services.ts";
+import { createStudio } from "./studio/index.ts";
+
+// The transports use built-ins that older Node lacks; Electron's Node may too. Patch before use.
+installPolyfills();
 
 // electron-vite sets this while `npm run dev` serves the renderer with hot reload.
 const devServerUrl = process.env["ELECTRON_RENDERER_URL"];
@@ -13,27 +22,39 @@ const rendererFile = new URL("../renderer/index.html", import.meta.url);
 const preloadPath = fileURLToPath(new URL("../preload/index.cjs", import.meta.url));
 
 let mainWindow: BrowserWindow | null = null;
-const startedAt = Date.now();
+let windowLink: WindowLink | null = null;
+let studio: AppServices | null = null;
+/** Camera access, granted only while the Publish view asks for it (camera:allow). */
+let cameraAllowed = false;
 
-// Placeholder answers until main/studio owns connections; the shapes are the contract's.
-const handlers: InvokeHandlers = {
-  "app:info": () => ({ version: app.getVersion(), platform: process.platform }),
-  "session:state": (request) => ({
-    connectionId: request?.connectionId ?? "default",
-    status: "idle",
-    url: null,
-    version: null,
-    transport: null,
-    rttMs: null,
-    error: null,
-    since: startedAt,
-  }),
+const hostHandlers: HostHandlers = {
+  "camera:allow": ({ allowed }) => {
+    cameraAllowed = allowed;
+  },
 };
 
-function createWindow(): BrowserWindow {
+/** Our renderer, and nothing else, may talk to main. */
+function isOurPage(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (devServerUrl) return parsed.origin === new URL(devServerUrl).origin;
+  return parsed.protocol === "file:" && parsed.pathname === rendererFile.pathname;
+}
+
+function createWindow(services: AppServices): BrowserWindow {
+  const userData = app.getPath("userData");
+  const saved = loadWindowState(
+    userData,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
     width: 1280,
     height: 800,
+    ...(saved?.bounds ?? {}),
     minWidth: 800,
     minHeight: 500,
     title: "moqscope",
@@ -50,10 +71,19 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
+  if (saved?.maximized) win.maximize();
   win.once("ready-to-show", () => win.show());
-  win.on("closed", () => {
-    if (mainWindow === win) mainWindow = null;
+  win.on("close", () => {
+    saveWindowState(userData, { bounds: win.getNormalBounds(), maximized: win.isMaximized() });
   });
+  win.on("closed", () => {
+    if (mainWindow === win) {
+      mainWindow = null;
+      windowLink?.close();
+      windowLink = null;
+    }
+  });
+  windowLink = linkWindow(win.webContents, services, hostHandlers, isOurPage);
   if (devServerUrl) void win.loadURL(devServerUrl);
   else void win.loadFile(fileURLToPath(rendererFile));
   return win;
@@ -67,48 +97,75 @@ function lockDown(contents: WebContents): void {
   contents.setWindowOpenHandler(() => ({ action: "deny" }));
 }
 
-/** Only our own page in our own window may call into main, not a frame it happens to contain. */
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  if (!mainWindow || event.sender !== mainWindow.webContents || !frame || frame !== mainWindow.webContents.mainFrame) {
-    return false;
-  }
-  let url: URL;
-  try {
-    url = new URL(frame.url);
-  } catch {
-    return false;
-  }
-  if (devServerUrl) return url.origin === new URL(devServerUrl).origin;
-  return url.protocol === "file:" && url.pathname === rendererFile.pathname;
+/** Whether a permission request comes from our page in our window's main frame. */
+function fromOurWindow(contents: WebContents | null, origin: string): boolean {
+  return contents !== null && contents === mainWindow?.webContents && isOurPage(contents.mainFrame.url) && !!origin;
 }
 
-function handle<C extends InvokeChannel>(channel: C): void {
-  const handler: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>> = handlers[channel];
-  ipcMain.handle(channel, (event, ...raw: unknown[]) => {
-    if (!isTrustedSender(event)) throw new Error(`${channel}: refused, the sender is not the moqscope window`);
-    return handler(...validateArgs(channel, raw));
+function guardPermissions(): void {
+  // Deny every permission (notifications, geolocation, …) except the camera, and that only
+  // while the Publish view asks for it.
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const media = "mediaTypes" in details ? (details.mediaTypes ?? []) : [];
+    const cameraOnly = permission === "media" && media.length > 0 && media.every((t) => t === "video");
+    callback(cameraOnly && cameraAllowed && fromOurWindow(contents, details.requestingUrl));
+  });
+  session.defaultSession.setPermissionCheckHandler((contents, permission, origin, details) => {
+    if (permission !== "media" || !cameraAllowed) return false;
+    return details.mediaType === "video" && fromOurWindow(contents, origin);
   });
 }
 
-function registerHandlers(): void {
-  for (const channel of Object.keys(handlers) as InvokeChannel[]) handle(channel);
+function focusWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
 }
 
-app.on("web-contents-created", (_event, contents) => lockDown(contents));
+async function start(): Promise<void> {
+  await app.whenReady();
+  guardPermissions();
+  installMenu((action) => windowLink?.send({ type: "menu", action }));
+  const services = await createStudio({
+    configDir: app.getPath("userData"),
+    appVersion: app.getVersion(),
+    host: "electron",
+    embeddedDemo: true,
+  });
+  studio = services;
+  mainWindow = createWindow(services);
+  app.on("activate", () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(services);
+  });
+}
 
-app.on("window-all-closed", () => {
-  if (process.platform !== "darwin") app.quit();
-});
+// One app at a time: a second launch focuses the first one's window and exits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on("second-instance", focusWindow);
+  app.on("web-contents-created", (_event, contents) => lockDown(contents));
+  app.on("window-all-closed", () => {
+    if (process.platform !== "darwin") app.quit();
+  });
 
-app.on("activate", () => {
-  if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
-});
+  // Close connections, recordings and the embedded relay before exiting.
+  let closing = false;
+  app.on("before-quit", (event) => {
+    if (!studio || closing) return;
+    closing = true;
+    event.preventDefault();
+    const services = studio;
+    studio = null;
+    void services
+      .close()
+      .catch((err: unknown) => console.error("moqscope: closing the studio failed:", err))
+      .finally(() => app.quit());
+  });
 
-void app.whenReady().then(() => {
-  // Deny every permission prompt (camera, notifications, …) until a feature asks for one.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  registerHandlers();
-  mainWindow = createWindow();
-});
+  start().catch((err: unknown) => {
+    console.error("moqscope: could not start:", err);
+    app.exit(1);
+  });
+}

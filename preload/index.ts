@@ -1,16 +1,17 @@
-// Runs in the sandboxed preload context and hands the page exactly the contract's API: one typed
-// `invoke` over the contract's channels. No ipcRenderer, no event objects, no Node leaks through.
+// Runs in the sandboxed preload context and does one thing: hands the page the MessagePort main
+// sends ("moqscope:port"), over which the whole contract travels (main/ipc/electron-port.ts).
+// Nothing else is exposed: no ipcRenderer, no Node, no contextBridge API.
 
-import { contextBridge, ipcRenderer } from "electron";
-import type { ApiGlobalName, InvokeArgs, InvokeChannel, InvokeResult, MoqscopeApi } from "../main/ipc/contract.ts";
+import { ipcRenderer } from "electron";
 
-const api: MoqscopeApi = {
-  invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>> {
-    // Main validates channel and arguments again; this only keeps obvious junk off the wire.
-    if (typeof channel !== "string") return Promise.reject(new TypeError("channel must be a string"));
-    return ipcRenderer.invoke(channel, ...args) as Promise<InvokeResult<C>>;
-  },
+// The page's own window (the preload runs in an isolated world of it); typed here because the
+// preload is compiled without the DOM library.
+const page = globalThis as unknown as {
+  postMessage(message: string, targetOrigin: string, transfer: readonly unknown[]): void;
 };
 
-const globalName: ApiGlobalName = "moqscope";
-contextBridge.exposeInMainWorld(globalName, api);
+ipcRenderer.on("moqscope:port", (event) => {
+  const [port] = event.ports;
+  // "*": a file:// page has an opaque origin; the message goes to this window only, not to frames.
+  if (port) page.postMessage("moqscope:port", "*", [port]);
+});
