@@ -14,7 +14,7 @@ import { watchProbe } from "../observe/probe-watch.ts";
 import type { ProbeWatch } from "../observe/probe-watch.ts";
 import { toStored } from "../observe/records.ts";
 import type { ObservationRecord, StoredRecord } from "../observe/records.ts";
-import { isPermanentFailure, retryDelay } from "./retry.ts";
+import { isPermanentClose, isPermanentFailure, retryDelay } from "./retry.ts";
 import { connectOptionsOf, dialUrl, shownUrl } from "./target.ts";
 import type { ConnectTarget } from "./target.ts";
 
@@ -181,6 +181,10 @@ export class Connection {
       if (generation !== this.#generation) return;
       this.#stopSessionWork();
       this.#session = undefined;
+      if (isPermanentClose(info)) {
+        this.#state("failed", explainClose(info));
+        return;
+      }
       attempt = 1;
       if (!(await this.#retryAfter(generation, attempt, explainClose(info)))) return;
     }

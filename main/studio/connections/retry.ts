@@ -2,6 +2,7 @@
 // growing, jittered delay; a URL that cannot work or a refused token will not change by waiting.
 
 import { ErrorCode, MoqError } from "../../moq/index.ts";
+import type { CloseInfo } from "../../moq/index.ts";
 
 export const FIRST_RETRY_MS = 500;
 export const MAX_RETRY_MS = 15_000;
@@ -39,4 +40,9 @@ export function isPermanentFailure(err: unknown): boolean {
   if (typeof code === "string" && PERMANENT_CODES.has(code)) return true;
   const message = err instanceof Error ? err.message : String(err);
   return /refused the session with HTTP 40[13]|no WebSocket endpoint at/.test(message);
+}
+
+/** Whether the peer closed the session for a reason retrying cannot fix (a relay refusing our token). */
+export function isPermanentClose(info: CloseInfo): boolean {
+  return info.by === "remote" && PERMANENT_MOQ_CODES.has(info.code);
 }

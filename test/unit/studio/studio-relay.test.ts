@@ -89,6 +89,28 @@ describe("studio reconnecting", () => {
     );
   });
 
+  it("fails without retrying when the relay refuses the session, saying why", async () => {
+    const relay = await Relay.start({
+      host: "127.0.0.1",
+      port: 0,
+      http3: false,
+      authorize: () => new Error("bad token"),
+    });
+    cleanups.push(() => relay.close());
+    const studio = await studioFor(undefined);
+    const { connectionId } = await studio.handlers["connection:open"]({
+      url: `ws://127.0.0.1:${relay.port}/?jwt=WRONG`,
+    });
+    const failed = await untilView(
+      studio.openView("connections", {}),
+      (items) => items.find((c) => c.connectionId === connectionId && c.status === "failed"),
+      "the refused connection to fail",
+    );
+    expect(failed.error).toMatch(/6 Unauthorized: not authorized/);
+    expect(failed.error).not.toContain("WRONG");
+    expect(failed.reconnect).toBeNull();
+  });
+
   it("keeps the token out of summaries and errors", async () => {
     const relay = await startEmbeddedRelay(0);
     cleanups.push(() => relay.close());
