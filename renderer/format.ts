@@ -42,6 +42,11 @@ export function seconds(valueMs: number): string {
   return `${m} min ${Math.floor(s % 60)} s`;
 }
 
+/** A media timestamp in microseconds, as seconds with millisecond precision. */
+export function pts(us: number): string {
+  return `${(us / 1e6).toFixed(3)} s`;
+}
+
 export function rate(perSecond: number): string {
   return `${perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0)}/s`;
 }

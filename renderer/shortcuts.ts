@@ -29,7 +29,9 @@ export function handleShortcut(event: KeyboardEvent, actions: ShortcutActions): 
   if (event.key === "/") {
     event.preventDefault();
     actions.focusFilter();
-  } else if (event.key === " " && !(event.target instanceof HTMLButtonElement)) {
+  } else if (event.key === " ") {
+    // Space is the scope's Hold everywhere but in text fields, as in a media player; buttons
+    // still answer Enter.
     event.preventDefault();
     actions.toggleHold();
   }

@@ -13,7 +13,9 @@ const MIN_BAR_PX = 2;
 
 export interface Lane {
   key: string;
+  /** The track name, and the broadcast it belongs to (drawn smaller above it). */
   label: string;
+  broadcast: string;
 }
 
 export interface HitBox {
@@ -87,6 +89,14 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, frame: TimelineFrame
     ctx.fillText(`${step < 1000 ? seconds.toFixed(1) : seconds.toFixed(0)} s`, x + 3, AXIS_HEIGHT / 2);
   }
 
+  // Before the connection started nothing could arrive: shade it so an empty start reads right.
+  if (origin > start) {
+    ctx.fillStyle = colors.grid;
+    ctx.globalAlpha = 0.25;
+    ctx.fillRect(plotX, AXIS_HEIGHT, Math.min(plotW, xOf(origin) - plotX), height - AXIS_HEIGHT);
+    ctx.globalAlpha = 1;
+  }
+
   const hits: HitBox[] = [];
   lanes.forEach((lane, index) => {
     const top = AXIS_HEIGHT + index * LANE_HEIGHT;
@@ -95,8 +105,13 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, frame: TimelineFrame
     ctx.moveTo(0, top + LANE_HEIGHT + 0.5);
     ctx.lineTo(width, top + LANE_HEIGHT + 0.5);
     ctx.stroke();
+    ctx.fillStyle = colors.muted;
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.fillText(ellipsize(ctx, lane.broadcast, LABEL_WIDTH - 12), 8, top + 10);
     ctx.fillStyle = colors.fg;
-    ctx.fillText(ellipsize(ctx, lane.label, LABEL_WIDTH - 12), 8, top + LANE_HEIGHT / 2);
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.fillText(ellipsize(ctx, lane.label, LABEL_WIDTH - 12), 8, top + 24);
+    ctx.font = "11px system-ui, sans-serif";
 
     const bars = frame.bars.get(lane.key) ?? [];
     let maxBytes = 1;

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
-import { barPoint, numberIn, paintedPixels, risesAbove, screenshot } from "./helpers/page.ts";
+import { barPixels, barPoint, numberIn, paintedPixels, risesAbove, screenshot } from "./helpers/page.ts";
 import { startUi, type UiHost } from "./helpers/processes.ts";
 
 test.describe.configure({ mode: "serial" });
@@ -51,9 +51,9 @@ test("subscribing draws the track's groups on the timeline while the count rises
   await page.getByRole("tab", { name: "Timeline" }).click();
   const canvas = page.getByTestId("timeline-canvas");
   await expect(canvas).toBeVisible();
-  const painted = await paintedPixels(canvas);
+  const painted = await barPixels(canvas);
   await expect
-    .poll(() => paintedPixels(canvas), { message: "more pixels painted as groups arrive" })
+    .poll(() => barPixels(canvas), { message: "more bar pixels painted as groups arrive" })
     .toBeGreaterThan(painted);
   await screenshot(page, "04-timeline");
 });

@@ -25,6 +25,35 @@ export async function paintedPixels(canvas: Locator): Promise<number> {
   });
 }
 
+/** The timeline's group colours (Okabe–Ito, see renderer/charts/group-style.ts). */
+export const GROUP_COLORS: [number, number, number][] = [
+  [0x00, 0x72, 0xb2],
+  [0x56, 0xb4, 0xe9],
+  [0xd5, 0x5e, 0x00],
+  [0x99, 0x99, 0x99],
+  [0xe6, 0x9f, 0x00],
+];
+
+/** Pixels painted in a group colour: how much of the timeline its bars cover. */
+export async function barPixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((element, colors) => {
+    const c = element as HTMLCanvasElement;
+    const data = c.getContext("2d")?.getImageData(0, 0, c.width, c.height).data;
+    if (!data) return 0;
+    let painted = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] < 200) continue;
+      for (const [r, g, b] of colors) {
+        if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40) {
+          painted++;
+          break;
+        }
+      }
+    }
+    return painted;
+  }, GROUP_COLORS);
+}
+
 /**
  * Where on the canvas (CSS pixels) a bar of the given colour is painted, in its first lane:
  * scans the row just above the lane's bottom edge, from the newest end back.

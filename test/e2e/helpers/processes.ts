@@ -84,7 +84,7 @@ export interface UiHost extends Running {
 /** `moqscope ui --port 0` with a fresh config folder; `args` adds e.g. `--url`. */
 export async function startUi(args: string[] = []): Promise<UiHost> {
   const configDir = await mkdtemp(join(tmpdir(), "moqscope-e2e-"));
-  const running = run(process.execPath, [CLI, "ui", "--port", "0", "--config-dir", configDir, ...args]);
+  const running = run(process.execPath, [CLI, "ui", "--no-open", "--port", "0", "--config-dir", configDir, ...args]);
   const [url] = await waitForOutput(running, /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/, "moqscope ui's URL");
   return {
     ...running,
