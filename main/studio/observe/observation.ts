@@ -140,7 +140,9 @@ export class Observation {
 
   #row(e: RecordOf<"event">) {
     const f = e.fields;
-    let broadcast: string | null = typeof f.broadcast === "string" ? f.broadcast : null;
+    // ANNOUNCE names the broadcast by its suffix under the watched prefix (the root here).
+    const named = typeof f.broadcast === "string" ? f.broadcast : e.name === "ANNOUNCE" ? f.suffix : null;
+    let broadcast: string | null = typeof named === "string" ? named : null;
     let track: string | null = null;
     let sequence: number | null = typeof f.sequence === "number" ? f.sequence : null;
     const bySub = typeof f.subscribeId === "number" ? this.tracks.bySubscribeId(f.subscribeId) : undefined;

@@ -22,12 +22,15 @@ interface Broadcast {
 export class AnnouncementTree {
   readonly view = new LiveCollection<TreeNode>();
   readonly #broadcasts = new Map<string, Broadcast>();
+  /** Broadcasts at or below each node (active ones, all kept): kept incrementally, so ten thousand announcements stay cheap. */
+  readonly #counts = new Map<string, { active: number; total: number }>();
 
   apply(record: RecordOf<"announce">): void {
     const path = record.path.split("/").filter(Boolean).join("/");
     if (path === "") return;
     const known = this.#broadcasts.get(path);
     if (!known && this.#broadcasts.size >= MAX_BROADCASTS) return;
+    if (!record.active && !known?.active) return;
     const next: Broadcast = record.active
       ? { active: true, hops: record.hops, hopIds: record.hopIds, announcedAt: record.at, endedAt: null }
       : {
@@ -37,17 +40,13 @@ export class AnnouncementTree {
           announcedAt: known?.announcedAt ?? null,
           endedAt: record.at,
         };
-    if (!record.active && !known?.active) return;
-    this.#broadcasts.set(path, next);
-    this.#refresh(path, record.at);
+    this.#set(path, next, record.at);
   }
 
   /** The session is gone: what it announced is no longer known to be there. */
   endAll(at: number): void {
-    for (const [path, b] of this.#broadcasts) {
-      if (!b.active) continue;
-      this.#broadcasts.set(path, { ...b, active: false, endedAt: at });
-      this.#refresh(path, at);
+    for (const [path, b] of [...this.#broadcasts]) {
+      if (b.active) this.#set(path, { ...b, active: false, endedAt: at }, at);
     }
   }
 
@@ -55,8 +54,7 @@ export class AnnouncementTree {
   expire(now: number): void {
     for (const [path, b] of [...this.#broadcasts]) {
       if (b.active || b.endedAt === null || now - b.endedAt < ENDED_KEEP_MS) continue;
-      this.#broadcasts.delete(path);
-      this.#refresh(path, now);
+      this.#set(path, undefined, now);
     }
   }
 
@@ -64,23 +62,26 @@ export class AnnouncementTree {
     return this.#broadcasts.get(path)?.active ?? false;
   }
 
-  /** Rebuild the node at `path` and each ancestor from the broadcasts at or below it. */
-  #refresh(path: string, at: number): void {
+  /** Replace (or with undefined remove) the broadcast at `path`, then rebuild it and its ancestors. */
+  #set(path: string, next: Broadcast | undefined, at: number): void {
+    const before = this.#broadcasts.get(path);
+    if (next) this.#broadcasts.set(path, next);
+    else this.#broadcasts.delete(path);
+    const dActive = (next?.active ? 1 : 0) - (before?.active ? 1 : 0);
+    const dTotal = (next ? 1 : 0) - (before ? 1 : 0);
     const segments = path.split("/");
     // Parents first, so a new subtree is inserted in display order.
     for (let depth = 1; depth <= segments.length; depth++) {
       const key = segments.slice(0, depth).join("/");
-      let active = 0;
-      let total = 0;
-      for (const [p, b] of this.#broadcasts) {
-        if (p !== key && !p.startsWith(`${key}/`)) continue;
-        total++;
-        if (b.active) active++;
-      }
-      if (total === 0) {
+      const counts = this.#counts.get(key) ?? { active: 0, total: 0 };
+      counts.active += dActive;
+      counts.total += dTotal;
+      if (counts.total <= 0) {
+        this.#counts.delete(key);
         this.view.delete(key);
         continue;
       }
+      this.#counts.set(key, counts);
       const own = this.#broadcasts.get(key);
       this.view.set({
         key,
@@ -89,8 +90,8 @@ export class AnnouncementTree {
         depth: depth - 1,
         broadcast: own !== undefined,
         active: own?.active ?? false,
-        activeCount: active,
-        totalCount: total,
+        activeCount: counts.active,
+        totalCount: counts.total,
         hops: own && own.hopIds ? own.hops : null,
         hopCount: own ? own.hops.length : null,
         announcedAt: own?.announcedAt ?? null,

@@ -236,6 +236,29 @@ describe("announcement tree", () => {
   });
 });
 
+describe("announcement tree at scale", () => {
+  it("takes ten thousand announcements and their ends with counts kept exact", () => {
+    const o = new Observation();
+    for (let i = 0; i < 10_000; i++) {
+      o.apply({ t: "announce", at: T0, path: `many/g${i % 100}/b${i}`, active: true, hops: [], hopIds: true });
+    }
+    expect(o.tree.view.get("many")).toMatchObject({ activeCount: 10_000, totalCount: 10_000 });
+    expect(o.tree.view.get("many/g7")).toMatchObject({ activeCount: 100 });
+    o.apply({
+      t: "state",
+      at: T0 + 1,
+      status: "connected",
+      version: "moq-lite-04",
+      transport: "websocket",
+      error: null,
+    });
+    o.apply({ t: "state", at: T0 + 2, status: "reconnecting", version: null, transport: null, error: "lost" });
+    expect(o.tree.view.get("many")).toMatchObject({ activeCount: 0, totalCount: 10_000 });
+    o.apply(stats(T0 + 2 + ENDED_KEEP_MS));
+    expect(o.tree.view.size).toBe(0);
+  });
+});
+
 describe("records", () => {
   it("round-trip through JSON, payloads as base64, and bad ones are named", () => {
     const records: ObservationRecord[] = [
