@@ -309,7 +309,12 @@ export class Connection {
 
   /** Subscribe to a track (or return the one already subscribed); its key names it in the views. */
   subscribe(broadcast: string, name: string): string {
-    for (const t of this.#tracks.values()) if (t.broadcast === broadcast && t.name === name) return t.key;
+    for (const t of this.#tracks.values()) {
+      if (t.broadcast !== broadcast || t.name !== name) continue;
+      // Subscribing again to a track that ended or failed tries it anew.
+      if (this.#session && !t.subscription) this.#subscribe(this.#session, t);
+      return t.key;
+    }
     const key = this.observation.tracks.keyOf(broadcast, name) ?? this.#freshKey(broadcast, name);
     const track: WantedTrack = { key, broadcast, name };
     this.#tracks.set(key, track);

@@ -129,6 +129,26 @@ describe("studio with the embedded demo relay", () => {
     expect(Buffer.from(delta.base64, "base64").length).toBe(Math.min(delta.size, 64 * 1024));
   });
 
+  it("shows a subscription the publisher refuses as failed, with the code in words", async () => {
+    const { track: missing } = await studio.handlers["track:subscribe"]({
+      connectionId: "default",
+      broadcast: "demo/clock",
+      track: "no-such-track",
+    });
+    const tracks = studio.openView("tracks", { connectionId: "default" });
+    const row = await untilView(
+      tracks,
+      (rows) => rows.find((r) => r.key === missing && r.status === "failed"),
+      "failed",
+    );
+    expect(row.error).toMatch(/NotFound/);
+    expect(row.flags).toContain("failed");
+    const findings = studio.openView("findings", { connectionId: "default" }).items();
+    expect(findings.find((f) => f.subject === missing)).toMatchObject({ severity: "error", kind: "reset" });
+    await studio.handlers["track:unsubscribe"]({ connectionId: "default", track: missing });
+    expect(tracks.get(missing)?.status).toBe("ended");
+  });
+
   it("serves the newest matching messages, up to the limit, removing rows that fall out", async () => {
     const view = studio.openView("messages", {
       connectionId: "default",
