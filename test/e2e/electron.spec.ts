@@ -2,22 +2,20 @@
 // binary is downloaded on first use and cannot be on build machines: there this is skipped, and
 // says why.
 
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { _electron as electron, expect, test } from "@playwright/test";
 import { screenshot } from "./helpers/page.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
+/** The installed binary, found as the electron package does but without its download-on-require. */
 function electronBinary(): string | null {
-  try {
-    // The electron package exports the binary's path; the binary itself may be missing.
-    const path = createRequire(import.meta.url)("electron") as unknown as string;
-    return typeof path === "string" && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
+  const pkg = join(ROOT, "node_modules/electron");
+  const pathFile = join(pkg, "path.txt");
+  if (!existsSync(pathFile)) return null;
+  const binary = join(pkg, "dist", readFileSync(pathFile, "utf8").trim());
+  return existsSync(binary) ? binary : null;
 }
 
 const binary = electronBinary();

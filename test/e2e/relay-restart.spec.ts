@@ -33,6 +33,7 @@ test("a relay that stops shows reconnecting, and its tree comes back when it ret
   await relay.stop();
   const pill = page.getByTestId("status-pill");
   await expect(pill).toContainText("reconnecting");
+  await expect(clock.locator(".dot:not(.active)"), "the clock greyed as ended").toBeVisible();
   await screenshot(page, "12-reconnecting");
   relay = await startRelay(port);
   await expect(pill).toHaveAttribute("data-status", "connected", { timeout: 45_000 });
@@ -52,6 +53,7 @@ test("a trigger armed on gaps holds the view when a group goes missing", async (
     await expect(page.getByTestId("trigger-state")).toContainText("triggered", { timeout: 30_000 });
     await expect(page.getByTestId("held")).toBeVisible();
     await page.getByRole("tab", { name: "Timeline" }).click();
+    await page.getByRole("radio", { name: "5 s" }).click();
     await screenshot(page, "13-triggered");
   } finally {
     await publisher.stop();

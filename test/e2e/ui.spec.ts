@@ -122,6 +122,9 @@ test("a recording saves what was observed and opens read-only in its own tab", a
   await page.keyboard.press("Control+s");
   const record = page.getByTestId("record");
   await expect(record).toContainText("Stop recording");
+  // Record while a couple of groups arrive, so the recording has some to show.
+  const groups = page.getByTestId("group-count").first();
+  await risesAbove(groups, (await numberIn(groups)) + 1, "the group count while recording");
   await expect
     .poll(async () => /[1-9]/.test((await record.textContent()) ?? ""), { message: "bytes recorded" })
     .toBe(true);
@@ -135,6 +138,9 @@ test("a recording saves what was observed and opens read-only in its own tab", a
   await expect(page.getByTestId("tab")).toHaveCount(2);
   await expect(page.getByTestId("status-pill")).toContainText("read-only");
   await expect(page.getByTestId("tree").locator('[data-key="demo/clock"]')).toBeVisible();
+  await expect
+    .poll(() => numberIn(page.getByTestId("group-count").first()), { message: "groups replayed" })
+    .toBeGreaterThan(0);
   await screenshot(page, "10-recording-open");
   await page.getByTestId("tab").first().click();
 });
