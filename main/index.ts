@@ -97,9 +97,9 @@ function lockDown(contents: WebContents): void {
   contents.setWindowOpenHandler(() => ({ action: "deny" }));
 }
 
-/** Whether a permission request comes from our page in our window's main frame. */
-function fromOurWindow(contents: WebContents | null, origin: string): boolean {
-  return contents !== null && contents === mainWindow?.webContents && isOurPage(contents.mainFrame.url) && !!origin;
+/** Whether a permission request comes from our page in our window. */
+function fromOurWindow(contents: WebContents | null): boolean {
+  return contents !== null && contents === mainWindow?.webContents && isOurPage(contents.mainFrame.url);
 }
 
 function guardPermissions(): void {
@@ -108,11 +108,11 @@ function guardPermissions(): void {
   session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
     const media = "mediaTypes" in details ? (details.mediaTypes ?? []) : [];
     const cameraOnly = permission === "media" && media.length > 0 && media.every((t) => t === "video");
-    callback(cameraOnly && cameraAllowed && fromOurWindow(contents, details.requestingUrl));
+    callback(cameraOnly && cameraAllowed && fromOurWindow(contents));
   });
-  session.defaultSession.setPermissionCheckHandler((contents, permission, origin, details) => {
+  session.defaultSession.setPermissionCheckHandler((contents, permission, _origin, details) => {
     if (permission !== "media" || !cameraAllowed) return false;
-    return details.mediaType === "video" && fromOurWindow(contents, origin);
+    return details.mediaType === "video" && fromOurWindow(contents);
   });
 }
 

@@ -36,6 +36,8 @@ export interface HostOptions {
   maxPendingRequests?: number;
   /** Requests and watches per second one client may start, with a burst of twice as many (default 100). */
   ratePerSecond?: number;
+  /** Messages of any kind per second one client may send, with a burst of twice as many (default 1000). */
+  messagesPerSecond?: number;
 }
 
 /** A served client: `close()` ends its watches (also done when the link closes). */
@@ -55,6 +57,7 @@ class ClientSession implements ServedClient {
   readonly #options: HostOptions;
   readonly #feeds = new Map<number, ViewFeed<{ key: string }>>();
   readonly #budget: RateBudget;
+  readonly #messageBudget: RateBudget;
   #pending = 0;
   #closed = false;
 
@@ -63,6 +66,7 @@ class ClientSession implements ServedClient {
     this.#link = link;
     this.#options = options;
     this.#budget = new RateBudget(options.ratePerSecond ?? 100);
+    this.#messageBudget = new RateBudget(options.messagesPerSecond ?? 1000);
     link.onMessage((raw) => this.#receive(raw));
     link.onClose(() => this.close());
   }
@@ -89,6 +93,11 @@ class ClientSession implements ServedClient {
 
   #receive(raw: unknown): void {
     if (this.#closed) return;
+    // A flood is refused before any parsing; a client that behaves sends tens per second.
+    if (!this.#messageBudget.take()) {
+      this.#refuse(raw, "too many messages: slow down");
+      return;
+    }
     let message: ClientMessage;
     try {
       message = parseClientMessage(raw);

@@ -179,4 +179,28 @@ describe("host", () => {
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => c.next(resultOf(i + 1))));
     expect(answers.every((a) => a.type === "result" && a.ok)).toBe(true);
   });
+
+  it("refuses a flood of messages of any kind before parsing them", async () => {
+    const c = connect({ messagesPerSecond: 5 });
+    for (let seq = 1; seq <= 10; seq++) c.send({ type: "ack", watchId: 1, seq });
+    c.send({ type: "invoke", id: 1, channel: "app:info", args: [] });
+    expect(await c.next(resultOf(1))).toEqual({
+      type: "result",
+      id: 1,
+      ok: false,
+      error: "too many messages: slow down",
+    });
+  });
+
+  it("answers deeply nested input with a plain error", async () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 1000; i++) deep = { text: deep };
+    const c = connect();
+    c.send({ type: "watch", watchId: 1, view: "messages", params: { connectionId: "default", filter: deep } });
+    expect(await c.next((m) => m.type === "watch-error")).toEqual({
+      type: "watch-error",
+      watchId: 1,
+      error: "messages params.filter.text: must be a string (got object)",
+    });
+  });
 });
