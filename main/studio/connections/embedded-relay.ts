@@ -15,7 +15,13 @@ export interface EmbeddedRelay {
 }
 
 export async function startEmbeddedRelay(port = 0): Promise<EmbeddedRelay> {
-  const relay = await Relay.start({ host: "127.0.0.1", port, http3: false });
+  let relay: Relay;
+  try {
+    relay = await Relay.start({ host: "127.0.0.1", port, http3: false });
+  } catch (err) {
+    // The library's words already say what to do ("the port is already in use …").
+    throw new Error(`the embedded demo relay could not start: ${(err as Error).message}`, { cause: err });
+  }
   const mux = new TrackMux();
   let publisher: Session | undefined;
   let demo: Demo | undefined;

@@ -111,6 +111,16 @@ describe("studio reconnecting", () => {
     expect(failed.reconnect).toBeNull();
   });
 
+  it("says so when the embedded relay's port is taken", async () => {
+    const relay = await startEmbeddedRelay(0);
+    cleanups.push(() => relay.close());
+    const dir = await tempDir();
+    cleanups.push(() => dir.remove());
+    await expect(
+      createStudio({ configDir: dir.path, appVersion: "0", host: "browser", embeddedDemo: true, demoPort: relay.port }),
+    ).rejects.toThrow(/the embedded demo relay could not start: .*already in use/);
+  });
+
   it("keeps the token out of summaries and errors", async () => {
     const relay = await startEmbeddedRelay(0);
     cleanups.push(() => relay.close());
