@@ -121,7 +121,7 @@ describe("studio reconnecting", () => {
     ).rejects.toThrow(/the embedded demo relay could not start: .*already in use/);
   });
 
-  it("keeps the token out of summaries and errors", async () => {
+  it("keeps the token out of summaries and errors, beside a second connection", async () => {
     const relay = await startEmbeddedRelay(0);
     cleanups.push(() => relay.close());
     const studio = await studioFor(undefined);
@@ -137,6 +137,27 @@ describe("studio reconnecting", () => {
     expect(JSON.stringify(summary)).not.toContain("SECRET-TOKEN-123");
     const rows = studio.openView("messages", { connectionId, limit: 2000 }).items();
     expect(JSON.stringify(rows)).not.toContain("SECRET-TOKEN-123");
+
+    // A second connection to the same relay at the same time, with its own views.
+    const second = await studio.handlers["connection:open"]({
+      url: `ws://127.0.0.1:${relay.port}/`,
+      protocol: "moq-lite-03",
+    });
+    expect(second.connectionId).not.toBe(connectionId);
+    const other = await untilView(
+      connections,
+      (items) => items.find((c) => c.connectionId === second.connectionId && c.status === "connected"),
+      "the second connection",
+    );
+    expect(other.version).toBe("moq-lite-03");
+    const tree = studio.openView("tree", { connectionId: second.connectionId });
+    const clock = await untilView(tree, (nodes) => nodes.find((n) => n.key === "demo/clock" && n.active), "03 tree");
+    expect(clock.hops).toBeNull();
+    expect(connections.get(connectionId)!.status).toBe("connected");
+    await studio.handlers["connection:disconnect"]({ connectionId: second.connectionId });
+    expect(connections.get(second.connectionId)!.status).toBe("closed");
+    await studio.handlers["connection:close"]({ connectionId: second.connectionId });
+    expect(connections.get(second.connectionId)).toBeUndefined();
   });
 });
 
