@@ -24,6 +24,8 @@ export interface CommandHelp {
   summary: string;
   /** Options and behaviour. */
   details: string;
+  /** Whether the connection options above apply (default true). */
+  commonOptions?: boolean;
 }
 
 export const COMMAND_HELP = {
@@ -143,11 +145,15 @@ With --json: {"event":"report",...} per interval and {"event":"summary",...}.`,
   --config-dir DIR    where profiles and recordings live (default: the app's own folder,
                       e.g. ~/.config/moqscope)
   --no-open           only print the URL, do not open a browser
+  --json              print one JSON object per line instead of text for people
+  -q, --quiet         no notes, only the URL and errors
+  -h, --help          show this help
 
 Prints "moqscope ui: open http://127.0.0.1:PORT/?token=TOKEN" (with --json
 {"event":"ready","url":...}). The token is new each run; the page and its WebSocket
 need it, and requests naming another host or coming from another site are refused.
 Runs until Ctrl-C.`,
+    commonOptions: false,
   },
 } satisfies Record<string, CommandHelp>;
 
@@ -184,15 +190,14 @@ Exit status: 0 done (also after Ctrl-C), 1 runtime failure, 2 usage error.
 
 /** `moqscope COMMAND --help`. */
 export function commandHelp(name: CommandName): string {
-  const help = COMMAND_HELP[name];
+  const help: CommandHelp = COMMAND_HELP[name];
+  const common = help.commonOptions === false ? "" : `\n${COMMON_HELP}\n`;
   return `Usage: ${help.synopsis}
 
 ${capitalize(help.summary)}.
 
 ${help.details}
-
-${COMMON_HELP}
-`;
+${common}`;
 }
 
 /** The short form printed with a usage error. */
