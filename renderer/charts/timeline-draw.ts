@@ -10,6 +10,7 @@ export const LANE_HEIGHT = 34;
 export const LABEL_WIDTH = 170;
 /** A bar is at least this wide so a group that arrived in one instant is still visible. */
 const MIN_BAR_PX = 2;
+const SKIPPED_BAR_PX = 6;
 
 export interface Lane {
   key: string;
@@ -86,7 +87,8 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, frame: TimelineFrame
     ctx.lineTo(x, height);
     ctx.stroke();
     const seconds = (t - origin) / 1000;
-    ctx.fillText(`${step < 1000 ? seconds.toFixed(1) : seconds.toFixed(0)} s`, x + 3, AXIS_HEIGHT / 2);
+    const label = `${step < 1000 ? seconds.toFixed(1) : seconds.toFixed(0)} s`;
+    if (x + 3 + ctx.measureText(label).width <= width) ctx.fillText(label, x + 3, AXIS_HEIGHT / 2);
   }
 
   // Before the connection started nothing could arrive: shade it so an empty start reads right.
@@ -118,9 +120,13 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, frame: TimelineFrame
     for (const bar of bars) maxBytes = Math.max(maxBytes, bar.bytes);
     for (const bar of bars) {
       if (bar.lastByteAt < start || bar.firstByteAt > now) continue;
-      const x0 = Math.max(plotX, xOf(bar.firstByteAt));
+      const x0 = Math.min(
+        plotX + plotW - (bar.status === "skipped" ? SKIPPED_BAR_PX : MIN_BAR_PX),
+        Math.max(plotX, xOf(bar.firstByteAt)),
+      );
       const x1 = Math.min(plotX + plotW, xOf(bar.status === "arriving" ? now : bar.lastByteAt));
-      const w = Math.max(MIN_BAR_PX, x1 - x0);
+      // A skipped group has no duration: give its marker room to be seen.
+      const w = Math.max(bar.status === "skipped" ? SKIPPED_BAR_PX : MIN_BAR_PX, x1 - x0);
       // Taller with size (square root, so small groups stay visible next to keyframes).
       const scale = bar.status === "skipped" ? 1 : 0.3 + 0.7 * Math.sqrt(bar.bytes / maxBytes);
       const h = (LANE_HEIGHT - 8) * scale;

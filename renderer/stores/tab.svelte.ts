@@ -116,12 +116,29 @@ export class TabState {
     return [this.tracks, this.timeline, this.stats, this.findings];
   }
 
+  /**
+   * A finding may reach us just before the timeline update that shows its cause: like a scope's
+   * post-trigger window, hold once the next timeline update is in (or after a second at most).
+   */
+  #holdAfterNextTimeline(): void {
+    let done = false;
+    const holdNow = (): void => {
+      if (done) return;
+      done = true;
+      stop();
+      clearTimeout(timer);
+      this.hold();
+    };
+    const stop = this.timeline.onUpdate(holdNow);
+    const timer = setTimeout(holdNow, 1000);
+  }
+
   #checkTrigger(): void {
-    if (!this.trigger || this.held) return;
+    if (!this.trigger || this.held || this.triggeredBy) return;
     for (const finding of this.findings.live.values()) {
       if (finding.kind === this.trigger && finding.lastAt >= this.#armedAt) {
         this.triggeredBy = finding;
-        this.hold();
+        this.#holdAfterNextTimeline();
         return;
       }
     }

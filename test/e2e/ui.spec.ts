@@ -161,3 +161,32 @@ test("a bad URL shows the same message the CLI prints", async () => {
   await expect(shown.first()).toContainText(said.slice(0, 40));
   await screenshot(page, "11-bad-url");
 });
+
+test("the keyboard walks the tree: / filters, arrows select, Enter opens", async () => {
+  await page.getByTestId("broadcast").getByRole("button", { name: "Close the broadcast" }).click();
+  await page.locator("body").click({ position: { x: 700, y: 600 } });
+  await page.keyboard.press("/");
+  await expect(page.getByTestId("tree-filter")).toBeFocused();
+  await page.keyboard.type("clock");
+  const tree = page.getByTestId("tree");
+  await expect(tree.locator('[data-key="demo/video.hang"]')).toBeHidden();
+  await tree.focus();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await expect(tree.locator('[data-key="demo/clock"]')).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("broadcast")).toContainText("demo/clock");
+  await page.getByTestId("tree-filter").fill("");
+});
+
+test("the dark theme follows the system", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const [r, g, b] = background.match(/\d+/g)!.map(Number);
+  expect(r + g + b, `a dark background (${background})`).toBeLessThan(150);
+  await page.getByRole("tab", { name: "Timeline" }).click();
+  await screenshot(page, "14-dark-timeline");
+  await page.getByRole("tab", { name: "Connection" }).click();
+  await screenshot(page, "15-dark-connection");
+  await page.emulateMedia({ colorScheme: "light" });
+});
