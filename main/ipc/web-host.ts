@@ -122,6 +122,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       body = await readFile(file);
     } catch {
       if (isPage) return refuse(res, 500, `the UI is not built (no ${file}): run npm run build`);
+      // Browsers ask for an icon on their own; without one, "nothing" is not an error worth logging.
+      if (rawPath === "/favicon.ico") return void res.writeHead(204, securityHeaders()).end();
       return refuse(res, 404, "not found");
     }
     const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";

@@ -128,6 +128,7 @@ describe("moqscope ui web host: HTTP", () => {
     expect(reply.status).toBe(200);
     expect(reply.headers["content-type"]).toBe("text/javascript; charset=utf-8");
     expect((await get("/assets/missing.js")).status).toBe(404);
+    expect((await get("/favicon.ico")).status).toBe(204);
   });
 
   it("refuses paths that leave the UI's folder", async () => {
