@@ -2,7 +2,7 @@
 // and the studio served to the window over a MessagePort (main/ipc/electron-port.ts). The wire
 // protocol and app state live elsewhere.
 
-import { app, BrowserWindow, screen, session, type WebContents } from "electron";
+import { app, BrowserWindow, dialog, screen, session, type WebContents } from "electron";
 import { fileURLToPath } from "node:url";
 import { installMenu } from "./electron/menu.ts";
 import { loadWindowState, saveWindowState } from "./electron/window-state.ts";
@@ -165,7 +165,10 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   start().catch((err: unknown) => {
+    // Before a window exists a person sees nothing else: say why in a dialog too.
+    const message = err instanceof Error ? err.message : String(err);
     console.error("moqscope: could not start:", err);
+    dialog.showErrorBox("moqscope could not start", message);
     app.exit(1);
   });
 }
