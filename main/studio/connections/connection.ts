@@ -256,7 +256,7 @@ export class Connection {
 
   #sampleStats(session: Session): void {
     if (session !== this.#session) return;
-    const stats = session.stats() as ReturnType<Session["stats"]> & { rttLatestMs?: number };
+    const stats = session.stats();
     this.#feed({
       t: "stats",
       at: Date.now(),
