@@ -183,6 +183,13 @@ describe("studio with the embedded demo relay", () => {
     expect(last.streams).toBeGreaterThan(0);
     const summary = studio.openView("connections", {}).get("default")!;
     expect(["waiting", "reporting", "unsupported"]).toContain(summary.probe.state);
+    const measured = await untilView(
+      stats,
+      (items) => items.find((s) => s.rttMs !== null && s.rttLatestMs !== null),
+      "a sample with RTT",
+    );
+    expect(measured.rttMs!).toBeGreaterThan(0);
+    expect(studio.openView("connections", {}).get("default")!.rttMs).not.toBeNull();
   });
 
   it("records the connection and opens the recording read-only with the same items", async () => {
