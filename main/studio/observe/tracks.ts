@@ -254,7 +254,7 @@ export class TrackObserver {
     this.#row(state.key, (r) => ({
       ...r,
       status: r.status === "subscribing" ? "active" : r.status,
-      groups: r.groups + (fresh ? 1 : 0),
+      groups: r.groups + (fresh || wasSkipped ? 1 : 0),
       latestGroup: state.highest,
       outOfOrder: r.outOfOrder + (late ? 1 : 0),
       lost: r.lost - (wasSkipped ? 1 : 0),

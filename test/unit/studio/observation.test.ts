@@ -111,6 +111,30 @@ describe("observation bounds", () => {
   });
 });
 
+describe("group order", () => {
+  it("marks a group that arrives after a later one out of order, even after it was counted lost", () => {
+    const { o, key } = subscribed();
+    const frame = [new Uint8Array(5)];
+    group(o, key, 0, T0 + 10, frame);
+    // 2 starts before 1: 1 is late but not lost yet.
+    const stream2 = 1002;
+    o.apply(event(T0 + 20, "group", stream2, { subscribeId: 0, broadcast: "b", track: "t", sequence: 2 }));
+    group(o, key, 1, T0 + 30, frame);
+    expect(o.tracks.timeline.get(`${key}#1`)).toMatchObject({ status: "out-of-order" });
+    o.apply(event(T0 + 40, "stream-ended", stream2, { half: "recv", how: "fin", code: null }));
+    expect(o.tracks.timeline.get(`${key}#2`)).toMatchObject({ status: "complete" });
+    // 4 completes while 3 is missing: 3 is lost; when 3 turns up after all it is out of order, not lost.
+    group(o, key, 4, T0 + 50, frame);
+    expect(o.tracks.timeline.get(`${key}#3`)).toMatchObject({ status: "skipped", frames: 0 });
+    expect(o.tracks.tracks.get(key)).toMatchObject({ lost: 1 });
+    group(o, key, 3, T0 + 60, frame);
+    expect(o.tracks.timeline.get(`${key}#3`)).toMatchObject({ status: "out-of-order", frames: 1 });
+    expect(o.tracks.tracks.get(key)).toMatchObject({ lost: 0, outOfOrder: 2, groups: 5 });
+    const rows = o.messages.view({ track: key, types: ["FRAME"] }).items();
+    expect(rows.map((r) => r.sequence)).toEqual([0, 1, 4, 3]);
+  });
+});
+
 describe("observation findings", () => {
   it("reports a stalled track once the usual group interval is far exceeded", () => {
     const { o, key } = subscribed();
