@@ -399,7 +399,8 @@ export class TrackObserver {
       const row = this.tracks.get(state.key);
       if (!row) continue;
       const rates = this.#rates(state, now);
-      const active = row.status === "active" || row.status === "subscribing";
+      // A catalog changes only now and then: silence there is normal.
+      const active = (row.status === "active" || row.status === "subscribing") && row.hang?.kind !== "catalog";
       const usual = state.groupInterval ?? 0;
       const since = row.lastFrameAt ?? state.subscribedAt;
       const stalled = active && state.subscribeId !== null && now - since > Math.max(MIN_STALL_MS, 3 * usual);

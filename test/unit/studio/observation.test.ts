@@ -148,6 +148,14 @@ describe("observation findings", () => {
     expect(o.tracks.tracks.get(key)!.groupsPerSecond).toBe(0);
   });
 
+  it("does not call a quiet hang catalog track stalled", () => {
+    const { o, key } = subscribed("x.hang", "catalog.json");
+    expect(o.tracks.tracks.get(key)!.hang!.kind).toBe("catalog");
+    group(o, key, 0, T0 + 10, [new TextEncoder().encode("{}")]);
+    o.apply(stats(T0 + 60_000));
+    expect(o.findings.view.items().find((f) => f.kind === "stall")).toBeUndefined();
+  });
+
   it("notes an unknown RTT after five seconds, an unsupported probe, and a connection lost", () => {
     const { o } = subscribed();
     o.apply(stats(T0 + 3000, null));
