@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
 import { DEFAULT_LIMITS, normalizeFingerprint, parseRelayUrl } from "../moq/node.ts";
 import type { ConnectOptions, TransportChoice } from "../moq/node.ts";
+import { protocolOffer } from "../studio/connections/target.ts";
 import { UsageError } from "./errors.ts";
 import type { OutputOptions } from "./output.ts";
 
@@ -126,14 +127,8 @@ export function commonOptions(
 
 /** What `connect()` needs from the common options. */
 export function connectOptions(common: CommonOptions): ConnectOptions {
-  const offer =
-    common.protocol === "auto"
-      ? { versions: ["moq-lite-04", "moq-lite-03"], legacy: true }
-      : common.protocol === "legacy"
-        ? { versions: [], legacy: true }
-        : { versions: [common.protocol], legacy: false };
   return {
-    ...offer,
+    ...protocolOffer(common.protocol),
     transport: common.transport,
     ...(common.fingerprint ? { fingerprint: common.fingerprint } : {}),
     ...(common.insecure ? { insecure: true } : {}),

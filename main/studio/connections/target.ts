@@ -4,6 +4,7 @@
 import { parseRelayUrl, redactUrl } from "../../moq/node.ts";
 import type { ConnectOptions } from "../../moq/node.ts";
 import type { TransportChoice, TrustChoice } from "../../ipc/contract.ts";
+import { splitJwt } from "../profiles/jwt-url.ts";
 
 export interface ConnectTarget {
   /** The relay URL without its jwt. */
@@ -20,12 +21,10 @@ export function targetFromUrl(
   input: string,
   options: { transport?: TransportChoice; protocol?: string; trust?: TrustChoice; token?: string | null } = {},
 ): ConnectTarget {
-  const url = parseRelayUrl(input);
-  const inUrl = url.searchParams.get("jwt");
-  url.searchParams.delete("jwt");
+  const { url, jwt } = splitJwt(parseRelayUrl(input).href);
   return {
-    url: url.href,
-    token: options.token ?? inUrl ?? null,
+    url,
+    token: options.token ?? jwt,
     transport: options.transport ?? "auto",
     protocol: options.protocol ?? "auto",
     trust: options.trust ?? { kind: "system" },
@@ -41,13 +40,7 @@ export function dialUrl(target: ConnectTarget): string {
 
 /** The URL for people: no jwt, whatever was typed. */
 export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.searchParams.delete("jwt");
-    return redactUrl(u);
-  } catch {
-    return redactUrl(url);
-  }
+  return redactUrl(splitJwt(url).url);
 }
 
 /** How long one attempt to connect may take. */
@@ -55,12 +48,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** What connect() needs, as the CLI's --transport, --protocol, --fingerprint and --insecure give it. */
 export function connectOptionsOf(target: ConnectTarget): ConnectOptions {
-  const offer =
-    target.protocol === "auto"
-      ? { versions: ["moq-lite-04", "moq-lite-03"], legacy: true }
-      : target.protocol === "legacy"
-        ? { versions: [], legacy: true }
-        : { versions: [target.protocol], legacy: false };
+  const offer = protocolOffer(target.protocol);
   return {
     ...offer,
     transport: target.transport,
@@ -68,4 +56,11 @@ export function connectOptionsOf(target: ConnectTarget): ConnectOptions {
     ...(target.trust.kind === "fingerprint" ? { fingerprint: target.trust.sha256 } : {}),
     ...(target.trust.kind === "insecure" ? { insecure: true } : {}),
   };
+}
+
+/** The versions to offer for a protocol choice: "auto" (04, 03 and the legacy fallbacks), "legacy", or one version. */
+export function protocolOffer(protocol: string): { versions: string[]; legacy: boolean } {
+  if (protocol === "auto") return { versions: ["moq-lite-04", "moq-lite-03"], legacy: true };
+  if (protocol === "legacy") return { versions: [], legacy: true };
+  return { versions: [protocol], legacy: false };
 }
