@@ -55,6 +55,14 @@ test("a trigger armed on gaps holds the view when a group goes missing", async (
     await page.getByRole("tab", { name: "Timeline" }).click();
     await page.getByRole("radio", { name: "5 s" }).click();
     await screenshot(page, "13-triggered");
+    // The finding links to where it happened: the group opens in the inspector.
+    await page
+      .getByTestId("expert")
+      .getByRole("button", { name: /^Expert/ })
+      .click();
+    await page.getByTestId("finding").filter({ hasText: "never arrived" }).first().click();
+    await expect(page.getByTestId("inspector")).toBeVisible();
+    await screenshot(page, "13b-expert-link");
   } finally {
     await publisher.stop();
   }

@@ -73,7 +73,15 @@ test("a group opens in the inspector and a frame shows its bytes", async () => {
   await frames.first().click();
   await expect(inspector.getByTestId("payload-view")).toContainText(/00000000 /);
   await screenshot(page, "05-inspector");
-  await inspector.getByRole("button", { name: "Close the inspector" }).click();
+  // The bar links to its rows in the message log.
+  await inspector.getByRole("button", { name: "Show this group's messages" }).click();
+  await expect(page.getByRole("tab", { name: "Messages", selected: true })).toBeVisible();
+  await expect(page.getByTestId("messages").locator("button.line.focus").first()).toBeVisible();
+  await screenshot(page, "05b-group-messages");
+  await page.getByTestId("inspector").getByRole("button", { name: "Close the inspector" }).click();
+  await page.getByRole("button", { name: /^group \d+ ×$/ }).click();
+  await page.getByRole("textbox", { name: "Broadcast", exact: true }).fill("");
+  await page.getByRole("textbox", { name: "Track", exact: true }).fill("");
 });
 
 test("the Connection view graphs a loopback RTT under 5 ms and a bitrate", async () => {
@@ -189,4 +197,41 @@ test("the dark theme follows the system", async () => {
   await page.getByRole("tab", { name: "Connection" }).click();
   await screenshot(page, "15-dark-connection");
   await page.emulateMedia({ colorScheme: "light" });
+});
+
+test("profiles are saved with a token the page can set but never read back", async () => {
+  await page.getByRole("combobox", { name: "Profile" }).selectOption({ label: "Edit profiles…" });
+  const dialog = page.getByRole("dialog", { name: "Profiles" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "+ New profile" }).click();
+  await dialog.getByLabel("Name").fill("Second relay");
+  await dialog.getByLabel("URL").fill("http://127.0.0.1:4443/anon");
+  await dialog.getByLabel("Token (JWT)").fill("secret-token-value");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("button", { name: "Second relay" })).toBeVisible();
+  const token = dialog.getByLabel("Token (JWT)");
+  await expect(token).toHaveValue("");
+  await expect(token).toHaveAttribute("placeholder", /a token is set/);
+  expect(await page.content()).not.toContain("secret-token-value");
+  await screenshot(page, "16-profiles");
+  await dialog.getByRole("button", { name: "Close" }).click();
+});
+
+test("a second connection opens in its own tab beside the first", async () => {
+  const tabs = page.getByTestId("tab");
+  const before = await tabs.count();
+  await page.getByRole("button", { name: "+ Connection" }).click();
+  const form = page.getByTestId("new-connection");
+  await form.getByLabel("Profile").selectOption({ label: "Local demo" });
+  await form.getByRole("button", { name: "Open" }).click();
+  await expect(tabs).toHaveCount(before + 1);
+  await expect(page.getByTestId("status-pill")).toHaveAttribute("data-status", "connected");
+  await expect(page.getByTestId("tree").locator('[data-key="demo/clock"]')).toBeVisible();
+  await screenshot(page, "17-second-tab");
+});
+
+test("losing the moqscope ui host is shown, not hidden", async () => {
+  await host.stop();
+  await expect(page.getByTestId("link-banner")).toContainText("Lost the moqscope app");
+  await screenshot(page, "18-host-gone");
 });
