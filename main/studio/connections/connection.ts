@@ -150,11 +150,14 @@ export class Connection {
     for (let attempt = 0; generation === this.#generation;) {
       if (attempt === 0) this.#state("connecting");
       let session: Session;
+      // Events of this attempt's session only: once it has closed, its stragglers would be
+      // mistaken for the next session's streams.
+      let current = true;
       try {
         session = await connect(dialUrl(this.#target), {
           ...connectOptionsOf(this.#target),
           onEvent: (event) => {
-            if (generation === this.#generation) this.#feed(eventRecord(event));
+            if (current && generation === this.#generation) this.#feed(eventRecord(event));
           },
         });
       } catch (err) {
@@ -178,6 +181,7 @@ export class Connection {
       this.#state("connected", null, { version: state.version, transport: state.transport });
       this.#startSessionWork(session);
       const info = await session.closed;
+      current = false;
       if (generation !== this.#generation) return;
       this.#stopSessionWork();
       this.#session = undefined;
