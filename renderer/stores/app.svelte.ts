@@ -28,7 +28,8 @@ export class AppState {
     api.onState((state) => {
       this.link = state;
     });
-    this.connections = new ViewStore(api, "connections", {}, (a, b) => a.connectionId.localeCompare(b.connectionId));
+    // Tabs keep the order main opened them in.
+    this.connections = new ViewStore(api, "connections", {});
     this.profiles = new ViewStore(
       api,
       "profiles",
