@@ -26,7 +26,8 @@ export class TabState {
   readonly timeline;
   readonly stats;
   readonly findings;
-  view = $state<TabView>("tracks");
+  /** The graphs first: they move within a second of connecting, before anything is subscribed. */
+  view = $state<TabView>("connection");
   /** The broadcast opened from the tree, shown above the tracks. */
   broadcast = $state<string | null>(null);
   timebaseMs = $state(30_000);

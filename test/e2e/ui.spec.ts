@@ -29,6 +29,10 @@ test("the first screen shows the demo broadcasts and a connected status", async 
   await expect(tree.locator('[data-key="demo/video.hang"]')).toBeVisible();
   await expect(page.getByTestId("status-pill")).toHaveAttribute("data-status", "connected");
   await expect(page.getByTestId("status-pill")).toContainText(/moq-lite-0\d · \S+ · [\d.]+ ms/);
+  // The graphs are the first view: they move before anything is subscribed.
+  await expect
+    .poll(() => paintedPixels(page.getByTestId("chart-rtt")), { message: "the RTT graph" })
+    .toBeGreaterThan(1000);
   await screenshot(page, "01-first-screen");
 });
 
@@ -43,6 +47,8 @@ test("opening demo/video.hang shows its catalog", async () => {
 test("subscribing draws the track's groups on the timeline while the count rises", async () => {
   const firstRendition = page.getByTestId("renditions").locator("tbody tr").first();
   await firstRendition.getByRole("button", { name: "Subscribe" }).click();
+  await expect(page.getByRole("tab", { name: "Timeline", selected: true })).toBeVisible();
+  await page.getByRole("tab", { name: "Tracks" }).click();
   const groups = page.getByTestId("group-count").first();
   const before = await risesAbove(groups, 0, "the group count");
   await risesAbove(groups, before, "the group count");
@@ -146,6 +152,7 @@ test("a recording saves what was observed and opens read-only in its own tab", a
   await expect(page.getByTestId("tab")).toHaveCount(2);
   await expect(page.getByTestId("status-pill")).toContainText("read-only");
   await expect(page.getByTestId("tree").locator('[data-key="demo/clock"]')).toBeVisible();
+  await page.getByRole("tab", { name: "Tracks" }).click();
   await expect
     .poll(() => numberIn(page.getByTestId("group-count").first()), { message: "groups replayed" })
     .toBeGreaterThan(0);
