@@ -71,6 +71,10 @@ test("a group opens in the inspector and a frame shows its bytes", async () => {
   await expect
     .poll(async () => (point = await barPoint(canvas, [0x00, 0x72, 0xb2])), { message: "a complete group bar" })
     .not.toBeNull();
+  // Hovering shows the group's numbers; a click opens it.
+  await canvas.hover({ position: point! });
+  await expect(page.getByRole("tooltip")).toContainText(/group \d+ · (complete|arriving)/);
+  await expect(page.getByRole("tooltip")).toContainText(/frames · [\d.]+ (KiB|MiB)/);
   await canvas.click({ position: point! });
   const inspector = page.getByTestId("inspector");
   await expect(inspector).toBeVisible();
