@@ -21,6 +21,8 @@ export interface AppInfo {
   host: "electron" | "browser";
   /** Where profiles and recordings live. */
   configDir: string;
+  /** What was found wrong at start, for the person to read (e.g. a corrupt profiles file kept aside). */
+  problems: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

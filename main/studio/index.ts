@@ -2,7 +2,7 @@
 // profiles, the open connections (live ones and recordings being browsed), the embedded demo
 // relay, and answers every request and view of main/ipc/contract.ts.
 
-import { basename, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { stat } from "node:fs/promises";
 import type {
   ConnectionSummary,
@@ -131,6 +131,7 @@ export async function createStudio(options: StudioOptions): Promise<AppServices>
       platform: process.platform,
       host: options.host,
       configDir: options.configDir,
+      problems: profiles.problem ? [profiles.problem] : [],
     }),
     "profiles:save": (input) => profiles.save(input),
     "profiles:delete": ({ id }) => profiles.delete(id),
@@ -173,7 +174,12 @@ export async function createStudio(options: StudioOptions): Promise<AppServices>
     },
     "recording:stop": ({ connectionId }) => stopRecording(live(connectionId)),
     "recording:list": () => listRecordings(recordingsDir),
-    "recording:open": async ({ path }) => {
+    "recording:open": async ({ path: asked }) => {
+      // The UI is untrusted: it may open what the recordings folder lists, not any file on disk.
+      const path = resolve(recordingsDir, asked);
+      if (dirname(path) !== resolve(recordingsDir)) {
+        throw new Error(`only recordings in ${recordingsDir} can be opened; copy ${basename(asked)} there first`);
+      }
       await stat(path).catch((err: unknown) => {
         throw new Error(`cannot open the recording ${path}: ${(err as Error).message}`, { cause: err });
       });

@@ -25,6 +25,13 @@ export class AppState {
   constructor(api: MoqscopeClient) {
     this.api = api;
     this.link = api.state;
+    // Problems found at start (a corrupt profiles file set aside) are said once, in the bar.
+    void api.invoke("app:info").then(
+      (info) => {
+        if (info.problems.length > 0 && this.notice === null) this.notice = info.problems.join("; ");
+      },
+      () => {},
+    );
     api.onState((state) => {
       this.link = state;
     });

@@ -14,6 +14,7 @@ export class Replay {
   readonly #url: string;
   readonly #path: string;
   #loaded = false;
+  #problem: string | null = null;
 
   constructor(id: string, header: { label: string; url: string }, path: string) {
     this.id = id;
@@ -22,11 +23,23 @@ export class Replay {
     this.#path = path;
   }
 
-  /** Feed every record; types this version does not know (and the file layer's own) are skipped. */
+  /**
+   * Feed every record; types this version does not know (and the file layer's own) are skipped.
+   * A file cut short (a crash mid-write) or with a bad line keeps what came before it, with the
+   * problem shown as the tab's error; a file with nothing readable is refused.
+   */
   async load(records: AsyncIterable<{ t: string; at: number }>): Promise<void> {
-    for await (const stored of records) {
-      if (!RECORD_TYPES.has(stored.t)) continue;
-      this.observation.apply(fromStored(stored));
+    let applied = 0;
+    try {
+      for await (const stored of records) {
+        if (!RECORD_TYPES.has(stored.t)) continue;
+        this.observation.apply(fromStored(stored));
+        applied++;
+      }
+    } catch (err) {
+      if (applied === 0) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      this.#problem = `showing the ${applied} records before a problem: ${why}`;
     }
     this.#loaded = true;
   }
@@ -44,7 +57,7 @@ export class Replay {
       transport: s.transport,
       rttMs: s.rttMs,
       rttLatestMs: s.rttLatestMs,
-      error: this.#loaded ? null : `still reading ${this.#path}`,
+      error: this.#loaded ? this.#problem : `still reading ${this.#path}`,
       reconnect: null,
       since: s.since,
       connectedAt: s.connectedAt,

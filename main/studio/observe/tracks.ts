@@ -13,6 +13,9 @@ import { CATALOG_TRACK, decodeTimestamp, isHangBroadcast } from "./hang.ts";
 import type { RecordOf } from "./records.ts";
 import { RateWindow } from "./rate-window.ts";
 
+/** Groups per second are averaged over this window (the rate window keeps 5 s). */
+const GROUP_RATE_WINDOW_MS = 4000;
+
 /** Groups kept on the timeline per track. */
 export const GROUPS_PER_TRACK = 512;
 /** Groups per track whose frame list the inspector can open. */
@@ -452,7 +455,9 @@ export class TrackObserver {
 
   #rates(state: TrackState, now: number): Pick<TrackRow, "groupsPerSecond" | "bitrate"> {
     return {
-      groupsPerSecond: state.groupsWindow.sum(now, 1000),
+      // Groups come about once a second on typical media: a one-second window reads 0 or 1 at
+      // random, so average over the last few seconds.
+      groupsPerSecond: state.groupsWindow.sum(now, GROUP_RATE_WINDOW_MS) / (GROUP_RATE_WINDOW_MS / 1000),
       bitrate: state.bytesWindow.sum(now, 1000) * 8,
     };
   }

@@ -18,6 +18,7 @@ export const APP_INFO: AppInfo = {
   platform: process.platform,
   host: "browser",
   configDir: "/tmp/x",
+  problems: [],
 };
 
 export interface TestServices extends AppServices {

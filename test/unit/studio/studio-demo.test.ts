@@ -2,6 +2,8 @@
 // timeline, latency breakdown, catalog, timestamps and delivery delay; the inspector; the message
 // log's filter and limit; a recording made live and browsed read-only.
 
+import { appendFile, copyFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppServices } from "../../../main/studio/app-services.ts";
 import { createStudio } from "../../../main/studio/index.ts";
@@ -236,5 +238,28 @@ describe("studio with the embedded demo relay", () => {
     );
     await studio.handlers["connection:close"]({ connectionId });
     expect(() => studio.openView("tree", { connectionId })).toThrow(/no connection named .* \(it was closed\)/);
+  });
+  it("opens a recording cut short up to the cut, and refuses files outside the recordings folder", async () => {
+    const started = await studio.handlers["recording:start"]({ connectionId: "default" });
+    const stats = studio.openView("stats", { connectionId: "default" });
+    const before = stats.items().length;
+    await untilView(stats, (s) => s.length >= before + 2, "two stats samples while recording", T);
+    const file = await studio.handlers["recording:stop"]({ connectionId: "default" });
+    // A crash mid-write leaves half a line at the end.
+    await appendFile(file.path, '{"t":"stats","at":1');
+    const { connectionId } = await studio.handlers["recording:open"]({ path: file.path });
+    const summary = studio.openView("connections", {}).get(connectionId)!;
+    expect(summary.error).toMatch(/showing the \d+ records before a problem: .*line \d+/);
+    expect(studio.openView("stats", { connectionId }).items().length).toBeGreaterThan(0);
+    await studio.handlers["connection:close"]({ connectionId });
+
+    const outside = join(dir.path, "elsewhere.moqrec.jsonl");
+    await copyFile(started.path, outside);
+    await expect(studio.handlers["recording:open"]({ path: outside })).rejects.toThrow(
+      /only recordings in .* can be opened/,
+    );
+    await expect(studio.handlers["recording:open"]({ path: "../../etc/passwd" })).rejects.toThrow(
+      /only recordings in .* can be opened/,
+    );
   });
 });
