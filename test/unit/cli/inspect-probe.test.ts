@@ -70,7 +70,9 @@ describe("moqscope inspect", () => {
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain("elsewhere/b");
-    expect(result.stdout).toMatch(/^stats {2}rtt [\d.]+ ms \(latest [\d.]+ ms\) · sent \d+ B \(\d+ bit\/s\) · received \d+ B /m);
+    expect(result.stdout).toMatch(
+      /^stats {2}rtt [\d.]+ ms \(latest [\d.]+ ms\) · sent \d+ B \(\d+ bit\/s\) · received \d+ B /m,
+    );
     expect(result.stdout).toMatch(/inspected .*: 1 broadcast announced \(3 changes\)/);
   });
 
