@@ -1,9 +1,15 @@
 // End-to-end tests of the UI: `moqscope ui` serves the built renderer, Debian's Chromium drives it
 // (Playwright's own browser download does not work on these machines). `npm test` builds first.
 
+import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/**
+ * Which Chromium drives the tests: MOQSCOPE_CHROMIUM if set, else Debian's (CI installs it), else
+ * Playwright's own (`npx playwright install chromium`, for machines where that download works).
+ */
+const CHROMIUM =
+  process.env["MOQSCOPE_CHROMIUM"] ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
   testDir: "test/e2e",
