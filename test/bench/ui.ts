@@ -11,9 +11,10 @@
 //   --frame-bytes 256  the one frame of each group           --every 5    seconds between samples
 //   --json FILE        the samples as JSON                    --screenshot FILE  the timeline at the end
 //   --profile-seconds 10  after the samples, a CPU profile of the renderer (0: none)
+//   --heap-snapshot FILE  after the samples, a V8 heap snapshot of the main process
 
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { chromium, type Browser, type CDPSession, type Page } from "@playwright/test";
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     json: { type: "string" },
     screenshot: { type: "string", default: "test-results/bench-ui-timeline.png" },
     "profile-seconds": { type: "string", default: "10" },
+    "heap-snapshot": { type: "string" },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -98,6 +100,12 @@ try {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
   const page = await context.newPage();
+  // Errors in the page would explain a stalled view: keep the first few.
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") pageErrors.push(message.text());
+  });
   // tsx keeps function names with a helper the page does not have; the probe's source needs it.
   await page.addInitScript("globalThis.__name ??= (f) => f;");
   await page.addInitScript(installProbe);
@@ -189,6 +197,10 @@ try {
     lastPublished = published;
   }
 
+  if (values["heap-snapshot"]) {
+    await ui.heapSnapshot(resolve(values["heap-snapshot"]));
+    console.log(`main process heap snapshot: ${values["heap-snapshot"]}`);
+  }
   const rendererProfile =
     Number(values["profile-seconds"]) > 0 ? await profileRenderer(cdp, Number(values["profile-seconds"])) : null;
   mkdirSync(dirname(values.screenshot), { recursive: true });
@@ -217,6 +229,11 @@ try {
       buffersFullAtS: Math.ceil(GROUPS_PER_TRACK / rate),
       flatTolerance: 0.05,
     }),
+  );
+  console.log(
+    pageErrors.length === 0
+      ? "no errors or warnings in the page's console"
+      : `page errors and warnings (${pageErrors.length}, the first 5):\n  ${pageErrors.slice(0, 5).join("\n  ")}`,
   );
   if (rendererProfile) {
     console.log("");

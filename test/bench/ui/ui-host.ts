@@ -28,6 +28,8 @@ export interface UiHost {
   pid: number;
   url: string;
   memory(): Promise<MainMemory>;
+  /** Writes a V8 heap snapshot of the app's process to `path` (slow: the process stops meanwhile). */
+  heapSnapshot(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,18 @@ export async function startUiHost(relayUrl: string): Promise<UiHost> {
         };
         child.on("message", onMessage);
         child.send({ type: "memory?" });
+      }),
+    heapSnapshot: (path: string) =>
+      new Promise((done, fail) => {
+        const timer = setTimeout(() => fail(new Error("moqscope ui wrote no heap snapshot in 5 minutes")), 300_000);
+        const onMessage = (m: { type?: string }) => {
+          if (m.type !== "heap-snapshot") return;
+          clearTimeout(timer);
+          child.off("message", onMessage);
+          done();
+        };
+        child.on("message", onMessage);
+        child.send({ type: "heap-snapshot?", path });
       }),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
