@@ -12,6 +12,7 @@
 //   --json FILE        the samples as JSON                    --screenshot FILE  the timeline at the end
 //   --profile-seconds 10  after the samples, a CPU profile of the renderer (0: none)
 //   --heap-snapshot FILE  after the samples, a V8 heap snapshot of the main process
+//   --transport auto   the app connects to http://… (WebTransport, else WebSocket); websocket: ws://…
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     screenshot: { type: "string", default: "test-results/bench-ui-timeline.png" },
     "profile-seconds": { type: "string", default: "10" },
     "heap-snapshot": { type: "string" },
+    transport: { type: "string", default: "auto" },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -62,6 +64,9 @@ const trackCount = Math.round(positive("tracks", values.tracks));
 const rate = positive("rate", values.rate);
 const frameBytes = Math.max(8, Math.round(positive("frame-bytes", values["frame-bytes"])));
 const every = positive("every", values.every);
+if (values.transport !== "auto" && values.transport !== "websocket") {
+  throw new Error(`--transport wants auto or websocket (got ${JSON.stringify(values.transport)})`);
+}
 
 const load = () =>
   loadavg()
@@ -82,7 +87,7 @@ let ui: UiHost | undefined;
 let browser: Browser | undefined;
 try {
   const { port } = await expectMessage<FromRelay, "listening">(relay, "listening", 30_000, "the relay");
-  const relayUrl = `http://127.0.0.1:${port}/`;
+  const relayUrl = `${values.transport === "websocket" ? "ws" : "http"}://127.0.0.1:${port}/`;
   publisher = forkChild(
     "../ui/publisher.ts",
     { url: `ws://127.0.0.1:${port}/`, broadcast: BROADCAST, tracks: trackCount, groupsPerSecond: rate, frameBytes },
