@@ -26,7 +26,7 @@ const interestName = (core: SessionCore) =>
 export async function serveAnnounce(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, interestName(core));
   const interest = decodeAnnounceInterest(body, core.version, core.limits);
-  core.traced(recv.id, interestName(core), interest);
+  core.traced(recv, interestName(core), interest);
   const prefix = interest.prefix;
   const excluded = (change: AnnouncementChange) =>
     interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
@@ -164,14 +164,14 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
     if (isLegacy(core)) {
       const body = await recv.message(core.limits.maxMessageBytes, "ANNOUNCE_INIT");
       const init = decodeAnnounceInit(body, core.version, core.limits);
-      core.traced(recv.id, "ANNOUNCE_INIT", init);
+      core.traced(recv, "ANNOUNCE_INIT", init);
       for (const suffix of init.suffixes) reader.apply(suffix, true, []);
     }
     for (;;) {
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "ANNOUNCE");
       if (body === undefined) break;
       const msg = decodeAnnounce(body, core.version, core.limits);
-      core.traced(recv.id, "ANNOUNCE", msg);
+      core.traced(recv, "ANNOUNCE", msg);
       reader.apply(msg.suffix, msg.active, msg.hops);
     }
     recv.noteEnd("fin");

@@ -21,11 +21,11 @@ export interface SessionCore extends StreamHost {
   /** Trace a message just enqueued on `stream` (its bytes are the stream's unclaimed ones). */
   traceSent(stream: SendStream, name: string, fields: object): void;
   /**
-   * Trace a message just read from stream number `stream`. Its size on the wire is what the
-   * stream parsed since its last event; a count passed here is ignored (announce.ts and probe.ts
-   * still pass one, to be dropped there).
+   * Trace a message just read from `stream`. Its size on the wire is what the stream parsed since
+   * its last event; a count passed here is ignored (announce.ts and probe.ts still pass one, to be
+   * dropped there).
    */
-  traced(stream: number, name: string, fields: object, ignoredBytes?: number): void;
+  traced(stream: RecvStream, name: string, fields: object, ignoredBytes?: number): void;
   emit(event: SessionEvent, at?: number): void;
   /** Malformed input or a broken invariant: close the whole session with this error's code. */
   fail(err: unknown): void;

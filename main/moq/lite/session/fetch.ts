@@ -51,7 +51,7 @@ async function runFetch(core: SessionCore, request: PathFetch, group: GroupProdu
       const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
       if (frame === undefined) break;
       group.writeFrame(frame);
-      core.traced(recv.id, "FRAME", { group: request.group, index, size: frame.length });
+      core.traced(recv, "FRAME", { group: request.group, index, size: frame.length });
     }
     recv.noteEnd("fin");
     group.close();
@@ -71,7 +71,7 @@ async function runFetch(core: SessionCore, request: PathFetch, group: GroupProdu
 export async function serveFetch(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "FETCH");
   const request = decodeFetch(body, core.version, core.limits);
-  core.traced(recv.id, "FETCH", request);
+  core.traced(recv, "FETCH", request);
   const group = core.mux.cachedGroup(request.broadcast, request.track, request.group);
   if (!group) {
     send.reset(ErrorCode.NotFound);

@@ -18,7 +18,7 @@ export async function receiveGoaway(
 ): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "GOAWAY");
   const msg = decodeGoaway(body, core.version, core.limits);
-  core.traced(recv.id, "GOAWAY", msg);
+  core.traced(recv, "GOAWAY", msg);
   onGoaway(msg);
   if (!(await recv.done())) throw new DecodeError("unexpected bytes after GOAWAY");
   recv.noteEnd("fin");

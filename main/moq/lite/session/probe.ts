@@ -60,7 +60,7 @@ export async function serveProbe(
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "PROBE");
       if (body === undefined) break;
       const target = decodeProbe(body, core.version, core.limits);
-      core.traced(recv.id, "PROBE", target);
+      core.traced(recv, "PROBE", target);
       targets.set(recv.id, target.bitrate);
     }
     recv.noteEnd("fin");
@@ -161,7 +161,7 @@ export async function runProbe(
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "PROBE");
       if (body === undefined) break;
       const p = decodeProbe(body, core.version, core.limits);
-      core.traced(recv.id, "PROBE", p);
+      core.traced(recv, "PROBE", p);
       const result = { bitrate: p.bitrate, rttMs: p.rttMs, at: now() };
       onReport(result);
       reader.push(result);

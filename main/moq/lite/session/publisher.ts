@@ -158,7 +158,7 @@ export class PublishedSubscription {
 export async function serveSubscribe(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "SUBSCRIBE");
   const request = decodeSubscribe(body, core.version, core.limits);
-  core.traced(recv.id, "SUBSCRIBE", request);
+  core.traced(recv, "SUBSCRIBE", request);
 
   let resolveDelivered!: (v: boolean) => void;
   const delivered = new Promise<boolean>((r) => (resolveDelivered = r));
@@ -233,7 +233,7 @@ async function readUpdates(
         return "fin";
       }
       const update = decodeSubscribeUpdate(body, core.version, core.limits);
-      core.traced(recv.id, "SUBSCRIBE_UPDATE", update);
+      core.traced(recv, "SUBSCRIBE_UPDATE", update);
       subscription.priority = update.priority;
       if ("ordered" in update) subscription.ordered = update.ordered;
     }

@@ -99,7 +99,6 @@ export class Session {
   readonly #announced = new Set<AnnouncementReader>();
   readonly #probes = new Set<ProbeReader>();
   readonly #probeTargets = new Map<number, number>();
-  readonly #receiving = new Map<number, RecvStream>();
   readonly #sent = new RateMeter();
   readonly #received = new RateMeter();
   #peerProbe?: ProbeResult;
@@ -217,7 +216,6 @@ export class Session {
       },
       countSent: (n) => this.#sent.add(n),
       countReceived: (n) => this.#received.add(n),
-      receiving: this.#receiving,
       openBidi: (kind, type, sendOrder) => this.#openBidi(kind, type, sendOrder),
       openUni: (kind, type, sendOrder) => this.#openUni(kind, type, sendOrder),
       sendMessage: async (stream, name, fields, bytes) => {
@@ -237,13 +235,12 @@ export class Session {
             bytes,
           });
       },
-      traced: (stream, name, fields) => {
-        const recv = this.#receiving.get(stream);
-        const bytes = recv?.claim() ?? 0;
+      traced: (recv, name, fields) => {
+        const bytes = recv.claim();
         if (this.events.active)
           this.events.emit(
-            { type: "message", stream, direction: "received", name, fields: { ...fields }, bytes },
-            recv?.arrivedAt,
+            { type: "message", stream: recv.id, direction: "received", name, fields: { ...fields }, bytes },
+            recv.arrivedAt,
           );
       },
       emit: (event: SessionEvent, at?: number) => this.events.emit(event, at),
@@ -314,7 +311,6 @@ export class Session {
       const type = streamType(await recv.varintBigOrEnd("stream type"));
       if (type === undefined) {
         // Ended before it said what it is: nothing to trace.
-        this.#receiving.delete(id);
         await send.close();
         return;
       }
@@ -368,10 +364,7 @@ export class Session {
     const recv = new RecvStream(this.#core, id, readable);
     try {
       const type = streamType(await recv.varintBigOrEnd("stream type"));
-      if (type === undefined) {
-        this.#receiving.delete(id);
-        return;
-      }
+      if (type === undefined) return;
       this.events.emit(
         {
           type: "stream-opened",
@@ -549,7 +542,6 @@ export class Session {
 
   #finish(info: CloseInfo): void {
     this.#closeInfo = info;
-    this.#receiving.clear();
     this.events.emit({ type: "closed", ...info });
     const err = new MoqError(
       info.code === 0 ? ErrorCode.Closed : info.code,

@@ -42,7 +42,7 @@ export async function clientSetup(
   const len = await recv.u16("SERVER_SETUP length");
   if (len > core.limits.maxMessageBytes) throw new DecodeError(`SERVER_SETUP length ${len} exceeds the limit`);
   const server = decodeServerSetup(await recv.exact(len, "SERVER_SETUP"), core.limits);
-  core.traced(recv.id, "SERVER_SETUP", server);
+  core.traced(recv, "SERVER_SETUP", server);
   const version = versionFromCode(server.version);
   if (!version || !isLegacyVersion(version)) {
     throw new MoqError(
@@ -62,7 +62,7 @@ export async function serverSetup(
   const len = await recv.u16("CLIENT_SETUP length");
   if (len > core.limits.maxMessageBytes) throw new DecodeError(`CLIENT_SETUP length ${len} exceeds the limit`);
   const client = decodeClientSetup(await recv.exact(len, "CLIENT_SETUP"), core.limits);
-  core.traced(recv.id, "CLIENT_SETUP", client);
+  core.traced(recv, "CLIENT_SETUP", client);
   const version = client.versions.map(versionFromCode).find((v): v is Version => v !== undefined && isLegacyVersion(v));
   if (!version) {
     const offered = client.versions.map((v) => `0x${v.toString(16)}`).join(", ");
@@ -90,7 +90,7 @@ export async function followSessionStream(
     const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "SESSION_UPDATE");
     if (body === undefined) return;
     const update = decodeSessionUpdate(body, core.version, core.limits);
-    core.traced(recv.id, "SESSION_UPDATE", update);
+    core.traced(recv, "SESSION_UPDATE", update);
     onBitrate(update.bitrate);
   }
 }

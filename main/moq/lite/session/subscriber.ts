@@ -226,11 +226,11 @@ async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStr
     if (body === undefined) return;
     const response = decodeSubscribeResponse(type, body, core.version, core.limits);
     if (response.type === "ok") {
-      core.traced(recv.id, "SUBSCRIBE_OK", response.ok);
+      core.traced(recv, "SUBSCRIBE_OK", response.ok);
       if (first) sub.gotOk(response.ok);
     } else {
       if (first) throw new DecodeError("first subscribe response must be SUBSCRIBE_OK, got SUBSCRIBE_DROP");
-      core.traced(recv.id, "SUBSCRIBE_DROP", response.drop);
+      core.traced(recv, "SUBSCRIBE_DROP", response.drop);
       sub.drops.push(response.drop);
     }
   }
@@ -245,7 +245,7 @@ export async function receiveGroup(
 ): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "GROUP");
   const header = decodeHeader(body);
-  core.traced(recv.id, "GROUP", header);
+  core.traced(recv, "GROUP", header);
   const sub = lookup(header.subscribeId);
   if (sub === "ended" || (sub && !sub.active)) {
     // A late group for a subscription we already finished: not an error. Read it to the end
