@@ -13,8 +13,9 @@ import { CATALOG_TRACK, decodeTimestamp, isHangBroadcast } from "./hang.ts";
 import type { RecordOf } from "./records.ts";
 import { RateWindow } from "./rate-window.ts";
 
-/** Groups per second are averaged over this window (the rate window keeps 5 s). */
-const GROUP_RATE_WINDOW_MS = 4000;
+/** Groups per second are averaged over this window: long enough that a track at one group a
+ * second never reads 0, short enough that a stalled track (no group for 3 s) does. */
+const GROUP_RATE_WINDOW_MS = 2000;
 
 /** Groups kept on the timeline per track. */
 export const GROUPS_PER_TRACK = 512;
@@ -456,7 +457,7 @@ export class TrackObserver {
   #rates(state: TrackState, now: number): Pick<TrackRow, "groupsPerSecond" | "bitrate"> {
     return {
       // Groups come about once a second on typical media: a one-second window reads 0 or 1 at
-      // random, so average over the last few seconds.
+      // random, so average over two.
       groupsPerSecond: state.groupsWindow.sum(now, GROUP_RATE_WINDOW_MS) / (GROUP_RATE_WINDOW_MS / 1000),
       bitrate: state.bytesWindow.sum(now, 1000) * 8,
     };
