@@ -261,7 +261,8 @@ export interface MessageRow {
   /** Every field, scalar values only (longer values truncated). */
   fields: Record<string, string | number | boolean | null>;
   bytes: number;
-  /** The track (broadcast/track) this row belongs to, when known: timeline bars link here. */
+  /** What this row belongs to, when known: the broadcast path, and the track's id within the
+   * connection (TrackRow.key, GroupBar.track), so timeline bars link here. */
   broadcast: string | null;
   track: string | null;
   sequence: number | null;
