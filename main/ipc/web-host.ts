@@ -6,8 +6,10 @@
 //   - it opens the WebSocket    ws://HOST:PORT/api?token=T       (same host and port as the page)
 //   - each WebSocket text message is one ClientMessage or ServerMessage as JSON (contract.ts).
 //   - a refused upgrade is answered with HTTP 403 and a one-line reason (the browser sees the
-//     socket fail); a message over 256 KiB closes the socket with 1009; anything else invalid
-//     is answered in-band ("result" with ok:false, "watch-error", or "error").
+//     socket fail), except a wrong token from our own page (right Host and Origin): that socket
+//     opens and closes at once with 4401, so a tab left open across a restart can say why; a
+//     message over 256 KiB closes the socket with 1009; anything else invalid is answered
+//     in-band ("result" with ok:false, "watch-error", or "error").
 //
 // What is checked, and why:
 //   - Host header, on every request: it must name this server by an IP literal or "localhost"
@@ -139,8 +141,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const problem =
-      checkUpgrade(req, bindHost, port, token) ??
-      (sockets.clients.size >= MAX_CLIENTS ? "too many clients" : undefined);
+      checkUpgrade(req, bindHost, port) ?? (sockets.clients.size >= MAX_CLIENTS ? "too many clients" : undefined);
     if (problem) {
       socket.on("error", () => {});
       socket.end(
@@ -148,7 +149,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       );
       return;
     }
+    const tokenOk = tokenMatches(new URL(req.url ?? "/", "http://localhost").searchParams.get("token"), token);
     sockets.handleUpgrade(req, socket, head, (ws) => {
+      // Our own page (right Host and Origin) with a token this server never issued: a tab left
+      // open across a restart of `moqscope ui`. A 403 would look to it like a host still down;
+      // a close code it can read lets it tell the person to open the new URL. Nothing is served.
+      if (!tokenOk) return ws.close(TOKEN_REFUSED_CODE, "this moqscope ui does not accept the page's token");
       serveClient(options.services, socketLink(ws), { hostHandlers, feed: options.feed });
     });
   });
@@ -217,15 +223,19 @@ function rawText(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString("utf8");
 }
 
+/** WebSocket close code for a token this server did not issue (4000–4999 are the application's). */
+export const TOKEN_REFUSED_CODE = 4401;
+
 /** Why this upgrade is refused, or undefined when it may proceed. */
-function checkUpgrade(req: IncomingMessage, bindHost: string, port: number, token: string): string | undefined {
+function checkUpgrade(req: IncomingMessage, bindHost: string, port: number): string | undefined {
   const hostProblem = checkHost(req.headers.host, bindHost, port);
   if (hostProblem) return hostProblem;
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname !== API_PATH) return `no WebSocket endpoint here (it is ${API_PATH})`;
   const origin = req.headers.origin;
   if (origin !== `http://${req.headers.host}`) return "Origin must be this page's own (no cross-site WebSocket)";
-  if (!tokenMatches(url.searchParams.get("token"), token)) return "missing or wrong token";
+  // A present but wrong token is answered after the upgrade (see TOKEN_REFUSED_CODE).
+  if (!url.searchParams.has("token")) return "missing or wrong token";
   return undefined;
 }
 
