@@ -1,0 +1,12 @@
+// The transport and protocol choices a connection can be opened with, shared by the new-connection
+// form and the profile editor so both offer the same list.
+
+import type { TransportChoice } from "../main/ipc/contract.ts";
+
+export const TRANSPORT_CHOICES: readonly { value: TransportChoice; label: string }[] = [
+  { value: "auto", label: "auto (WebTransport, then WebSocket)" },
+  { value: "webtransport", label: "WebTransport" },
+  { value: "websocket", label: "WebSocket" },
+];
+
+export const PROTOCOL_CHOICES: readonly string[] = ["auto", "moq-lite-04", "moq-lite-03"];
