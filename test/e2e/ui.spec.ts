@@ -244,5 +244,8 @@ test("a second connection opens in its own tab beside the first", async () => {
 test("losing the moqscope ui host is shown, not hidden", async () => {
   await host.stop();
   await expect(page.getByTestId("link-banner")).toContainText("Lost the moqscope app");
+  // The pill no longer claims a live connection: it shows the last state main reported, as such.
+  await expect(page.getByTestId("status-pill")).toHaveAttribute("data-stale", "true");
+  await expect(page.getByTestId("status-pill")).toContainText("last known:");
   await screenshot(page, "18-host-gone");
 });
