@@ -33,7 +33,49 @@ export interface FailsStats {
  * stream's `session` is the HTTP/2 connection. The package deletes `objint` when the session closes.
  */
 export interface FailsSessionInternals {
-  objint?: { stream?: unknown };
+  objint?: { stream?: unknown; capsParser?: unknown };
+}
+
+/** Internal (1.6.8): a StreamIdManager (lib/http2/streamidmanager.js), the fields the reaper reads. */
+export interface StreamIdManagerInternals {
+  readonly nextOutgoingStreamId: bigint;
+  /** Number.MAX_SAFE_INTEGER as a bigint until the peer opens a stream. */
+  readonly largestPeerCreatedStreamId: bigint;
+  /** Peer ids below the largest that the peer has not used yet. */
+  readonly availableStreams: Set<bigint>;
+}
+
+/** Internal (1.6.8): an Http2WebTransportStream (lib/http2/stream.js), the part the reaper touches. */
+export interface PackageStream {
+  readonly streamid: bigint;
+  incomingClosed_: boolean;
+  outgoingClosed_: boolean;
+  closeIncoming(): void;
+  closeOutgoing(): void;
+  /** Tells the id manager the stream ended, which returns its credit (MAX_STREAMS) when the peer opened it. */
+  onClose(): void;
+}
+
+/**
+ * Internal (1.6.8): `objint.capsParser`, the HTTP/2 capsule parser (lib/http2/node/capsuleparser.js
+ * on ParserBase): where streams are created, found by id, and (not) forgotten.
+ */
+export interface CapsuleParserInternals {
+  isclient: boolean;
+  wtstreams: Map<bigint, PackageStream>;
+  scheduler: { Unregister(id: bigint): void };
+  session: {
+    streamIdMngrUni: StreamIdManagerInternals;
+    streamIdMngrBi: StreamIdManagerInternals;
+    flowController: { updateHighestReceivedOffset(bytes: number): unknown; addBytesConsumed(bytes: number): void };
+  };
+  newStream(id: bigint, priority: { sendOrder: number; sendGroupId: bigint }): PackageStream | undefined;
+  removeStream(id: bigint): void;
+  parseData(data: Buffer): void;
+  /** "s" at a capsule's start, "c" inside a stream capsule cut by a read. */
+  mode?: string;
+  remainlength?: number;
+  saveddata?: Buffer | undefined;
 }
 
 export interface FailsServerSession extends FailsSession, FailsSessionInternals {

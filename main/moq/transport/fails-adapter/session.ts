@@ -2,8 +2,10 @@
 // guard on the HTTP/2 stream under it, and that stream's HTTP/2 connection for PING.
 
 import type { TransportSession } from "../types.ts";
-import type { FailsSession, FailsSessionInternals, FailsStats } from "./package-types.ts";
+import type { CapsuleParserInternals, FailsSession, FailsSessionInternals, FailsStats } from "./package-types.ts";
+import { installCapsuleFraming } from "./capsule-framing.ts";
 import { guardHttp2StreamClose } from "./stream-guard.ts";
+import { installStreamReaper, trackedStreamCount } from "./stream-reaper.ts";
 
 export type WebTransportKind = "webtransport-h2" | "webtransport-h3";
 
@@ -15,6 +17,8 @@ export interface AdaptedSession {
   readonly ping?: () => Promise<number>;
   /** The package's own statistics (HTTP/3; over HTTP/2 it reports an RTT of 0). */
   readonly stats?: () => Promise<FailsStats>;
+  /** Streams the package still tracks for this session (HTTP/2 only): open ones, and ones it failed to forget. */
+  readonly trackedStreams?: () => number | undefined;
 }
 
 /** The HTTP/2 connection as far as PING goes (node:http2 Http2Session). */
@@ -36,6 +40,11 @@ export function adaptSession(
 ): AdaptedSession {
   const stream = sessionStreamOf(internals);
   guardHttp2StreamClose(stream);
+  const parser = capsuleParserOf(internals);
+  if (parser) {
+    installCapsuleFraming(parser);
+    installStreamReaper(parser);
+  }
   const h2 = http2ConnectionOf(stream);
   const getStats = typeof raw.getStats === "function" ? raw.getStats.bind(raw) : undefined;
   return {
@@ -44,7 +53,16 @@ export function adaptSession(
     ...(h2 ? { ping: () => pingHttp2(h2) } : {}),
     // The package throws synchronously once the session is gone; make that a rejection.
     ...(getStats ? { stats: () => Promise.resolve().then(getStats) } : {}),
+    ...(parser ? { trackedStreams: () => trackedStreamCount(internals?.objint?.capsParser) } : {}),
   };
+}
+
+/** Internal (1.6.8): over HTTP/2, the capsule parser at `objint.capsParser` (HTTP/3 sessions have none). */
+function capsuleParserOf(internals: FailsSessionInternals | undefined): CapsuleParserInternals | undefined {
+  const parser = internals?.objint?.capsParser as Partial<CapsuleParserInternals> | undefined;
+  return parser && parser.wtstreams instanceof Map && typeof parser.parseData === "function"
+    ? (parser as CapsuleParserInternals)
+    : undefined;
 }
 
 /** Internal (1.6.8): the node:http2 stream carrying the session, at `objint.stream`. */
