@@ -324,6 +324,63 @@ export interface Rendition {
 // ---------------------------------------------------------------------------------------------
 // Views: what the renderer may watch, with what parameters.
 
+/** What the Publish view can put on a relay. */
+export type PublicationKind = "clock" | "test-video" | "camera";
+
+/** One broadcast this app publishes on a connection, with its figures, sampled every second. */
+export interface PublicationRow {
+  /** The publication's id. */
+  key: string;
+  kind: PublicationKind;
+  broadcast: string;
+  tracks: string[];
+  /** "waiting": a camera whose first frame has not come yet; "ended": stopped (kept for a while). */
+  status: "waiting" | "live" | "ended";
+  /** What is being sent, in words ("H.264 1280×720 at 30 fps", "text, one group a second"). */
+  detail: string;
+  startedAt: EpochMs;
+  groups: number;
+  frames: number;
+  bytes: number;
+  /** Bits per second over the last second. */
+  bitrate: number;
+  /** Subscriptions to its tracks that the relay holds (moq-lite relays subscribe once per track). */
+  subscribers: number;
+}
+
+/** Start a clock or the synthetic hang video under `broadcast` on a connection. */
+export interface PublishRequest extends ConnectionRef {
+  kind: "clock" | "test-video";
+  broadcast: string;
+  /** The test video's bitrate in bits/s (default 1 Mbit/s). */
+  bitrate?: number;
+}
+
+/** Start a camera broadcast; the page encodes and sends the frames (publish:frame). */
+export interface CameraPublishRequest extends ConnectionRef {
+  broadcast: string;
+  /** The WebCodecs codec string the page's encoder uses (avc1.* Annex B, vp8, vp09.*, av01.*). */
+  codec: string;
+  width: number;
+  height: number;
+  framerate: number;
+  bitrate: number;
+}
+
+/** One encoded camera frame. A keyframe starts a new group. */
+export interface CameraFrame extends ConnectionRef {
+  publicationId: string;
+  keyframe: boolean;
+  /** Presentation time in µs (the page's clock, rising). */
+  timestampUs: number;
+  /** The encoded bytes, base64 (the channel carries JSON). */
+  data: string;
+}
+
+export interface PublicationRef extends ConnectionRef {
+  publicationId: string;
+}
+
 export interface MessageFilter {
   /** Case-insensitive text matched against type and summary. */
   text?: string;
@@ -345,6 +402,7 @@ export interface ViewContract {
   messages: { params: { connectionId: string; filter?: MessageFilter; limit?: number }; item: MessageRow };
   findings: { params: { connectionId: string }; item: Finding };
   broadcast: { params: { connectionId: string; broadcast: string }; item: BroadcastInfo };
+  publications: { params: { connectionId: string }; item: PublicationRow };
 }
 
 export type ViewName = keyof ViewContract;
@@ -434,6 +492,10 @@ export interface InvokeContract extends HostInvokeContract {
   "recording:list": { args: []; result: RecordingFile[] };
   /** Open a recording read-only as a new connection tab. */
   "recording:open": { args: [request: { path: string }]; result: ConnectionRef };
+  "publish:start": { args: [request: PublishRequest]; result: PublicationRef };
+  "publish:camera": { args: [request: CameraPublishRequest]; result: PublicationRef };
+  "publish:frame": { args: [frame: CameraFrame]; result: void };
+  "publish:stop": { args: [request: PublicationRef]; result: void };
 }
 
 export type InvokeChannel = keyof InvokeContract;

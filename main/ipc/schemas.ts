@@ -38,6 +38,11 @@ export const LIMITS = {
   /** Arguments any channel takes (all take at most one today). */
   args: 8,
   channelName: 64,
+  /** One encoded camera frame (a keyframe at a few Mbit/s is well under this). */
+  cameraFrameBytes: 512 * 1024,
+  /** Publishing bitrates, bits/s. */
+  publishBitrate: 100e6,
+  videoSide: 8192,
 } as const;
 
 // ---- building blocks ---------------------------------------------------------------------------
@@ -146,6 +151,42 @@ export const INVOKE_SCHEMAS = {
   "recording:list": z.tuple([]),
   "recording:open": z.tuple([z.strictObject({ path: text(LIMITS.filePath) })]),
   "camera:allow": z.tuple([z.strictObject({ allowed: z.boolean() })]),
+  "publish:start": z.tuple([
+    z.strictObject({
+      connectionId,
+      kind: z.enum(["clock", "test-video"]),
+      broadcast: path,
+      bitrate: integer(10_000, LIMITS.publishBitrate).optional(),
+    }),
+  ]),
+  "publish:camera": z.tuple([
+    z.strictObject({
+      connectionId,
+      broadcast: path,
+      codec: z.string().regex(/^(avc1|avc3|vp8|vp09|av01)[A-Za-z0-9.]*$/, {
+        error: "must be a WebCodecs codec string for H.264, VP8, VP9 or AV1",
+      }),
+      width: integer(16, LIMITS.videoSide),
+      height: integer(16, LIMITS.videoSide),
+      framerate: z.number().min(1).max(240),
+      bitrate: integer(10_000, LIMITS.publishBitrate),
+    }),
+  ]),
+  "publish:frame": z.tuple([
+    z.strictObject({
+      connectionId,
+      publicationId: id,
+      keyframe: z.boolean(),
+      timestampUs: integer(0),
+      data: z
+        .string()
+        .max(Math.ceil(LIMITS.cameraFrameBytes / 3) * 4, {
+          error: `must be at most ${LIMITS.cameraFrameBytes / 1024} KiB of base64: lower the bitrate`,
+        })
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: "must be base64" }),
+    }),
+  ]),
+  "publish:stop": z.tuple([z.strictObject({ connectionId, publicationId: id })]),
 } satisfies { [C in InvokeChannel]: z.ZodType<InvokeArgs<C>> };
 
 /** How errors name each channel's arguments (the contract's labels). */
@@ -169,6 +210,10 @@ const ARG_NAMES: { [C in InvokeChannel]: ArgNames<InvokeArgs<C>> } = {
   "recording:list": [],
   "recording:open": ["request"],
   "camera:allow": ["request"],
+  "publish:start": ["request"],
+  "publish:camera": ["request"],
+  "publish:frame": ["frame"],
+  "publish:stop": ["request"],
 };
 
 // ---- views -------------------------------------------------------------------------------------
@@ -191,6 +236,7 @@ export const VIEW_SCHEMAS = {
   }),
   findings: ofConnection,
   broadcast: z.strictObject({ connectionId, broadcast: path }),
+  publications: ofConnection,
 } satisfies { [V in ViewName]: z.ZodType<ViewParams<V>> };
 
 // ---- the wire ----------------------------------------------------------------------------------

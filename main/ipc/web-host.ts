@@ -36,7 +36,7 @@ import type { FeedOptions } from "./feed.ts";
 import { serveClient, type ClientLink } from "./host.ts";
 
 export const API_PATH = "/api";
-export const MAX_MESSAGE_BYTES = 256 * 1024;
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Past this much unsent data a client is not reading: its socket is closed. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const MAX_CLIENTS = 32;

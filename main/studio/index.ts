@@ -197,6 +197,17 @@ export async function createStudio(options: StudioOptions): Promise<AppServices>
       summaries.set(replay.summary());
       return { connectionId: replay.id };
     },
+    "publish:start": ({ connectionId, kind, broadcast, bitrate }) => ({
+      connectionId,
+      publicationId: live(connectionId).publications.start(kind, broadcast, bitrate),
+    }),
+    "publish:camera": ({ connectionId, broadcast, ...settings }) => ({
+      connectionId,
+      publicationId: live(connectionId).publications.camera(broadcast, settings),
+    }),
+    "publish:frame": ({ connectionId, publicationId, keyframe, timestampUs, data }) =>
+      live(connectionId).publications.frame(publicationId, keyframe, timestampUs, Buffer.from(data, "base64")),
+    "publish:stop": ({ connectionId, publicationId }) => live(connectionId).publications.stop(publicationId),
   };
 
   function openView<V extends ViewName>(view: V, params: ViewParams<V>): ViewSource<ViewItem<V>> {
@@ -224,6 +235,9 @@ export async function createStudio(options: StudioOptions): Promise<AppServices>
         return o.stats.view;
       case "findings":
         return o.findings.view;
+      case "publications":
+        // A recording being browsed publishes nothing.
+        return c instanceof Connection ? c.publications.view : new LiveCollection();
       case "messages": {
         const p = params as unknown as ViewParams<"messages">;
         return o.messages.view(p.filter, p.limit);

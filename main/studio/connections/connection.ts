@@ -10,6 +10,7 @@ import { eventRecord } from "../observe/event-record.ts";
 import { FRAME_PAYLOAD_CAP } from "../observe/frame-store.ts";
 import { CATALOG_TRACK, isHangBroadcast } from "../observe/hang.ts";
 import { Observation } from "../observe/observation.ts";
+import { Publications } from "../publish/publications.ts";
 import { watchProbe } from "../observe/probe-watch.ts";
 import type { ProbeWatch } from "../observe/probe-watch.ts";
 import { toStored } from "../observe/records.ts";
@@ -43,6 +44,8 @@ export class Connection {
   readonly label: string;
   readonly readOnly = false;
   readonly observation = new Observation();
+  /** What this connection publishes; its mux goes to every session, so a reconnect announces it again. */
+  readonly publications = new Publications();
   #target: ConnectTarget;
   #session: Session | undefined;
   /** Bumped by every connect/disconnect: a loop of an older generation stops. */
@@ -156,6 +159,7 @@ export class Connection {
       try {
         session = await connect(dialUrl(this.#target), {
           ...connectOptionsOf(this.#target),
+          mux: this.publications.mux,
           onEvent: (event) => {
             if (current && generation === this.#generation) this.#feed(eventRecord(event));
           },
@@ -498,6 +502,7 @@ export class Connection {
 
   /** Disconnect and release everything. */
   close(): void {
+    this.publications.close();
     this.disconnect();
   }
 }

@@ -16,13 +16,22 @@ export interface DemoPart {
   stop(): void;
 }
 
-/** Publish the synthetic video broadcast at `path` on `mux` and start producing frames. */
+/** The running synthetic video: its broadcast (for counting subscribers) and stop(). */
+export interface VideoDemo extends DemoPart {
+  readonly broadcast: BroadcastProducer;
+}
+
+/**
+ * Publish the synthetic video broadcast at `path` on `mux` and start producing frames.
+ * `onFrame` hears each media frame written, with whether it opened a group.
+ */
 export function startVideoDemo(
   mux: TrackMux,
   path: string,
   clock: () => number,
   config: SyntheticVideoConfig = DEFAULT_VIDEO_CONFIG,
-): DemoPart {
+  onFrame?: (bytes: number, newGroup: boolean) => void,
+): VideoDemo {
   const broadcast = new BroadcastProducer();
   // Late joiners start at the newest group, so the catalog needs only its latest one.
   const catalogTrack = broadcast.createTrack(CATALOG_TRACK, { maxCachedGroups: 1 });
@@ -54,7 +63,9 @@ export function startVideoDemo(
         inGroup = 0;
       }
       const timestampUs = Math.round(dueMs * 1000);
-      group.writeFrame(frames.frame(timestampUs, inGroup === 0));
+      const frame = frames.frame(timestampUs, inGroup === 0);
+      group.writeFrame(frame);
+      onFrame?.(frame.byteLength, inGroup === 0);
       inGroup++;
     },
   });
@@ -63,6 +74,7 @@ export function startVideoDemo(
   pacer.start();
 
   return {
+    broadcast,
     stop() {
       pacer.stop();
       group?.close();
