@@ -176,6 +176,39 @@ describe("request arguments", () => {
     );
   });
 
+  it("checks what the Publish view sends: kinds, codec strings, sizes, base64 frames", () => {
+    const camera = {
+      connectionId: "c",
+      broadcast: "me/cam.hang",
+      codec: "avc1.42e01f",
+      width: 1280,
+      height: 720,
+      framerate: 30,
+      bitrate: 2e6,
+    };
+    expect(parseInvoke("publish:camera", [camera]).args).toEqual([camera]);
+    expect(invokeError("publish:camera", [{ ...camera, codec: "hev1.1.6.L93.B0" }])).toBe(
+      "publish:camera request.codec: must be a WebCodecs codec string for H.264, VP8, VP9 or AV1",
+    );
+    expect(invokeError("publish:camera", [{ ...camera, width: 100_000 }])).toMatch(
+      /width: must be an integer from 16 to 8192/,
+    );
+    expect(invokeError("publish:start", [{ connectionId: "c", kind: "file", broadcast: "x" }])).toMatch(
+      /kind: must be one of "clock", "test-video"/,
+    );
+    const frame = { connectionId: "c", publicationId: "p1", keyframe: true, timestampUs: 33_333, data: "AAEC" };
+    expect(parseInvoke("publish:frame", [frame]).args).toEqual([frame]);
+    expect(invokeError("publish:frame", [{ ...frame, data: "not base64!" }])).toBe(
+      "publish:frame frame.data: must be base64",
+    );
+    expect(invokeError("publish:frame", [{ ...frame, data: "A".repeat(800_000) }])).toBe(
+      "publish:frame frame.data: must be at most 512 KiB of base64: lower the bitrate",
+    );
+    expect(invokeError("publish:frame", [{ ...frame, timestampUs: -1 }])).toMatch(
+      /timestampUs: must be an integer from 0/,
+    );
+  });
+
   it("has a schema for every channel of the contract", () => {
     expect(Object.keys(INVOKE_SCHEMAS).sort()).toContain("recording:open");
   });
@@ -192,7 +225,8 @@ describe("view parameters", () => {
     };
     expect(parseWatch("messages", params).params).toEqual(params);
     expect(parseWatch("broadcast", { connectionId: "c", broadcast: "demo/video.hang" }).view).toBe("broadcast");
-    expect(Object.keys(VIEW_SCHEMAS)).toHaveLength(9);
+    expect(parseWatch("publications", { connectionId: "c" }).view).toBe("publications");
+    expect(Object.keys(VIEW_SCHEMAS)).toHaveLength(10);
   });
 
   it("refuses unknown views, extra keys and unbounded filters", () => {

@@ -254,10 +254,10 @@ describe("moqscope ui web host: WebSocket", () => {
     ws.close();
   });
 
-  it("closes the socket on a message over 256 KiB", async () => {
+  it("closes the socket on a message over 1 MiB", async () => {
     const ws = await openApi();
     const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
-    ws.send(JSON.stringify({ type: "invoke", id: 1, channel: "app:info", args: ["x".repeat(300 * 1024)] }));
+    ws.send(JSON.stringify({ type: "invoke", id: 1, channel: "app:info", args: ["x".repeat(1100 * 1024)] }));
     expect(await closed).toBe(1009);
   });
 });
