@@ -2,9 +2,10 @@
 // (timebase, Hold, Trigger) that apply to them.
 
 import type { Finding, FindingKind, GroupBar, MoqscopeApi, Severity, TrackRow } from "../../main/ipc/contract.ts";
+import type { CameraPublisher } from "../publish/camera-publisher.ts";
 import { ViewStore } from "./view-store.svelte.ts";
 
-export type TabView = "tracks" | "timeline" | "connection" | "messages";
+export type TabView = "tracks" | "timeline" | "connection" | "messages" | "publish";
 export const TIMEBASES = [
   { label: "5 s", ms: 5_000 },
   { label: "30 s", ms: 30_000 },
@@ -26,6 +27,12 @@ export class TabState {
   readonly timeline;
   readonly stats;
   readonly findings;
+  /** What this connection publishes (Publish view), with figures once a second. */
+  readonly publications;
+  /** The camera this tab publishes, while it does (one per tab). */
+  camera = $state.raw<CameraPublisher | null>(null);
+  /** Bumped when the camera's status (codec, drops, error) changes. */
+  cameraRevision = $state(0);
   /** The graphs first: they move within a second of connecting, before anything is subscribed. */
   view = $state<TabView>("connection");
   /** The broadcast opened from the tree, shown above the tracks. */
@@ -60,6 +67,7 @@ export class TabState {
       (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastAt - a.lastAt,
     );
     this.#stops.push(this.findings.onUpdate(() => this.#checkTrigger()));
+    this.publications = new ViewStore(api, "publications", params, (a, b) => b.startedAt - a.startedAt);
   }
 
   get held(): boolean {
@@ -110,7 +118,11 @@ export class TabState {
 
   close(): void {
     for (const stop of this.#stops) stop();
-    for (const store of [this.tree, this.tracks, this.timeline, this.stats, this.findings]) store.close();
+    void this.camera?.stop();
+    this.camera = null;
+    for (const store of [this.tree, this.tracks, this.timeline, this.stats, this.findings, this.publications]) {
+      store.close();
+    }
   }
 
   #frozenStores() {

@@ -210,6 +210,47 @@ test("the dark theme follows the system", async () => {
   await page.emulateMedia({ colorScheme: "light" });
 });
 
+test("the Publish view sends the test video and the camera, and counts who subscribes", async () => {
+  await page.getByRole("tab", { name: "Publish" }).click();
+  await expect(page.getByText("Nothing is published from this connection yet")).toBeVisible();
+  await screenshot(page, "19-publish-empty");
+  const form = page.getByRole("form", { name: "Publish" });
+  await form.getByLabel("Broadcast name").fill("e2e/test.hang");
+  await form.getByRole("button", { name: "Start" }).click();
+  const table = page.getByTestId("publications");
+  const testRow = table.locator("tr", { hasText: "e2e/test.hang" });
+  await expect(testRow.getByTestId("publication-status")).toHaveText("live");
+  await risesAbove(testRow.getByTestId("publication-groups"), 0, "the test video's groups");
+
+  // Open it as any subscriber would: its catalog, then a subscription the Publish view counts.
+  await testRow.getByRole("button", { name: "Open" }).click();
+  const renditions = page.getByTestId("renditions");
+  await expect(renditions.locator("tbody tr").first()).toContainText("video/synthetic");
+  await renditions.locator("tbody tr").first().getByRole("button", { name: "Subscribe" }).click();
+  await page.getByRole("tab", { name: "Publish" }).click();
+  await expect.poll(() => numberIn(testRow.getByTestId("publication-subscribers"))).toBeGreaterThan(0);
+
+  // The camera (Chromium's synthetic one), encoded in the page and published as hang.
+  await form.getByText("Camera", { exact: true }).click();
+  // A name typed by hand stays when the kind changes.
+  await expect(form.getByLabel("Broadcast name")).toHaveValue("e2e/test.hang");
+  await form.getByLabel("Broadcast name").fill("moqscope/camera.hang");
+  await form.getByRole("button", { name: "Start" }).click();
+  const camera = page.getByRole("region", { name: "Camera" });
+  await expect(camera).toContainText(/(avc1|vp8|vp09)\S* · \d+×\d+ · \d+ fps/);
+  const cameraRow = table.locator("tr", { hasText: "moqscope/camera.hang" });
+  await expect(cameraRow.getByTestId("publication-status")).toHaveText("live");
+  await risesAbove(cameraRow.getByTestId("publication-groups"), 0, "the camera's groups");
+  await screenshot(page, "20-publish");
+  await cameraRow.getByRole("button", { name: "Open" }).click();
+  await expect(page.getByTestId("renditions").locator("tbody tr").first()).toContainText(/video\/hd.*(avc1|vp8|vp09)/);
+  await page.getByRole("tab", { name: "Publish" }).click();
+  await cameraRow.getByRole("button", { name: "Stop" }).click();
+  await expect(cameraRow.getByTestId("publication-status")).toHaveText("ended");
+  await expect(camera).toBeHidden();
+  await page.getByTestId("broadcast").getByRole("button", { name: "Close the broadcast" }).click();
+});
+
 test("profiles are saved with a token the page can set but never read back", async () => {
   await page.getByRole("combobox", { name: "Profile" }).selectOption({ label: "Edit profiles…" });
   const dialog = page.getByRole("dialog", { name: "Profiles" });
