@@ -228,10 +228,13 @@ async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStr
     if (response.type === "ok") {
       core.traced(recv, "SUBSCRIBE_OK", response.ok);
       if (first) sub.gotOk(response.ok);
-    } else {
+    } else if (response.type === "drop") {
       if (first) throw new DecodeError("first subscribe response must be SUBSCRIBE_OK, got SUBSCRIBE_DROP");
       core.traced(recv, "SUBSCRIBE_DROP", response.drop);
       sub.drops.push(response.drop);
+    } else {
+      // Only 05 has these, and sessions do not negotiate 05 yet.
+      throw new DecodeError(`subscribe response ${response.type} does not exist in ${core.version}`);
     }
   }
 }

@@ -2,7 +2,7 @@ import { decodeBody } from "../../coding/bytes-reader.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
 import { encodeMessage } from "../../coding/writer.ts";
 import { DecodeError } from "../../errors.ts";
-import { decodeUntil, encodeUntil, readCount, writeUint } from "./fields.ts";
+import { decodeSince, decodeUntil, encodeSince, encodeUntil, readCount, writeUint } from "./fields.ts";
 import type { Path } from "../../model/path.ts";
 import { decodePath, writePath } from "./path.ts";
 import { versionAtLeast, type Version } from "./version.ts";
@@ -28,6 +28,38 @@ export interface Announce {
   readonly active: boolean;
   readonly suffix: Path;
   readonly hops: readonly number[];
+  /**
+   * 05: an `active` that replaces the current advertisement of an active path (a re-route or a
+   * restart). Sent as a second `active` (status 1); status 2 says so explicitly and is accepted.
+   */
+  readonly restart?: boolean;
+}
+
+/**
+ * 05+: the first message of every announce response. `hop` is the responder's own hop id (0 =
+ * none given), which 05 leaves out of each announcement's hop list; `activeCount` is how many
+ * `active` announcements form the initial set that follows at once.
+ */
+export interface AnnounceOk {
+  readonly hop: number;
+  readonly activeCount: number;
+}
+
+export function encodeAnnounceOk(msg: AnnounceOk, version: Version): Uint8Array {
+  encodeSince(version, "moq-lite-05", "ANNOUNCE_OK");
+  return encodeMessage((w) => {
+    writeUint(w, msg.hop, "responder hop id");
+    writeUint(w, msg.activeCount, "active count");
+  });
+}
+
+export function decodeAnnounceOk(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): AnnounceOk {
+  decodeSince(version, "moq-lite-05", "ANNOUNCE_OK");
+  return decodeBody(body, "ANNOUNCE_OK", (r) => {
+    const hop = r.varint("responder hop id");
+    const activeCount = r.varint("active count");
+    return { hop, activeCount };
+  });
 }
 
 /** 01/02 only: the mandatory first response, the set of currently active suffixes. */
@@ -69,7 +101,16 @@ export function encodeAnnounce(msg: Announce, version: Version): Uint8Array {
 
 export function decodeAnnounce(body: Uint8Array, version: Version, limits: Limits = DEFAULT_LIMITS): Announce {
   return decodeBody(body, "ANNOUNCE", (r) => {
-    const active = r.bool("announce status");
+    let active: boolean;
+    let restart = false;
+    if (versionAtLeast(version, "moq-lite-05")) {
+      const status = r.u8("announce status");
+      if (status > 2) throw new DecodeError(`announce status ${status} is not 0 (ended), 1 (active) or 2 (restart)`);
+      active = status !== 0;
+      restart = status === 2;
+    } else {
+      active = r.bool("announce status");
+    }
     const suffix = decodePath(r, "announce suffix");
     let hops: number[] = [];
     if (versionAtLeast(version, "moq-lite-04")) {
@@ -82,7 +123,7 @@ export function decodeAnnounce(body: Uint8Array, version: Version, limits: Limit
       if (n > limits.maxHops) throw new DecodeError(`hop count ${n} exceeds the limit of ${limits.maxHops}`);
       hops = new Array<number>(n).fill(0);
     }
-    return { active, suffix, hops };
+    return restart ? { active, suffix, hops, restart } : { active, suffix, hops };
   });
 }
 

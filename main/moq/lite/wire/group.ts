@@ -2,10 +2,12 @@ import { decodeBody } from "../../coding/bytes-reader.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
 import { encodeVarint, varintSize, writeVarintAt } from "../../coding/varint.ts";
 import { encodeMessage } from "../../coding/writer.ts";
-import { writeUint } from "./fields.ts";
-import type { Version } from "./version.ts";
+import { encodeSince, writeUint } from "./fields.ts";
+import { versionAtLeast, type Version } from "./version.ts";
 
-// Group streams (spec §8): `00` | GROUP | FRAME × n | FIN. Same layout in 01–04.
+// Group streams (spec §8): `00` | GROUP | FRAME × n | FIN. Same layout in 01–05, except that from
+// 05 on every FRAME starts with its timestamp as a zigzag delta from the previous frame of the
+// group (the first frame's delta is from 0), in the track's timescale (spec §14.6).
 
 /** First message on a group stream: which subscription, which group. */
 export interface GroupHeader {
@@ -44,5 +46,46 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(size + payload.length);
   writeVarintAt(out, 0, payload.length);
   out.set(payload, size);
+  return out;
+}
+
+/** Whether FRAMEs carry a timestamp delta in this version. */
+export function framesCarryTimestamps(version: Version): boolean {
+  return versionAtLeast(version, "moq-lite-05");
+}
+
+/** Largest magnitude a delta may have so that its zigzag value stays exact as a JS number. */
+const MAX_DELTA = 2 ** 52 - 1;
+
+/** Zigzag a signed delta: 0, -1, 1, -2, 2 → 0, 1, 2, 3, 4. */
+export function zigzagEncode(delta: number): number {
+  if (!Number.isInteger(delta) || Math.abs(delta) > MAX_DELTA) {
+    throw new RangeError(`timestamp delta must be an integer within ±(2^52-1), got ${delta}`);
+  }
+  return delta >= 0 ? delta * 2 : -delta * 2 - 1;
+}
+
+/** The signed delta a zigzag value stands for. */
+export function zigzagDecode(value: number): number {
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}
+
+/** 05+: a FRAME's header, the zigzag timestamp delta then the payload length. */
+export function encodeTimedFrameHeader(timestampDelta: number, payloadLength: number, version: Version): Uint8Array {
+  encodeSince(version, "moq-lite-05", "a FRAME timestamp");
+  const zigzag = zigzagEncode(timestampDelta);
+  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0)
+    throw new RangeError(`frame length must be a non-negative integer, got ${payloadLength}`);
+  const out = new Uint8Array(varintSize(zigzag) + varintSize(payloadLength));
+  writeVarintAt(out, writeVarintAt(out, 0, zigzag), payloadLength);
+  return out;
+}
+
+/** 05+: header and payload in one buffer. */
+export function encodeTimedFrame(timestampDelta: number, payload: Uint8Array, version: Version): Uint8Array {
+  const header = encodeTimedFrameHeader(timestampDelta, payload.length, version);
+  const out = new Uint8Array(header.length + payload.length);
+  out.set(header, 0);
+  out.set(payload, header.length);
   return out;
 }

@@ -1,4 +1,4 @@
-// moq-lite messages for versions 01–04 as pure encode/decode functions.
+// moq-lite messages for versions 01–05 as pure encode/decode functions.
 // encodeX(msg, version) returns `Length (i) + body` (typed subscribe responses add `Type (i)`,
 // SETUP uses a 16-bit length); decodeX(body, version, limits?) takes the body only and throws
 // DecodeError on malformed input or leftover bytes.
@@ -12,3 +12,6 @@ export * from "./fetch.ts";
 export * from "./probe.ts";
 export * from "./goaway.ts";
 export * from "./setup.ts";
+export * from "./setup-stream.ts";
+export * from "./track.ts";
+export * from "./datagram.ts";

@@ -9,6 +9,8 @@ export const BidiStreamType = {
   Fetch: 0x3,
   Probe: 0x4,
   Goaway: 0x5,
+  /** 05+: TRACK, answered by TRACK_INFO (the track's immutable properties). */
+  Track: 0x6,
   /** CLIENT_SETUP of the 01/02 compat exchange (§4.3). */
   SetupCompat: 0x20,
 } as const;
@@ -17,6 +19,8 @@ export type BidiStreamTypeValue = (typeof BidiStreamType)[keyof typeof BidiStrea
 /** The varint at the start of every unidirectional stream. */
 export const UniStreamType = {
   Group: 0x0,
+  /** 05+: each side's one SETUP message, then FIN. */
+  Setup: 0x1,
 } as const;
 export type UniStreamTypeValue = (typeof UniStreamType)[keyof typeof UniStreamType];
 
@@ -40,6 +44,8 @@ export function bidiStreamTypeAllowed(type: number, version: Version): boolean {
       return versionAtLeast(version, "moq-lite-03");
     case BidiStreamType.Goaway:
       return versionAtLeast(version, "moq-lite-04");
+    case BidiStreamType.Track:
+      return versionAtLeast(version, "moq-lite-05");
     default:
       return false;
   }
@@ -54,5 +60,7 @@ export function bidiStreamTypeName(type: number): string {
 }
 
 export function uniStreamTypeName(type: number): string {
-  return type === UniStreamType.Group ? "group" : `unknown(0x${type.toString(16)})`;
+  if (type === UniStreamType.Group) return "group";
+  if (type === UniStreamType.Setup) return "setup";
+  return `unknown(0x${type.toString(16)})`;
 }

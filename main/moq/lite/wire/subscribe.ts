@@ -2,7 +2,15 @@ import { decodeBody, type BytesReader } from "../../coding/bytes-reader.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
 import { encodeMessage, Writer } from "../../coding/writer.ts";
 import { DecodeError } from "../../errors.ts";
-import { decodeSince, encodeSince, readOptionalGroup, writeOptionalGroup, writeU8, writeUint } from "./fields.ts";
+import {
+  decodeSince,
+  encodeSince,
+  encodeUntil,
+  readOptionalGroup,
+  writeOptionalGroup,
+  writeU8,
+  writeUint,
+} from "./fields.ts";
 import type { Path } from "../../model/path.ts";
 import { decodePath, writePath } from "./path.ts";
 import { versionAtLeast, type Version } from "./version.ts";
@@ -47,8 +55,17 @@ export interface SubscribeDrop {
 /** The `Type (i)` that precedes each subscribe response in 03/04. */
 export const SubscribeResponseType = { Ok: 0, Drop: 1 } as const;
 
+/**
+ * 05+ (spec §14.5): SUBSCRIBE_OK is gone. Acceptance is implicit; START names the first group
+ * that will be delivered, END the first that never will (exclusive), DROP a range given up.
+ */
+export const SubscribeResponseType05 = { Start: 0, End: 1, Drop: 2 } as const;
+
 export type SubscribeResponse =
-  { readonly type: "ok"; readonly ok: SubscribeOk } | { readonly type: "drop"; readonly drop: SubscribeDrop };
+  | { readonly type: "ok"; readonly ok: SubscribeOk }
+  | { readonly type: "drop"; readonly drop: SubscribeDrop }
+  | { readonly type: "start"; readonly group: number }
+  | { readonly type: "end"; readonly group: number };
 
 /** Whether subscribe responses carry a `Type (i)` prefix in this version. */
 export function subscribeResponsesTyped(version: Version): boolean {
@@ -124,6 +141,7 @@ export function encodeSubscribeOk(msg: SubscribeOk, version: Version): Uint8Arra
     return encodeMessage(() => {});
   }
   if (version === "moq-lite-01") return encodeMessage((w) => writeU8(w, msg.priority, "publisher priority"));
+  encodeUntil(version, "moq-lite-04", "SUBSCRIBE_OK");
   const w = new Writer();
   w.varint(SubscribeResponseType.Ok);
   w.message((b) => writeFull(b, msg, "publisher"));
@@ -143,7 +161,7 @@ export function decodeSubscribeOk(body: Uint8Array, version: Version, _limits: L
 export function encodeSubscribeDrop(msg: SubscribeDrop, version: Version): Uint8Array {
   encodeSince(version, "moq-lite-03", "SUBSCRIBE_DROP");
   const w = new Writer();
-  w.varint(SubscribeResponseType.Drop);
+  w.varint(versionAtLeast(version, "moq-lite-05") ? SubscribeResponseType05.Drop : SubscribeResponseType.Drop);
   w.message((b) => {
     writeUint(b, msg.startGroup, "drop start group");
     writeUint(b, msg.endGroup, "drop end group");
@@ -166,8 +184,30 @@ export function decodeSubscribeDrop(
   });
 }
 
+/** 05+: `00` + Length + the first group to be delivered (a plain number). */
+export function encodeSubscribeStart(group: number, version: Version): Uint8Array {
+  return encodeRangeResponse(SubscribeResponseType05.Start, group, version, "SUBSCRIBE_START");
+}
+
+/** 05+: `01` + Length + the first group never delivered (exclusive; 0 = none at all). */
+export function encodeSubscribeEnd(group: number, version: Version): Uint8Array {
+  return encodeRangeResponse(SubscribeResponseType05.End, group, version, "SUBSCRIBE_END");
+}
+
+function encodeRangeResponse(type: number, group: number, version: Version, what: string): Uint8Array {
+  encodeSince(version, "moq-lite-05", what);
+  const w = new Writer();
+  w.varint(type);
+  w.message((b) => writeUint(b, group, `${what} group`));
+  return w.finish();
+}
+
+function decodeRangeResponse(body: Uint8Array, what: string): number {
+  return decodeBody(body, what, (r) => r.varint(`${what} group`));
+}
+
 /**
- * Dispatch a typed 03/04 response. In 01/02 every response is a SUBSCRIBE_OK and has no type;
+ * Dispatch a typed 03/04 or 05 response. In 01/02 every response is a SUBSCRIBE_OK and has no type;
  * pass `undefined` as the type there.
  */
 export function decodeSubscribeResponse(
@@ -181,6 +221,18 @@ export function decodeSubscribeResponse(
     return { type: "ok", ok: decodeSubscribeOk(body, version, limits) };
   }
   if (type === undefined) throw new DecodeError(`subscribe responses carry a type in ${version}`);
+  if (versionAtLeast(version, "moq-lite-05")) {
+    switch (type) {
+      case SubscribeResponseType05.Start:
+        return { type: "start", group: decodeRangeResponse(body, "SUBSCRIBE_START") };
+      case SubscribeResponseType05.End:
+        return { type: "end", group: decodeRangeResponse(body, "SUBSCRIBE_END") };
+      case SubscribeResponseType05.Drop:
+        return { type: "drop", drop: decodeSubscribeDrop(body, version, limits) };
+      default:
+        throw new DecodeError(`unknown subscribe response type ${type}`);
+    }
+  }
   switch (type) {
     case SubscribeResponseType.Ok:
       return { type: "ok", ok: decodeSubscribeOk(body, version, limits) };

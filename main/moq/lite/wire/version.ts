@@ -1,15 +1,28 @@
-// moq-lite version identifiers (spec §4.1). 03/04 are chosen by ALPN / WebTransport protocol /
+// moq-lite version identifiers (spec §4.1). 03/04/05 are chosen by ALPN / WebTransport protocol /
 // WebSocket subprotocol with no handshake; 01/02 are chosen by the SETUP exchange (§4.3).
+//
+// The wire layer encodes and decodes 05 (spec §14); sessions do not speak it yet, so it is not
+// offered or accepted in negotiation (ALPN_VERSIONS) and parseVersion refuses it.
 
-export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04";
+export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04" | "moq-lite-05";
 
-/** Every version we speak, oldest first. */
+/** Every version the wire layer knows, oldest first. */
 export const VERSIONS = [
   "moq-lite-01",
   "moq-lite-02",
   "moq-lite-03",
   "moq-lite-04",
+  "moq-lite-05",
 ] as const satisfies readonly Version[];
+
+/** The versions a session speaks (negotiation offers and accepts only these). */
+export const SESSION_VERSIONS = [
+  "moq-lite-01",
+  "moq-lite-02",
+  "moq-lite-03",
+  "moq-lite-04",
+] as const satisfies readonly Version[];
+export type SessionVersion = (typeof SESSION_VERSIONS)[number];
 
 /** The codes carried in SETUP (and in the drafts' version fields). */
 export const VERSION_CODES: Readonly<Record<Version, number>> = Object.freeze({
@@ -17,6 +30,7 @@ export const VERSION_CODES: Readonly<Record<Version, number>> = Object.freeze({
   "moq-lite-02": 0xff0dad02,
   "moq-lite-03": 0xff0dad03,
   "moq-lite-04": 0xff0dad04,
+  "moq-lite-05": 0xff0dad05,
 });
 
 /** Versions negotiated by ALPN, in our order of preference. */
@@ -46,7 +60,7 @@ export function isLegacyVersion(v: string): v is LegacyVersion {
   return (LEGACY_VERSIONS as readonly string[]).includes(v);
 }
 
-/** The draft number: 1 for moq-lite-01 … 4 for moq-lite-04. */
+/** The draft number: 1 for moq-lite-01 … 5 for moq-lite-05. */
 export function versionNumber(v: Version): number {
   return VERSIONS.indexOf(v) + 1;
 }
@@ -62,7 +76,8 @@ export function versionAtLeast(v: Version, minimum: Version): boolean {
  */
 export function parseVersion(s: string): Version {
   const t = s.trim().toLowerCase();
-  if (isVersion(t)) return t;
-  if (/^0?[1-4]$/.test(t)) return VERSIONS[Number(t) - 1]!;
-  throw new Error(`unknown moq-lite version "${s}"; valid values: ${VERSIONS.join(", ")}`);
+  const v = isVersion(t) ? t : /^0?[1-9]$/.test(t) ? VERSIONS[Number(t) - 1] : undefined;
+  if (v && (SESSION_VERSIONS as readonly string[]).includes(v)) return v;
+  if (v) throw new Error(`${v} is not spoken yet; valid values: ${SESSION_VERSIONS.join(", ")}`);
+  throw new Error(`unknown moq-lite version "${s}"; valid values: ${SESSION_VERSIONS.join(", ")}`);
 }

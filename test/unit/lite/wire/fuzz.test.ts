@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { withLimits } from "../../../../main/moq/coding/limits.ts";
 import { DecodeError } from "../../../../main/moq/errors.ts";
-import { decodeSubscribeResponse } from "../../../../main/moq/lite/wire/index.ts";
+import { decodeSubscribeResponse, VERSIONS as W_VERSIONS } from "../../../../main/moq/lite/wire/index.ts";
 import { CASES, type Codec } from "./helpers.ts";
 import type { Version } from "../../../../main/moq/lite/wire/index.ts";
 import { mutate, mutation } from "../../fuzz/bytes.ts";
@@ -54,7 +54,7 @@ describe("decoders on arbitrary bytes", () => {
       fc.property(
         fc.option(fc.maxSafeNat(), { nil: undefined }),
         fc.uint8Array({ maxLength: 24 }),
-        fc.constantFrom("moq-lite-01", "moq-lite-02", "moq-lite-03", "moq-lite-04") as fc.Arbitrary<Version>,
+        fc.constantFrom(...W_VERSIONS) as fc.Arbitrary<Version>,
         (type, body, version) => {
           decodesOrDecodeError(() => decodeSubscribeResponse(type, body, version));
         },

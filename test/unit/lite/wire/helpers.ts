@@ -36,6 +36,8 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 export const ALL_VERSIONS: readonly Version[] = W.VERSIONS;
+/** The versions with 05's messages (SETUP stream, ANNOUNCE_OK, TRACK, typed START/END). */
+export const FROM_05: readonly Version[] = W.VERSIONS.filter((v) => W.versionAtLeast(v, "moq-lite-05"));
 
 /** How a message is framed on the wire. */
 export type Framing = "length" | "typed" | "u16";
@@ -134,6 +136,19 @@ export const arbs = {
   fetch: fc.record({ broadcast: pathArb, track: trackArb, priority: u8, group: varintNumber }),
   probe: fc.record({ bitrate: varintNumber, rttMs: varintNumber }),
   goaway: fc.record({ uri: fc.string({ unit: "binary", maxLength: 64 }) }),
+  sessionSetup: fc.record({
+    probe: fc.constantFrom(0, 1, 2),
+    path: fc.option(fc.string({ maxLength: 32 }), { nil: undefined }),
+    role: fc.constantFrom(0, 1, 2),
+  }),
+  announceOk: fc.record({ hop: varintNumber, activeCount: varintNumber }),
+  trackRequest: fc.record({ broadcast: pathArb, track: trackArb }),
+  trackInfo: fc.record({
+    priority: u8,
+    ordered: fc.boolean(),
+    maxLatencyMs: varintNumber,
+    timescale: fc.oneof(fc.constantFrom(1, 1000, 48_000, 90_000, 1_000_000), fc.integer({ min: 1, max: 2 ** 40 })),
+  }),
   setupParam: fc.oneof(
     fc.record({ key: fc.nat({ max: 1000 }).map((k) => k * 2), value: varintNumber }),
     fc.record({ key: fc.nat({ max: 1000 }).map((k) => k * 2 + 1), value: fc.uint8Array({ maxLength: 16 }) }),
@@ -219,7 +234,7 @@ export const CODECS: readonly Codec[] = [
   }),
   codec({
     name: "SUBSCRIBE_OK",
-    versions: ALL_VERSIONS,
+    versions: ["moq-lite-01", "moq-lite-02", "moq-lite-03", "moq-lite-04"],
     framing: typedFrom03,
     encode: W.encodeSubscribeOk,
     decode: W.decodeSubscribeOk,
@@ -229,7 +244,7 @@ export const CODECS: readonly Codec[] = [
   }),
   codec({
     name: "SUBSCRIBE_DROP",
-    versions: ["moq-lite-03", "moq-lite-04"],
+    versions: ["moq-lite-03", "moq-lite-04", "moq-lite-05"],
     framing: typedFrom03,
     encode: W.encodeSubscribeDrop,
     decode: W.decodeSubscribeDrop,
@@ -246,7 +261,7 @@ export const CODECS: readonly Codec[] = [
   }),
   codec({
     name: "FETCH",
-    versions: ["moq-lite-03", "moq-lite-04"],
+    versions: ["moq-lite-03", "moq-lite-04", "moq-lite-05"],
     encode: W.encodeFetch,
     decode: W.decodeFetch,
     arbitrary: arbs.fetch,
@@ -254,7 +269,7 @@ export const CODECS: readonly Codec[] = [
   }),
   codec({
     name: "PROBE",
-    versions: ["moq-lite-03", "moq-lite-04"],
+    versions: ["moq-lite-03", "moq-lite-04", "moq-lite-05"],
     encode: W.encodeProbe,
     decode: W.decodeProbe,
     arbitrary: arbs.probe,
@@ -262,7 +277,7 @@ export const CODECS: readonly Codec[] = [
   }),
   codec({
     name: "GOAWAY",
-    versions: ["moq-lite-04"],
+    versions: ["moq-lite-04", "moq-lite-05"],
     encode: W.encodeGoaway,
     decode: W.decodeGoaway,
     arbitrary: arbs.goaway,
@@ -285,6 +300,56 @@ export const CODECS: readonly Codec[] = [
     decode: (b, _v, l) => W.decodeServerSetup(b, l),
     arbitrary: serverSetupArb,
     project: (m) => m,
+  }),
+  codec({
+    name: "SETUP (stream)",
+    versions: FROM_05,
+    encode: W.encodeSessionSetup,
+    decode: W.decodeSessionSetup,
+    arbitrary: arbs.sessionSetup,
+    project: (m) => ({ ...m, unknown: new Map() }),
+  }),
+  codec({
+    name: "ANNOUNCE_OK",
+    versions: FROM_05,
+    encode: W.encodeAnnounceOk,
+    decode: W.decodeAnnounceOk,
+    arbitrary: arbs.announceOk,
+    project: (m) => m,
+  }),
+  codec({
+    name: "TRACK",
+    versions: FROM_05,
+    encode: W.encodeTrackRequest,
+    decode: W.decodeTrackRequest,
+    arbitrary: arbs.trackRequest,
+    project: (m) => m,
+  }),
+  codec({
+    name: "TRACK_INFO",
+    versions: FROM_05,
+    encode: W.encodeTrackInfo,
+    decode: W.decodeTrackInfo,
+    arbitrary: arbs.trackInfo,
+    project: (m) => m,
+  }),
+  codec({
+    name: "SUBSCRIBE_START",
+    versions: FROM_05,
+    framing: () => "typed",
+    encode: (m: { group: number }, v) => W.encodeSubscribeStart(m.group, v),
+    decode: (b, v, l) => W.decodeSubscribeResponse(W.SubscribeResponseType05.Start, b, v, l),
+    arbitrary: fc.record({ group: varintNumber }),
+    project: (m: { group: number }) => ({ type: "start", group: m.group }),
+  }),
+  codec({
+    name: "SUBSCRIBE_END",
+    versions: FROM_05,
+    framing: () => "typed",
+    encode: (m: { group: number }, v) => W.encodeSubscribeEnd(m.group, v),
+    decode: (b, v, l) => W.decodeSubscribeResponse(W.SubscribeResponseType05.End, b, v, l),
+    arbitrary: fc.record({ group: varintNumber }),
+    project: (m: { group: number }) => ({ type: "end", group: m.group }),
   }),
   codec({
     name: "SESSION_UPDATE",

@@ -18,16 +18,17 @@ import {
 import { ALL_VERSIONS } from "./helpers.ts";
 
 describe("versions (§4.1)", () => {
-  it("codes are 0xff0dad01..04 and map back", () => {
+  it("codes are 0xff0dad01..05 and map back", () => {
     expect(VERSION_CODES).toEqual({
       "moq-lite-01": 0xff0dad01,
       "moq-lite-02": 0xff0dad02,
       "moq-lite-03": 0xff0dad03,
       "moq-lite-04": 0xff0dad04,
+      "moq-lite-05": 0xff0dad05,
     });
     for (const v of ALL_VERSIONS) expect(versionFromCode(VERSION_CODES[v])).toBe(v);
     expect(versionFromCode(0xff00000e)).toBeUndefined();
-    expect(versionFromCode(0xff0dad05)).toBeUndefined();
+    expect(versionFromCode(0xff0dad06)).toBeUndefined();
   });
 
   it("03/04 are ALPN-negotiated (04 preferred), 01/02 go through SETUP", () => {
@@ -46,9 +47,11 @@ describe("versions (§4.1)", () => {
     expect(parseVersion("moq-lite-03")).toBe("moq-lite-03");
     expect(parseVersion("04")).toBe("moq-lite-04");
     expect(parseVersion("1")).toBe("moq-lite-01");
-    for (const bad of ["", "moq-lite-05", "5", "moql", "moq-lite-4"]) {
-      expect(() => parseVersion(bad)).toThrow(/valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04/);
+    for (const bad of ["", "moq-lite-05", "5", "moql", "moq-lite-4", "9"]) {
+      expect(() => parseVersion(bad)).toThrow(/valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04$/);
     }
+    // The wire layer knows 05, sessions do not speak it yet: say so rather than "unknown".
+    expect(() => parseVersion("05")).toThrow(/^moq-lite-05 is not spoken yet/);
   });
 
   it("versionAtLeast orders the drafts", () => {
@@ -67,9 +70,10 @@ describe("stream types (§5.1)", () => {
       Fetch: 3,
       Probe: 4,
       Goaway: 5,
+      Track: 6,
       SetupCompat: 0x20,
     });
-    expect(UniStreamType).toEqual({ Group: 0 });
+    expect(UniStreamType).toEqual({ Group: 0, Setup: 1 });
     expect(SERVER_SETUP_TYPE).toBe(0x21);
   });
 
@@ -83,8 +87,9 @@ describe("stream types (§5.1)", () => {
     expect(allowed("moq-lite-02")).toEqual(["Announce", "Subscribe"]);
     expect(allowed("moq-lite-03")).toEqual(["Announce", "Subscribe", "Fetch", "Probe"]);
     expect(allowed("moq-lite-04")).toEqual(["Announce", "Subscribe", "Fetch", "Probe", "Goaway"]);
+    expect(allowed("moq-lite-05")).toEqual(["Announce", "Subscribe", "Fetch", "Probe", "Goaway", "Track"]);
     for (const v of ALL_VERSIONS) {
-      expect(bidiStreamTypeAllowed(6, v)).toBe(false);
+      expect(bidiStreamTypeAllowed(7, v)).toBe(false);
       expect(bidiStreamTypeAllowed(0x21, v)).toBe(false);
     }
   });
