@@ -1,6 +1,7 @@
 import { connectTransport } from "./transport/connect.ts";
 import type { ConnectTransportOptions } from "./transport/connect.ts";
 import { Session } from "./lite/session/session.ts";
+import { DEFAULT_OFFER } from "./lite/wire/version.ts";
 import type { SessionOptions } from "./lite/session/session.ts";
 
 export interface ConnectOptions extends SessionOptions, Partial<ConnectTransportOptions> {}
@@ -9,7 +10,7 @@ export interface ConnectOptions extends SessionOptions, Partial<ConnectTransport
 export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<Session> {
   const transport = await connectTransport(url, {
     transport: options.transport ?? "auto",
-    versions: options.versions ?? ["moq-lite-04", "moq-lite-03"],
+    versions: options.versions ?? [...DEFAULT_OFFER],
     legacy: options.legacy ?? true,
     fingerprint: options.fingerprint,
     insecure: options.insecure,

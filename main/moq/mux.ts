@@ -89,6 +89,11 @@ interface Watcher {
  * is live. One mux can back many sessions (a server hands the same mux to every session).
  */
 export class TrackMux {
+  /**
+   * Our hop id on the sessions this mux serves (a relay's), 0 when we have none. moq-lite-05 names
+   * it once in ANNOUNCE_OK instead of at the end of every announced hop list.
+   */
+  hop = 0;
   readonly #entries = new Map<Path, Entry>();
   readonly #watchers = new Set<Watcher>();
 

@@ -12,6 +12,8 @@ export type GroupState = "open" | "closed" | "aborted";
 /** The state the producer and its consumers share. Consumers never reference the producer. */
 class GroupBuffer {
   readonly frames: (Uint8Array | undefined)[] = [];
+  /** Each frame's timestamp, in the track's timescale. */
+  readonly timestamps: number[] = [];
   bytes = 0;
   /** Frames below this index were read by every reader and dropped (release mode only). */
   released = 0;
@@ -47,25 +49,36 @@ export interface GroupOptions {
    * first frame still held. Saves memory (and GC work) for large frames read once.
    */
   releaseRead?: boolean;
+  /** The timestamp of a frame written without one (default: now, in milliseconds). */
+  now?: () => number;
 }
 
 export class GroupProducer implements GroupWriter {
   readonly sequence: number;
   readonly #buf: GroupBuffer;
   readonly #onWrite: ((bytes: number) => void) | undefined;
+  readonly #now: () => number;
 
   constructor(sequence: number, options: GroupOptions = {}) {
     this.sequence = sequence;
     this.#buf = new GroupBuffer(sequence, options.releaseRead ?? false);
     this.#onWrite = options.onWrite;
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Append a frame. O(1), never waits. Throws MoqError(Closed) once the group ended. */
-  writeFrame(frame: Uint8Array): void {
+  /**
+   * Append a frame, with its timestamp in the track's timescale (default: now). O(1), never waits.
+   * Throws MoqError(Closed) once the group ended.
+   */
+  writeFrame(frame: Uint8Array, timestamp?: number): void {
     const buf = this.#buf;
     if (buf.state !== "open") {
       throw new MoqError(ErrorCode.Closed, `group ${this.sequence} is ${buf.state}; cannot write a frame`);
     }
+    if (timestamp !== undefined && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
+      throw new RangeError(`frame timestamp must be a non-negative integer, got ${timestamp}`);
+    }
+    buf.timestamps.push(timestamp ?? this.#now());
     buf.frames.push(frame);
     buf.bytes += frame.byteLength;
     buf.changed.notify();
@@ -134,6 +147,7 @@ export class GroupConsumer implements GroupReader {
   /** Index of the next frame; shared with the buffer in release mode. */
   readonly #pos = { index: 0 };
   #cancelled = false;
+  #lastTimestamp = 0;
 
   constructor(buf: GroupBuffer) {
     this.sequence = buf.sequence;
@@ -147,10 +161,16 @@ export class GroupConsumer implements GroupReader {
     return this.#pos.index;
   }
 
+  /** The timestamp of the frame readFrame() returned last (0 before the first). */
+  get lastTimestamp(): number {
+    return this.#lastTimestamp;
+  }
+
   async readFrame(): Promise<Uint8Array | undefined> {
     const i = await this.#next();
     if (i === undefined) return undefined;
     const frame = this.#buf.frames[i]!;
+    this.#lastTimestamp = this.#buf.timestamps[i]!;
     if (this.#buf.readers) this.#buf.release();
     return frame;
   }

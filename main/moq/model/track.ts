@@ -10,7 +10,7 @@
 import { ErrorCode, MoqError, describeCode } from "../errors.ts";
 import { GroupProducer, type GroupConsumer } from "./group.ts";
 import { ChangeSignal, Settled } from "./signal.ts";
-import type { EndInfo, TrackReader, TrackWriter } from "./types.ts";
+import { DEFAULT_TIMESCALE, type EndInfo, type TrackReader, type TrackWriter } from "./types.ts";
 
 export interface TrackOptions {
   /** Groups kept for consumers that lag or join late (at least 1). Default 4. */
@@ -24,6 +24,12 @@ export interface TrackOptions {
   maxPendingGroups?: number;
   /** Groups drop each frame once their readers have read it (see GroupOptions.releaseRead). */
   releaseReadFrames?: boolean;
+  /**
+   * Frame timestamp units per second (default 1000: milliseconds). "pending" when it will be
+   * learned later (a relay's upstream over moq-lite-05): readers of timescale() wait for
+   * setTimescale(), or take the default if the track ends first.
+   */
+  timescale?: number | "pending";
 }
 
 export const DEFAULT_MAX_CACHED_GROUPS = 4;
@@ -53,6 +59,10 @@ class TrackCore {
   onAdvance: (() => void) | undefined;
   /** `closed` promises of live consumers, settled when the track ends. */
   readonly consumerEnds = new Set<Settled<EndInfo | undefined>>();
+  /** Settles with the timescale once it is known. */
+  readonly timescale = new Settled<number>();
+  /** The timescale used until then, for the default timestamps of frames written meanwhile. */
+  scale = DEFAULT_TIMESCALE;
 
   constructor(readonly name: string) {}
 
@@ -98,6 +108,7 @@ export class TrackProducer implements TrackWriter {
     this.#maxBytes = maxBytes;
     this.#maxPending = Math.max(maxGroups, options.maxPendingGroups ?? maxGroups);
     this.#releaseRead = options.releaseReadFrames ?? false;
+    if (options.timescale !== "pending") this.setTimescale(options.timescale ?? DEFAULT_TIMESCALE);
     if (this.#maxPending > maxGroups) this.#core.onAdvance = () => this.#evict();
     this.#onGroupWrite = (group, bytes) => {
       // Writes to groups that already left the window no longer count.
@@ -105,6 +116,22 @@ export class TrackProducer implements TrackWriter {
       this.#cachedBytes += bytes;
       if (this.#cachedBytes > this.#maxBytes) this.#evict();
     };
+  }
+
+  /** Set the timescale (once: later calls are ignored). */
+  setTimescale(timescale: number): void {
+    if (!Number.isSafeInteger(timescale) || timescale < 1) {
+      throw new RangeError(`timescale must be a positive integer, got ${timescale}`);
+    }
+    const core = this.#core;
+    if (core.timescale.done) return;
+    core.scale = timescale;
+    core.timescale.resolve(timescale);
+  }
+
+  /** Frame timestamp units per second, once known. */
+  timescale(): Promise<number> {
+    return this.#core.timescale.promise;
   }
 
   /**
@@ -129,6 +156,7 @@ export class TrackProducer implements TrackWriter {
     const group: GroupProducer = new GroupProducer(seq, {
       onWrite: (bytes) => this.#onGroupWrite(group, bytes),
       releaseRead: this.#releaseRead,
+      now: () => Math.round((Date.now() * core.scale) / 1000),
     });
     core.window.push(group);
     core.bySequence.set(seq, group);
@@ -251,6 +279,8 @@ export class TrackProducer implements TrackWriter {
     core.ended.resolve(error);
     for (const end of core.consumerEnds) end.resolve(error);
     core.consumerEnds.clear();
+    // Nobody will say now: readers waiting for the timescale get the default.
+    if (!core.timescale.done) core.timescale.resolve(DEFAULT_TIMESCALE);
   }
 }
 
@@ -312,6 +342,11 @@ export class TrackConsumer implements TrackReader {
       }
       await core.changed.wait();
     }
+  }
+
+  /** Frame timestamp units per second, once the producer knows it. */
+  timescale(): Promise<number> {
+    return this.#core.timescale.promise;
   }
 
   /** Stop reading: pending and later nextGroup() calls resolve undefined. Idempotent. */

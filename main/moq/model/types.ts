@@ -2,6 +2,9 @@
 // A network subscription is a TrackWriter on the publisher side and a TrackReader on the
 // subscriber side; an in-memory TrackProducer is both ends at once.
 
+/** The timescale of a track that says nothing else: timestamps in milliseconds. */
+export const DEFAULT_TIMESCALE = 1000;
+
 /** How a track or group ended when it did not end cleanly. */
 export interface EndInfo {
   /** moq-lite error code (spec §12); 0 = cancelled. */
@@ -11,8 +14,11 @@ export interface EndInfo {
 
 export interface GroupWriter {
   readonly sequence: number;
-  /** Append one frame. Never blocks; the bytes must not be modified afterwards. */
-  writeFrame(frame: Uint8Array): void;
+  /**
+   * Append one frame. Never blocks; the bytes must not be modified afterwards. `timestamp` is in
+   * the track's timescale (moq-lite-05 carries one per frame); without one, the time of writing.
+   */
+  writeFrame(frame: Uint8Array, timestamp?: number): void;
   /** FIN: every frame was delivered. */
   close(): void;
   /** Abandon the group (RESET_STREAM with this code on the network). */
@@ -23,6 +29,8 @@ export interface GroupReader {
   readonly sequence: number;
   /** The next frame, or undefined after a clean end. Rejects with a MoqError after an abort. */
   readFrame(): Promise<Uint8Array | undefined>;
+  /** The timestamp of the frame readFrame() returned last, in the track's timescale. */
+  readonly lastTimestamp: number;
   /** Stop reading this group (STOP_SENDING on the network). */
   cancel(code?: number): void;
 }
@@ -41,6 +49,8 @@ export interface TrackWriter {
 
 export interface TrackReader {
   readonly name: string;
+  /** Frame timestamp units per second, once known (over moq-lite-05 it comes from TRACK_INFO). */
+  timescale(): Promise<number>;
   /** The next group in arrival order, or undefined when the track ended cleanly. Rejects with a MoqError on reset. */
   nextGroup(): Promise<GroupReader | undefined>;
   /** Unsubscribe / stop reading. */

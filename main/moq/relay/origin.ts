@@ -51,7 +51,9 @@ export class Origin {
     this.broadcast.onTrackRequest((name) => {
       if (this.session.isClosed) return undefined;
       const sub = this.session.subscribe(this.wirePath, name, UPSTREAM_CONFIG);
-      const track = new TrackProducer(name, trackOptions);
+      // Frames keep the publisher's timestamps, so downstream gets its timescale too (05's TRACK_INFO).
+      const track = new TrackProducer(name, { ...trackOptions, timescale: "pending" });
+      void sub.timescale().then((timescale) => track.setTimescale(timescale));
       this.upstream.set(name, track);
       track.onUnused(() => {
         // Nobody downstream is left: let go of the upstream subscription.

@@ -39,7 +39,7 @@ export async function pipeTrack(source: TrackReader, target: TrackProducer): Pro
 
 async function copyGroup(from: GroupReader, to: GroupWriter): Promise<void> {
   try {
-    for (let frame; (frame = await from.readFrame()) !== undefined;) to.writeFrame(frame);
+    for (let frame; (frame = await from.readFrame()) !== undefined;) to.writeFrame(frame, from.lastTimestamp);
     to.close();
   } catch (err) {
     const info = endInfoOf(err);

@@ -50,6 +50,7 @@ export class SessionView {
     hooks: ViewHooks,
   ) {
     this.mux = new ViewMux(this.#shown, hooks);
+    this.mux.hop = hop;
   }
 
   start(table: OriginTable): void {

@@ -5,9 +5,11 @@ import {
   decodeAnnounce,
   decodeAnnounceInit,
   decodeAnnounceInterest,
+  decodeAnnounceOk,
   encodeAnnounce,
   encodeAnnounceInit,
   encodeAnnounceInterest,
+  encodeAnnounceOk,
 } from "../wire/announce.ts";
 import { joinPath, stripPrefix, toPath, type Path } from "../../model/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
@@ -19,6 +21,8 @@ import { openRequestStream, sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
+/** 05+: announce responses open with ANNOUNCE_OK, and the responder's hop is named there only. */
+const hasAnnounceOk = (core: SessionCore) => versionAtLeast(core.version, "moq-lite-05");
 const interestName = (core: SessionCore) =>
   versionAtLeast(core.version, "moq-lite-04") ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE";
 
@@ -40,9 +44,13 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
     if (change.active === live.has(suffix)) return;
     if (change.active) live.add(suffix);
     else live.delete(suffix);
-    const msg = { active: change.active, suffix, hops: change.active ? [...change.hops] : [] };
+    const msg = { active: change.active, suffix, hops: change.active ? hopsToSend(change.hops) : [] };
     void core.sendMessage(send, "ANNOUNCE", msg, encodeAnnounce(msg, core.version)).catch(() => {});
   };
+  // 05: our own hop, last in the chain, goes once in ANNOUNCE_OK instead.
+  const ownHop = core.mux.hop;
+  const hopsToSend = (hops: readonly number[]) =>
+    hasAnnounceOk(core) && ownHop !== 0 && hops[hops.length - 1] === ownHop ? hops.slice(0, -1) : [...hops];
 
   if (isLegacy(core)) {
     // 01/02 start with the complete set in one ANNOUNCE_INIT.
@@ -51,6 +59,14 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
     for (const s of suffixes) live.add(s);
     const init = { suffixes };
     await core.sendMessage(send, "ANNOUNCE_INIT", init, encodeAnnounceInit(init, core.version));
+  }
+  if (hasAnnounceOk(core)) {
+    // 05: ANNOUNCE_OK says how many `active` announcements make up the initial set that follows.
+    const activeCount = core.mux
+      .active(prefix)
+      .filter((c) => !excluded(c) && stripPrefix(prefix, c.path) !== undefined).length;
+    const ok = { hop: ownHop, activeCount };
+    await core.sendMessage(send, "ANNOUNCE_OK", ok, encodeAnnounceOk(ok, core.version));
   }
   const unwatch = core.mux.watch(prefix, announce);
   try {
@@ -118,11 +134,17 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
     this.#send = send;
   }
 
-  /** @internal Apply one status change, enforcing the alternation rule. */
-  apply(suffix: Path, active: boolean, hops: readonly number[]): void {
+  /**
+   * @internal Apply one status change, enforcing the alternation rule. With `replaces` (05), an
+   * `active` for an active path re-announces it: reported as its end, then the new route.
+   */
+  apply(suffix: Path, active: boolean, hops: readonly number[], replaces = false): void {
     const path = joinPath(this.prefix, suffix);
     const known = this.#live.has(path);
-    if (active && known) throw new DecodeError(`duplicate active ANNOUNCE for "${path}"`);
+    if (active && known && replaces) {
+      this.#live.delete(path);
+      this.#queue.push({ path, active: false, hops: [] });
+    } else if (active && known) throw new DecodeError(`duplicate active ANNOUNCE for "${path}"`);
     if (!active && !known) throw new DecodeError(`ANNOUNCE ended for "${path}", which is not active`);
     const change = { path, active, hops };
     if (active) this.#live.set(path, change);
@@ -167,12 +189,21 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
       core.traced(recv, "ANNOUNCE_INIT", init);
       for (const suffix of init.suffixes) reader.apply(suffix, true, []);
     }
+    // 05: ANNOUNCE_OK first; the responder's hop id closes every hop chain that follows.
+    let responderHop: number[] = [];
+    if (hasAnnounceOk(core)) {
+      const body = await recv.message(core.limits.maxMessageBytes, "ANNOUNCE_OK");
+      const ok = decodeAnnounceOk(body, core.version, core.limits);
+      core.traced(recv, "ANNOUNCE_OK", ok);
+      if (ok.hop !== 0) responderHop = [ok.hop];
+    }
     for (;;) {
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "ANNOUNCE");
       if (body === undefined) break;
       const msg = decodeAnnounce(body, core.version, core.limits);
       core.traced(recv, "ANNOUNCE", msg);
-      reader.apply(msg.suffix, msg.active, msg.hops);
+      const hops = msg.active && responderHop.length > 0 ? [...msg.hops, ...responderHop] : msg.hops;
+      reader.apply(msg.suffix, msg.active, hops, hasAnnounceOk(core));
     }
     recv.noteEnd("fin");
     reader.end(undefined);

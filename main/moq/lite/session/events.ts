@@ -58,8 +58,10 @@ export type SessionEvent =
       index: number;
       /** Payload size. */
       size: number;
-      /** Bytes on the wire: the size prefix and the payload. */
+      /** Bytes on the wire: the size prefix (05: and the timestamp delta) and the payload. */
       bytes: number;
+      /** 05+: the frame's timestamp, in its track's timescale. */
+      timestamp?: number;
     }
   | { type: "closed"; code: number; reason: string; by: Initiator; dropped?: boolean };
 

@@ -2,9 +2,16 @@ import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../../errors.
 import type { GroupConsumer } from "../../model/group.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { SubscribeRequest } from "../../mux.ts";
-import { encodeFrameHeader, encodeGroupHeader } from "../wire/group.ts";
+import { encodeFrameHeader, encodeGroupHeader, encodeTimedFrameHeader, framesCarryTimestamps } from "../wire/group.ts";
 import { UniStreamType } from "../wire/stream-type.ts";
-import { decodeSubscribe, decodeSubscribeUpdate, encodeSubscribeOk } from "../wire/subscribe.ts";
+import {
+  decodeSubscribe,
+  decodeSubscribeUpdate,
+  encodeSubscribeEnd,
+  encodeSubscribeOk,
+  encodeSubscribeStart,
+} from "../wire/subscribe.ts";
+import { versionAtLeast } from "../wire/version.ts";
 import type { Subscribe } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
 import { groupSendOrder } from "./priority.ts";
@@ -27,13 +34,20 @@ export class PublishedSubscription {
   readonly #consumer: TrackConsumer;
   readonly #groups = new Set<Promise<void>>();
   #cancelled = false;
+  /** 05+: the Subscribe stream, where SUBSCRIBE_START and SUBSCRIBE_END go. */
+  readonly #send: SendStream | undefined;
+  /** The highest group sequence sent, for SUBSCRIBE_END. */
+  #highest: number | undefined;
+  /** 05+: the group SUBSCRIBE_START named. */
+  #start: number | undefined;
 
-  constructor(core: SessionCore, request: Subscribe, consumer: TrackConsumer) {
+  constructor(core: SessionCore, request: Subscribe, consumer: TrackConsumer, send?: SendStream) {
     this.#core = core;
     this.request = request;
     this.priority = request.priority;
     this.ordered = request.ordered;
     this.#consumer = consumer;
+    this.#send = versionAtLeast(core.version, "moq-lite-05") ? send : undefined;
   }
 
   get cancelled(): boolean {
@@ -63,6 +77,22 @@ export class PublishedSubscription {
       if (!group || this.#cancelled) break;
       if (startGroup !== undefined && group.sequence < startGroup) continue;
       if (endGroup !== undefined && group.sequence > endGroup) break;
+      // 05: acceptance is implicit; the first group delivered resolves where the subscription
+      // starts, and a group below that arriving later is one of those implicitly dropped.
+      if (this.#send && this.#start === undefined) {
+        this.#start = group.sequence;
+        const start = { group: group.sequence };
+        await this.#core.sendMessage(
+          this.#send,
+          "SUBSCRIBE_START",
+          start,
+          encodeSubscribeStart(group.sequence, this.#core.version),
+        );
+      } else if (this.#start !== undefined && group.sequence < this.#start) {
+        group.cancel();
+        continue;
+      }
+      if (this.#highest === undefined || group.sequence > this.#highest) this.#highest = group.sequence;
       const task = this.#sendGroup(group).catch((err) => this.#core.fail(err));
       this.#groups.add(task);
       void task.finally(() => this.#groups.delete(task));
@@ -72,6 +102,13 @@ export class PublishedSubscription {
       while (this.#groups.size >= MAX_GROUPS_IN_FLIGHT && !this.#cancelled) await Promise.race(this.#groups);
     }
     await this.#drain();
+    // 05: say which group is the first that will never come before the FIN.
+    if (this.#send && !this.#cancelled) {
+      const end = { group: this.#highest === undefined ? 0 : this.#highest + 1 };
+      await this.#core
+        .sendMessage(this.#send, "SUBSCRIBE_END", end, encodeSubscribeEnd(end.group, this.#core.version))
+        .catch(() => {});
+    }
     return undefined;
   }
 
@@ -103,6 +140,8 @@ export class PublishedSubscription {
         sequence: group.sequence,
       });
     }
+    const timed = framesCarryTimestamps(core.version);
+    let previous = 0;
     let index = 0;
     try {
       for (;;) {
@@ -118,7 +157,12 @@ export class PublishedSubscription {
           group.cancel();
           return;
         }
-        const prefix = encodeFrameHeader(frame.length);
+        // 05+: each frame's timestamp as a delta from the previous frame of the group.
+        const timestamp = group.lastTimestamp;
+        const prefix = timed
+          ? encodeTimedFrameHeader(timestamp - previous, frame.length, core.version)
+          : encodeFrameHeader(frame.length);
+        previous = timestamp;
         if (frame.length <= COALESCE_LIMIT) {
           const chunk = new Uint8Array(prefix.length + frame.length);
           chunk.set(prefix);
@@ -139,6 +183,7 @@ export class PublishedSubscription {
             index,
             size: frame.length,
             bytes,
+            ...(timed ? { timestamp } : {}),
           });
         }
         index++;
@@ -184,10 +229,13 @@ export async function serveSubscribe(core: SessionCore, send: SendStream, recv: 
     return;
   }
 
-  const ok = { priority: request.priority, ordered: request.ordered, maxLatencyMs: 0 };
-  await core.sendMessage(send, "SUBSCRIBE_OK", ok, encodeSubscribeOk(ok, core.version));
+  // 05 has no SUBSCRIBE_OK: SUBSCRIBE_START goes out with the first group (PublishedSubscription).
+  if (!versionAtLeast(core.version, "moq-lite-05")) {
+    const ok = { priority: request.priority, ordered: request.ordered, maxLatencyMs: 0 };
+    await core.sendMessage(send, "SUBSCRIBE_OK", ok, encodeSubscribeOk(ok, core.version));
+  }
 
-  const subscription = new PublishedSubscription(core, request, consumer);
+  const subscription = new PublishedSubscription(core, request, consumer, send);
   const updates = readUpdates(core, recv, subscription);
   const result = await Promise.race([subscription.run(), updates]);
   if (result === "fin" || result === "reset") {

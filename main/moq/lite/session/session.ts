@@ -15,7 +15,8 @@ import {
   bidiStreamTypeName,
   uniStreamTypeName,
 } from "../wire/stream-type.ts";
-import { isAlpnVersion, isLegacyVersion } from "../wire/version.ts";
+import { decodeSessionSetup, encodeSessionSetup, type SessionSetup } from "../wire/setup-stream.ts";
+import { isAlpnVersion, isLegacyVersion, versionAtLeast } from "../wire/version.ts";
 import type { Version } from "../wire/version.ts";
 import { AnnouncementReader, runAnnounced, serveAnnounce } from "./announce.ts";
 import { RateMeter } from "./bitrate.ts";
@@ -31,6 +32,7 @@ import { ProbeReader, runProbe, serveProbe } from "./probe.ts";
 import type { ProbeResult } from "./probe.ts";
 import { serveSubscribe } from "./publisher.ts";
 import { SETUP_STREAM_TYPE, clientSetup, followSessionStream, serverSetup } from "./setup.ts";
+import { serveTrack } from "./track-info.ts";
 import { RecvStream, SendStream } from "./streams.ts";
 import { Subscription, receiveGroup, runSubscription } from "./subscriber.ts";
 import type { SubscribeConfig } from "./subscriber.ts";
@@ -72,6 +74,8 @@ export interface ConnectionState {
   tls: TransportInfo["tls"];
   open: boolean;
   close?: CloseInfo;
+  /** 05+: what the peer's SETUP said it can do (probe level 0 none, 1 report, 2 increase; role). */
+  peerSetup?: Pick<SessionSetup, "probe" | "role" | "path">;
 }
 
 /** Stream types are varints up to 2^62-1; every defined one fits a byte, anything larger is simply unknown. */
@@ -103,6 +107,7 @@ export class Session {
   readonly #received = new RateMeter();
   #peerProbe?: ProbeResult;
   #goawayListeners = new Set<(g: Goaway) => void>();
+  #peerSetup?: SessionSetup;
   #versionReady: Promise<Version>;
   #setVersion!: (v: Version) => void;
   readonly #core: SessionCore;
@@ -186,8 +191,36 @@ export class Session {
   #negotiated(version: Version): void {
     this.#version = version;
     this.#setVersion(version);
+    if (versionAtLeast(version, "moq-lite-05")) void this.#sendSetup();
     // RTT samples taken while both ends were busy with setup would skew the estimate for seconds.
     this.transport.sessionEstablished?.();
+  }
+
+  /**
+   * 05+: our one SETUP on a Setup stream of its own. We answer PROBE with our send rate (level 1,
+   * "report") and pad nothing; the role stays "both"; the path rides on the URL (WebSocket and
+   * WebTransport carry one), so none is sent.
+   */
+  async #sendSetup(): Promise<void> {
+    try {
+      const stream = await this.#openUni("setup", UniStreamType.Setup);
+      const setup = { probe: 1, role: 0 } as const;
+      await this.#core.sendMessage(stream, "SETUP", setup, encodeSessionSetup(setup, this.version));
+      await stream.close();
+    } catch (err) {
+      if (!this.isClosed) this.#fail(err);
+    }
+  }
+
+  /** 05+: the peer's SETUP stream, exactly one per session. */
+  async #receiveSetup(recv: RecvStream): Promise<void> {
+    if (this.#peerSetup) throw new DecodeError("the peer opened a second Setup stream");
+    const body = await recv.message(this.limits.maxMessageBytes, "SETUP");
+    const setup = decodeSessionSetup(body, this.version, this.limits);
+    this.#peerSetup = setup;
+    this.#core.traced(recv, "SETUP", { probe: setup.probe, role: setup.role, path: setup.path });
+    if (!(await recv.done())) throw new DecodeError("unexpected bytes after SETUP");
+    recv.noteEnd("fin");
   }
 
   async #watchSessionStream(recv: RecvStream): Promise<void> {
@@ -350,6 +383,8 @@ export class Session {
           return await receiveGoaway(core, send, recv, (goaway) => {
             for (const fn of this.#goawayListeners) fn(goaway);
           });
+        case BidiStreamType.Track:
+          return await serveTrack(core, send, recv);
         default:
           send.reset(ErrorCode.UnexpectedStream);
           recv.stop(ErrorCode.UnexpectedStream);
@@ -376,11 +411,15 @@ export class Session {
         },
         recv.arrivedAt,
       );
+      const version = this.#version ?? (await this.#versionReady);
+      if (type === UniStreamType.Setup && versionAtLeast(version, "moq-lite-05")) {
+        await this.#receiveSetup(recv);
+        return;
+      }
       if (type !== UniStreamType.Group) {
         recv.stop(ErrorCode.UnexpectedStream);
         return;
       }
-      const version = this.#version ?? (await this.#versionReady);
       await receiveGroup(
         this.#core,
         recv,
@@ -501,6 +540,9 @@ export class Session {
       tls: info.tls,
       open: !this.isClosed,
       close: this.#closeInfo,
+      ...(this.#peerSetup
+        ? { peerSetup: { probe: this.#peerSetup.probe, role: this.#peerSetup.role, path: this.#peerSetup.path } }
+        : {}),
     };
   }
 

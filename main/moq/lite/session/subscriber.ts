@@ -3,6 +3,8 @@ import { TrackProducer } from "../../model/track.ts";
 import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../../model/types.ts";
+import { DEFAULT_TIMESCALE } from "../../model/types.ts";
+import { framesCarryTimestamps, zigzagDecode } from "../wire/group.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import {
   decodeSubscribeResponse,
@@ -10,6 +12,8 @@ import {
   encodeSubscribeUpdate,
   subscribeResponsesTyped,
 } from "../wire/subscribe.ts";
+import { decodeTrackInfo, encodeTrackRequest, type TrackInfo } from "../wire/track.ts";
+import { versionAtLeast } from "../wire/version.ts";
 import type { Subscribe, SubscribeDrop, SubscribeOk, SubscriptionParams } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
@@ -62,6 +66,10 @@ export class Subscription implements TrackReader {
   readonly ok: Promise<SubscribeOk>;
   /** SUBSCRIBE_DROPs received, for diagnostics. */
   readonly drops: SubscribeDrop[] = [];
+  /** 05+: the track's properties from TRACK_INFO (timescale, publisher priority and retention). */
+  trackInfo: TrackInfo | undefined;
+  /** 05+: SUBSCRIBE_END's group, the first that will never be delivered. */
+  endGroup: number | undefined;
   readonly closed: Promise<EndInfo | undefined>;
   readonly #reader: TrackConsumer;
   readonly #core: SessionCore;
@@ -73,6 +81,7 @@ export class Subscription implements TrackReader {
   #draining = false;
   #openGroups = 0;
   #lastGroupAt = 0;
+  #okSeen = false;
 
   constructor(core: SessionCore, id: number, broadcast: Path, track: string, config: SubscribeConfig) {
     this.#core = core;
@@ -86,6 +95,8 @@ export class Subscription implements TrackReader {
       maxPendingGroups: config.maxPendingGroups ?? 1024,
       maxCachedBytes: config.maxPendingBytes ?? 64 * 1024 * 1024,
       releaseReadFrames: !config.keepFrames,
+      // Known once the session knows its version (05+: from TRACK_INFO).
+      timescale: "pending",
     });
     this.#reader = this.producer.consume();
     this.ok = new Promise((resolve, reject) => {
@@ -98,6 +109,11 @@ export class Subscription implements TrackReader {
 
   nextGroup(): Promise<GroupReader | undefined> {
     return this.#reader.nextGroup();
+  }
+
+  /** Frame timestamp units per second: TRACK_INFO's over 05, else milliseconds. */
+  timescale(): Promise<number> {
+    return this.producer.timescale();
   }
 
   /** Another reader of the same subscription, starting at the latest group. */
@@ -127,6 +143,7 @@ export class Subscription implements TrackReader {
 
   /** @internal */
   gotOk(ok: SubscribeOk): void {
+    this.#okSeen = true;
     this.#resolveOk(ok);
   }
 
@@ -157,9 +174,20 @@ export class Subscription implements TrackReader {
   }
 
   /** @internal A group stream for this subscription started / ended. */
-  groupStarted(): void {
+  groupStarted(sequence: number): void {
     this.#openGroups++;
     this.#lastGroupAt = performance.now();
+    // 05 accepts implicitly: a group before SUBSCRIBE_START is as good as one.
+    if (!this.#okSeen && versionAtLeast(this.#core.version, "moq-lite-05")) {
+      const info = this.trackInfo;
+      this.gotOk({
+        priority: info?.priority ?? 0,
+        ordered: info?.ordered ?? false,
+        maxLatencyMs: info?.maxLatencyMs ?? 0,
+        startGroup: sequence,
+        endGroup: undefined,
+      });
+    }
   }
   groupEnded(): void {
     this.#openGroups--;
@@ -178,8 +206,47 @@ export class Subscription implements TrackReader {
   }
 }
 
+/**
+ * 05+: ask for the track's properties on a Track stream (TRACK → TRACK_INFO, then both FIN).
+ * Undefined when the publisher reset the stream (no such track): `sub` has ended then.
+ */
+async function requestTrackInfo(core: SessionCore, sub: Subscription): Promise<TrackInfo | undefined> {
+  let send: SendStream;
+  let recv: RecvStream;
+  try {
+    ({ send, recv } = await core.openBidi("track", BidiStreamType.Track));
+  } catch (err) {
+    const e = openFailed(err, "a track stream");
+    sub.end({ code: e.code, reason: e.message });
+    return undefined;
+  }
+  try {
+    const request = { broadcast: sub.broadcast, track: sub.name };
+    await core.sendMessage(send, "TRACK", request, encodeTrackRequest(request, core.version));
+    const body = await recv.message(core.limits.maxMessageBytes, "TRACK_INFO");
+    const info = decodeTrackInfo(body, core.version, core.limits);
+    core.traced(recv, "TRACK_INFO", info);
+    await send.close();
+    if (!(await recv.done())) throw new DecodeError("unexpected bytes after TRACK_INFO");
+    recv.noteEnd("fin");
+    return info;
+  } catch (err) {
+    const e = streamEnded(core, err, recv, send, "track stream");
+    sub.end({ code: e.code, reason: e instanceof DecodeError ? e.message : resetReason(e.code, sub) });
+    return undefined;
+  }
+}
+
 /** Open the Subscribe stream for `sub` and follow its responses until it ends. */
 export async function runSubscription(core: SessionCore, sub: Subscription, config: SubscribeConfig): Promise<void> {
+  if (versionAtLeast(core.version, "moq-lite-05")) {
+    const info = await requestTrackInfo(core, sub);
+    if (!info) return;
+    sub.trackInfo = info;
+    sub.producer.setTimescale(info.timescale);
+  } else {
+    sub.producer.setTimescale(DEFAULT_TIMESCALE);
+  }
   const request: Subscribe = {
     id: sub.id,
     broadcast: sub.broadcast,
@@ -217,6 +284,7 @@ function resetReason(code: number, sub: Subscription): string {
 
 async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStream): Promise<void> {
   const typed = subscribeResponsesTyped(core.version);
+  const implicit = versionAtLeast(core.version, "moq-lite-05");
   for (let first = true; ; first = false) {
     const type = typed ? await recv.varintOrEnd("subscribe response type") : undefined;
     if (typed && type === undefined) return;
@@ -229,12 +297,25 @@ async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStr
       core.traced(recv, "SUBSCRIBE_OK", response.ok);
       if (first) sub.gotOk(response.ok);
     } else if (response.type === "drop") {
-      if (first) throw new DecodeError("first subscribe response must be SUBSCRIBE_OK, got SUBSCRIBE_DROP");
+      // 03/04 accept explicitly first; 05 accepts implicitly, so a DROP may come first there.
+      if (first && !implicit)
+        throw new DecodeError("first subscribe response must be SUBSCRIBE_OK, got SUBSCRIBE_DROP");
       core.traced(recv, "SUBSCRIBE_DROP", response.drop);
       sub.drops.push(response.drop);
+    } else if (response.type === "start") {
+      core.traced(recv, "SUBSCRIBE_START", { group: response.group });
+      const info = sub.trackInfo;
+      if (!first) continue;
+      sub.gotOk({
+        priority: info?.priority ?? 0,
+        ordered: info?.ordered ?? false,
+        maxLatencyMs: info?.maxLatencyMs ?? 0,
+        startGroup: response.group,
+        endGroup: undefined,
+      });
     } else {
-      // Only 05 has these, and sessions do not negotiate 05 yet.
-      throw new DecodeError(`subscribe response ${response.type} does not exist in ${core.version}`);
+      core.traced(recv, "SUBSCRIBE_END", { group: response.group });
+      sub.endGroup = response.group;
     }
   }
 }
@@ -269,7 +350,7 @@ export async function receiveGroup(
     recv.stop(err instanceof MoqError ? err.code : ErrorCode.Duplicate);
     return;
   }
-  sub.groupStarted();
+  sub.groupStarted(header.sequence);
   try {
     await readFrames(core, recv, sub, header.sequence, group);
   } finally {
@@ -298,12 +379,27 @@ async function readFrames(
       recv.arrivedAt,
     );
   }
+  const timed = framesCarryTimestamps(core.version);
+  let timestamp = 0;
   let index = 0;
   try {
     for (;;) {
-      const frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
-      if (frame === undefined) break;
-      group.writeFrame(frame);
+      let frame: Uint8Array | undefined;
+      if (timed) {
+        // 05+: each frame's timestamp is a zigzag delta from the previous frame of the group.
+        const zigzag = await recv.varintOrEnd("frame timestamp");
+        if (zigzag === undefined) break;
+        timestamp += zigzagDecode(zigzag);
+        if (timestamp < 0 || !Number.isSafeInteger(timestamp)) {
+          throw new DecodeError(`frame ${index} of group ${sequence} has timestamp ${timestamp}, outside 0..2^53-1`);
+        }
+        frame = await recv.message(core.limits.maxFrameBytes, "FRAME");
+        group.writeFrame(frame, timestamp);
+      } else {
+        frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
+        if (frame === undefined) break;
+        group.writeFrame(frame);
+      }
       const bytes = recv.claim();
       if (core.events.active) {
         core.emit(
@@ -316,6 +412,7 @@ async function readFrames(
             index,
             size: frame.length,
             bytes,
+            ...(timed ? { timestamp } : {}),
           },
           recv.arrivedAt,
         );

@@ -1,8 +1,8 @@
 // moq-lite version identifiers (spec §4.1). 03/04/05 are chosen by ALPN / WebTransport protocol /
 // WebSocket subprotocol with no handshake; 01/02 are chosen by the SETUP exchange (§4.3).
 //
-// The wire layer encodes and decodes 05 (spec §14); sessions do not speak it yet, so it is not
-// offered or accepted in negotiation (ALPN_VERSIONS) and parseVersion refuses it.
+// Sessions speak 05 (spec §14) when it is asked for (ALPN_VERSIONS, parseVersion); what is
+// offered by default (DEFAULT_OFFER) stays 04/03 until 05 has been checked against every peer.
 
 export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04" | "moq-lite-05";
 
@@ -15,12 +15,13 @@ export const VERSIONS = [
   "moq-lite-05",
 ] as const satisfies readonly Version[];
 
-/** The versions a session speaks (negotiation offers and accepts only these). */
+/** The versions a session speaks. */
 export const SESSION_VERSIONS = [
   "moq-lite-01",
   "moq-lite-02",
   "moq-lite-03",
   "moq-lite-04",
+  "moq-lite-05",
 ] as const satisfies readonly Version[];
 export type SessionVersion = (typeof SESSION_VERSIONS)[number];
 
@@ -34,8 +35,11 @@ export const VERSION_CODES: Readonly<Record<Version, number>> = Object.freeze({
 });
 
 /** Versions negotiated by ALPN, in our order of preference. */
-export const ALPN_VERSIONS = ["moq-lite-04", "moq-lite-03"] as const;
+export const ALPN_VERSIONS = ["moq-lite-05", "moq-lite-04", "moq-lite-03"] as const;
 export type AlpnVersion = (typeof ALPN_VERSIONS)[number];
+
+/** What clients offer and servers accept unless told otherwise. */
+export const DEFAULT_OFFER: readonly AlpnVersion[] = ["moq-lite-04", "moq-lite-03"];
 
 /** Versions negotiated by the 0x20/0x21 SETUP exchange, in our order of preference. */
 export const LEGACY_VERSIONS = ["moq-lite-02", "moq-lite-01"] as const;
@@ -78,6 +82,6 @@ export function parseVersion(s: string): Version {
   const t = s.trim().toLowerCase();
   const v = isVersion(t) ? t : /^0?[1-9]$/.test(t) ? VERSIONS[Number(t) - 1] : undefined;
   if (v && (SESSION_VERSIONS as readonly string[]).includes(v)) return v;
-  if (v) throw new Error(`${v} is not spoken yet; valid values: ${SESSION_VERSIONS.join(", ")}`);
+  if (v) throw new Error(`${v} is not spoken; valid values: ${SESSION_VERSIONS.join(", ")}`);
   throw new Error(`unknown moq-lite version "${s}"; valid values: ${SESSION_VERSIONS.join(", ")}`);
 }

@@ -3,6 +3,7 @@ import {
   ALPN_VERSIONS,
   BidiStreamType,
   bidiStreamTypeAllowed,
+  DEFAULT_OFFER,
   bidiStreamTypeName,
   isAlpnVersion,
   isLegacyVersion,
@@ -31,8 +32,10 @@ describe("versions (§4.1)", () => {
     expect(versionFromCode(0xff0dad06)).toBeUndefined();
   });
 
-  it("03/04 are ALPN-negotiated (04 preferred), 01/02 go through SETUP", () => {
-    expect(ALPN_VERSIONS).toEqual(["moq-lite-04", "moq-lite-03"]);
+  it("03/04/05 are ALPN-negotiated (05 preferred, 04/03 offered by default), 01/02 go through SETUP", () => {
+    expect(ALPN_VERSIONS).toEqual(["moq-lite-05", "moq-lite-04", "moq-lite-03"]);
+    expect(DEFAULT_OFFER).toEqual(["moq-lite-04", "moq-lite-03"]);
+    expect(isAlpnVersion("moq-lite-05")).toBe(true);
     expect([...LEGACY_VERSIONS].sort()).toEqual(["moq-lite-01", "moq-lite-02"]);
     expect(isAlpnVersion("moq-lite-04")).toBe(true);
     expect(isAlpnVersion("moq-lite-03")).toBe(true);
@@ -47,11 +50,12 @@ describe("versions (§4.1)", () => {
     expect(parseVersion("moq-lite-03")).toBe("moq-lite-03");
     expect(parseVersion("04")).toBe("moq-lite-04");
     expect(parseVersion("1")).toBe("moq-lite-01");
-    for (const bad of ["", "moq-lite-05", "5", "moql", "moq-lite-4", "9"]) {
-      expect(() => parseVersion(bad)).toThrow(/valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04$/);
+    expect(parseVersion("5")).toBe("moq-lite-05");
+    for (const bad of ["", "moq-lite-06", "6", "moql", "moq-lite-4", "9"]) {
+      expect(() => parseVersion(bad)).toThrow(
+        /valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04, moq-lite-05$/,
+      );
     }
-    // The wire layer knows 05, sessions do not speak it yet: say so rather than "unknown".
-    expect(() => parseVersion("05")).toThrow(/^moq-lite-05 is not spoken yet/);
   });
 
   it("versionAtLeast orders the drafts", () => {
