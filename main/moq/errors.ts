@@ -57,6 +57,14 @@ export class DecodeError extends MoqError {
   }
 }
 
+/** A stream ended (FIN) before or inside a message: malformed, but a kind a caller may forgive. */
+export class TruncatedError extends DecodeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "TruncatedError";
+  }
+}
+
 /** Pull a numeric stream error code out of whatever a transport rejected with. */
 export function streamErrorCode(err: unknown): number | undefined {
   if (err instanceof MoqError) return err.code;

@@ -1,4 +1,4 @@
-import { DecodeError } from "../errors.ts";
+import { DecodeError, TruncatedError } from "../errors.ts";
 import { readVarintAt, readVarintBigAt, varintLength } from "./varint.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -94,7 +94,7 @@ export class StreamReader {
   async varintOrEnd(what = "varint"): Promise<number | undefined> {
     if (!(await this.#fill(1))) return undefined;
     const len = varintLength(this.#buf[this.#pos]!);
-    if (!(await this.#fill(len))) throw new DecodeError(`stream ended inside ${what}`);
+    if (!(await this.#fill(len))) throw new TruncatedError(`stream ended inside ${what}`);
     const v = readVarintAt(this.#buf, this.#pos);
     this.#pos += len;
     return v;
@@ -102,7 +102,7 @@ export class StreamReader {
 
   async varint(what = "varint"): Promise<number> {
     const v = await this.varintOrEnd(what);
-    if (v === undefined) throw new DecodeError(`stream ended before ${what}`);
+    if (v === undefined) throw new TruncatedError(`stream ended before ${what}`);
     return v;
   }
 
@@ -110,28 +110,28 @@ export class StreamReader {
   async varintBigOrEnd(what = "varint"): Promise<bigint | undefined> {
     if (!(await this.#fill(1))) return undefined;
     const len = varintLength(this.#buf[this.#pos]!);
-    if (!(await this.#fill(len))) throw new DecodeError(`stream ended inside ${what}`);
+    if (!(await this.#fill(len))) throw new TruncatedError(`stream ended inside ${what}`);
     const v = readVarintBigAt(this.#buf, this.#pos);
     this.#pos += len;
     return v;
   }
 
   async varintBig(what = "varint"): Promise<bigint> {
-    if (!(await this.#fill(1))) throw new DecodeError(`stream ended before ${what}`);
+    if (!(await this.#fill(1))) throw new TruncatedError(`stream ended before ${what}`);
     const len = varintLength(this.#buf[this.#pos]!);
-    if (!(await this.#fill(len))) throw new DecodeError(`stream ended inside ${what}`);
+    if (!(await this.#fill(len))) throw new TruncatedError(`stream ended inside ${what}`);
     const v = readVarintBigAt(this.#buf, this.#pos);
     this.#pos += len;
     return v;
   }
 
   async u8(what = "u8"): Promise<number> {
-    if (!(await this.#fill(1))) throw new DecodeError(`stream ended before ${what}`);
+    if (!(await this.#fill(1))) throw new TruncatedError(`stream ended before ${what}`);
     return this.#buf[this.#pos++]!;
   }
 
   async u16(what = "u16"): Promise<number> {
-    if (!(await this.#fill(2))) throw new DecodeError(`stream ended inside ${what}`);
+    if (!(await this.#fill(2))) throw new TruncatedError(`stream ended inside ${what}`);
     const v = (this.#buf[this.#pos]! << 8) | this.#buf[this.#pos + 1]!;
     this.#pos += 2;
     return v;
@@ -139,7 +139,7 @@ export class StreamReader {
 
   /** Exactly n bytes. The caller must have bounded n. */
   async exact(n: number, what = "bytes"): Promise<Uint8Array> {
-    if (!(await this.#fill(n))) throw new DecodeError(`stream ended inside ${what} (${this.buffered}/${n} bytes)`);
+    if (!(await this.#fill(n))) throw new TruncatedError(`stream ended inside ${what} (${this.buffered}/${n} bytes)`);
     const out = this.#buf.subarray(this.#pos, this.#pos + n);
     this.#pos += n;
     return out;
@@ -158,7 +158,7 @@ export class StreamReader {
 
   async message(max: number, what = "message"): Promise<Uint8Array> {
     const body = await this.messageOrEnd(max, what);
-    if (body === undefined) throw new DecodeError(`stream ended before ${what}`);
+    if (body === undefined) throw new TruncatedError(`stream ended before ${what}`);
     return body;
   }
 

@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
+import { DecodeError, ErrorCode, MoqError, TruncatedError } from "../../errors.ts";
 import { TrackProducer } from "../../model/track.ts";
 import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
@@ -270,6 +270,12 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     await send.close();
     sub.drain();
   } catch (err) {
+    // After we unsubscribed, the publisher's last words do not matter: @moq/net 0.3.4 can FIN in
+    // the middle of its SUBSCRIBE_END when our FIN crosses it. Not a reason to end the session.
+    if (!sub.active && err instanceof TruncatedError) {
+      recv.noteEnd("fin");
+      return;
+    }
     const e = streamEnded(core, err, recv, send, "subscribe stream");
     sub.end({ code: e.code, reason: e instanceof DecodeError ? e.message : resetReason(e.code, sub) });
   }

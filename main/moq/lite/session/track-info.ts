@@ -11,6 +11,11 @@ import type { RecvStream, SendStream } from "./streams.ts";
 
 /** How long a relayed track may take to learn its timescale from upstream before the default is used. */
 const TIMESCALE_WAIT_MS = 5000;
+/**
+ * A SUBSCRIBE usually follows a TRACK at once: keep the track resolved a little longer so a relay
+ * reuses the upstream subscription it just made instead of closing and reopening it.
+ */
+const KEEP_RESOLVED_MS = 2000;
 
 export async function serveTrack(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "TRACK");
@@ -33,12 +38,8 @@ export async function serveTrack(core: SessionCore, send: SendStream, recv: Recv
     recv.noteEnd("fin");
     return;
   }
-  let timescale: number;
-  try {
-    timescale = await withTimeout(consumer.timescale(), TIMESCALE_WAIT_MS, DEFAULT_TIMESCALE);
-  } finally {
-    consumer.close();
-  }
+  const timescale = await withTimeout(consumer.timescale(), TIMESCALE_WAIT_MS, DEFAULT_TIMESCALE);
+  setTimeout(() => consumer.close(), KEEP_RESOLVED_MS).unref?.();
   try {
     const info = { priority: 0, ordered: false, maxLatencyMs: 0, timescale };
     await core.sendMessage(send, "TRACK_INFO", info, encodeTrackInfo(info, core.version));
