@@ -24,7 +24,7 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionsConfig;
 
-const PROTOCOL_CHOICES = ["auto", "moq-lite-04", "moq-lite-03", "legacy"] as const;
+const PROTOCOL_CHOICES = ["auto", "moq-lite-05", "moq-lite-04", "moq-lite-03", "legacy"] as const;
 const TRANSPORT_CHOICES = ["auto", "webtransport", "websocket"] as const;
 
 export interface CommonOptions extends OutputOptions {
@@ -139,7 +139,7 @@ function choice<T extends string>(command: string, flag: string, raw: unknown, a
   if (raw === undefined) return fallback;
   const value = String(raw).trim().toLowerCase();
   // Short forms people type: "04" / "4" for moq-lite-04.
-  const expanded = /^0?[34]$/.test(value) ? `moq-lite-0${value.slice(-1)}` : value;
+  const expanded = /^0?[345]$/.test(value) ? `moq-lite-0${value.slice(-1)}` : value;
   if ((allowed as readonly string[]).includes(expanded)) return expanded as T;
   throw new UsageError(`${flag} must be one of ${allowed.join(", ")} (got ${JSON.stringify(String(raw))})`, command);
 }

@@ -3,7 +3,8 @@
 
 export const COMMON_HELP = `Common options:
   --protocol P        moq-lite version: auto (default: offer 04 and 03, and 01/02 through
-                      SETUP), moq-lite-04, moq-lite-03, or legacy (01/02 through SETUP only);
+                      SETUP), moq-lite-05, moq-lite-04, moq-lite-03, or legacy (01/02 through
+                      SETUP only);
                       "--version P" after a command still works but is deprecated
   --transport T       auto (default), webtransport or websocket
   --fingerprint HEX   pin the server certificate by its SHA-256 (for self-signed servers)
@@ -86,7 +87,7 @@ With --json: {"event":"announce",...}, {"event":"stats",...}, {"event":"probe",.
   --duration S        stop after S seconds (default: until Ctrl-C)
 
 Each report prints the server's estimate of its send rate towards us (in Mbit/s and in
-bits/s) and its RTT (moq-lite-04 only). With --json: {"event":"probe","bitrate":...,"rttMs":...}.`,
+bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitrate":...,"rttMs":...}.`,
   },
   relay: {
     synopsis:

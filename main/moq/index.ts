@@ -21,5 +21,6 @@ export type { Limits } from "./coding/limits.ts";
 // QUIC varints, for formats carried in frames (hang's legacy timestamps).
 export { varintSize, writeVarintAt, readVarintAt, varintLength } from "./coding/varint.ts";
 export type { Version } from "./lite/wire/version.ts";
+export { DEFAULT_OFFER, versionAtLeast } from "./lite/wire/version.ts";
 // The W3C-WebTransport shape a session runs on; any environment's WebTransport fits it.
 export type { Transport, TransportSession, TransportInfo, TransportKind, BidiStream } from "./transport/types.ts";

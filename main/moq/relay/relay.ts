@@ -9,7 +9,7 @@ import type { TrackOptions } from "../model/track.ts";
 import { TrackMux } from "../mux.ts";
 import { Session } from "../lite/session/session.ts";
 import type { CloseInfo } from "../lite/session/close.ts";
-import { DEFAULT_OFFER } from "../lite/wire/version.ts";
+import { ALPN_VERSIONS } from "../lite/wire/version.ts";
 import { listen } from "../transport/listener.ts";
 import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
@@ -101,7 +101,8 @@ export class Relay {
     const listener = await listen({
       host: options.host,
       port: options.port,
-      versions: options.versions ?? [...DEFAULT_OFFER],
+      // Clients choose: accept every version a session speaks, 05 included.
+      versions: options.versions ?? [...ALPN_VERSIONS],
       legacy: options.legacy ?? true,
       http3: options.http3,
       certificate: options.certificate,

@@ -3,6 +3,7 @@
 // counters every second, and turns all of it into records for its observation (and a recording).
 
 import { connect } from "../../moq/node.ts";
+import { versionAtLeast } from "../../moq/index.ts";
 import type { GroupReader, Session, Subscription } from "../../moq/node.ts";
 import type { ConnectionSummary, TransportKind } from "../../ipc/contract.ts";
 import { describeFailure, explainClose, explainCode } from "../describe.ts";
@@ -243,7 +244,8 @@ export class Connection {
 
   async #watchAnnouncements(session: Session): Promise<void> {
     const reader = session.announced("");
-    const hopIds = session.version === "moq-lite-04";
+    // 04 and later carry hop ids; 03 only a count.
+    const hopIds = versionAtLeast(session.version, "moq-lite-04");
     try {
       for (;;) {
         const change = await reader.next();

@@ -1,6 +1,7 @@
 // Where a connection goes and how: the relay URL (its jwt kept apart, so it never reaches a
 // summary, a log line or an error), the transport, the protocol versions offered, the trust.
 
+import { DEFAULT_OFFER } from "../../moq/index.ts";
 import { parseRelayUrl, redactUrl } from "../../moq/node.ts";
 import type { ConnectOptions } from "../../moq/node.ts";
 import type { TransportChoice, TrustChoice } from "../../ipc/contract.ts";
@@ -58,9 +59,9 @@ export function connectOptionsOf(target: ConnectTarget): ConnectOptions {
   };
 }
 
-/** The versions to offer for a protocol choice: "auto" (04, 03 and the legacy fallbacks), "legacy", or one version. */
+/** The versions to offer for a protocol choice: "auto" (the library's default offer and the legacy fallbacks), "legacy", or one version. */
 export function protocolOffer(protocol: string): { versions: string[]; legacy: boolean } {
-  if (protocol === "auto") return { versions: ["moq-lite-04", "moq-lite-03"], legacy: true };
+  if (protocol === "auto") return { versions: [...DEFAULT_OFFER], legacy: true };
   if (protocol === "legacy") return { versions: [], legacy: true };
   return { versions: [protocol], legacy: false };
 }

@@ -206,7 +206,12 @@ export class TrackObserver {
       state.subscribeStream = e.stream;
       this.#bySubscribeId.set(f.id, state);
       this.#row(state.key, (r) => ({ ...r, latency: { ...r.latency, subscribeSentAt: e.at } }));
-    } else if (e.type === "message" && e.direction === "received" && e.name === "SUBSCRIBE_OK") {
+    } else if (
+      e.type === "message" &&
+      e.direction === "received" &&
+      // 05 accepts implicitly: SUBSCRIBE_START is its first answer.
+      (e.name === "SUBSCRIBE_OK" || e.name === "SUBSCRIBE_START")
+    ) {
       const state = [...this.#states.values()].find((s) => s.subscribeStream === e.stream);
       if (!state) return;
       this.#row(state.key, (r) => ({

@@ -29,7 +29,7 @@ describe("options", () => {
       "give the protocol once, as --protocol",
     );
     expect(() => commonOptions("x", { version: "moq-lite-09" }, () => {})).toThrow(
-      "--protocol must be one of auto, moq-lite-04, moq-lite-03, legacy",
+      "--protocol must be one of auto, moq-lite-05, moq-lite-04, moq-lite-03, legacy",
     );
   });
 
