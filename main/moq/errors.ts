@@ -31,12 +31,55 @@ export const ErrorCode = {
 
 const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
 
-/** A human-readable name for a code, for logs and the trace ("13 NotFound", "70 app(6)"). */
+/**
+ * The stream reset registry of moq-lite-05 and later, which moq-relay 0.17 (moq-net 0.3.18) sends
+ * on every version. It differs from the table above, which older peers (and we, so far) use. The
+ * numbers 49–57 mean one thing only; 0–5 and 18 mean different things in the two tables.
+ */
+export const StreamCode = {
+  Internal: 0x0,
+  Cancel: 0x1,
+  DeliveryTimeout: 0x2,
+  SessionClosed: 0x3,
+  GoingAway: 0x4,
+  TooFarBehind: 0x5,
+  MalformedTrack: 0x12,
+  ControlTimeout: 0x31,
+  GroupTooLarge: 0x32,
+  NotFound: 0x33,
+  Old: 0x34,
+  Evicted: 0x35,
+  Unroutable: 0x36,
+  WrongSize: 0x37,
+  FrameTooLarge: 0x38,
+  TimestampMismatch: 0x39,
+} as const;
+
+const CURRENT_NAMES = new Map<number, string>(Object.entries(StreamCode).map(([name, code]) => [code, name]));
+
+/**
+ * A human-readable name for a code, for logs and the trace ("13 NotFound", "54 Unroutable",
+ * "70 app(6)"). Where the older table and the current registry disagree, both names are given.
+ */
 export function describeCode(code: number): string {
-  const name = NAMES.get(code);
-  if (name) return `${code} ${name}`;
+  const older = NAMES.get(code);
+  // 0 is how every peer says "cancelled, nothing wrong"; the newer registry's "Internal" for it
+  // would only add noise to the most common code there is.
+  const current = code === 0 ? undefined : CURRENT_NAMES.get(code);
+  if (older && current && older !== current) return `${code} ${older}/${current}`;
+  if (older ?? current) return `${code} ${older ?? current}`;
   if (code >= 64) return `${code} app(${code - 64})`;
   return String(code);
+}
+
+/** A reset that says the broadcast or track is not there, in either table. */
+export function isNotFoundCode(code: number): boolean {
+  return (
+    code === ErrorCode.NotFound ||
+    code === ErrorCode.Unroutable ||
+    code === StreamCode.NotFound ||
+    code === StreamCode.Unroutable
+  );
 }
 
 /** An error carrying a moq-lite code, used to reset streams or close the session. */

@@ -1,7 +1,7 @@
 // Library and transport failures in words a person can act on: what a moq-lite code means, why a
 // session ended, and any thrown error with a hint where one helps. The CLI and the app share these.
 
-import { ErrorCode, MoqError, describeCode } from "../moq/index.ts";
+import { ErrorCode, MoqError, StreamCode, describeCode } from "../moq/index.ts";
 import type { CloseInfo } from "../moq/index.ts";
 
 /** What a moq-lite reset or close code means for someone watching a relay. */
@@ -29,6 +29,16 @@ const MEANINGS: Partial<Record<number, string>> = {
   [ErrorCode.FrameTooLarge]: "a frame exceeded the size limit",
   [ErrorCode.Unroutable]: "the relay has no route to this broadcast",
   [ErrorCode.Evicted]: "evicted from the relay's cache",
+  // The moq-lite-05+ registry (moq-relay 0.17 sends it on every version); 49–57 only mean this.
+  [StreamCode.ControlTimeout]: "a control request was not answered in time",
+  [StreamCode.GroupTooLarge]: "a group grew past the relay's cache budget and was aborted",
+  [StreamCode.NotFound]: "the publisher has no such track/broadcast",
+  [StreamCode.Old]: "the group was superseded by a newer one and dropped",
+  [StreamCode.Evicted]: "evicted under memory pressure (it can be fetched again)",
+  [StreamCode.Unroutable]: "the relay has no route to this broadcast: nobody announces it there",
+  [StreamCode.WrongSize]: "a frame's payload did not match its declared size",
+  [StreamCode.FrameTooLarge]: "a frame was larger than the receiver accepts",
+  [StreamCode.TimestampMismatch]: "a frame's timestamp does not fit its track's timescale",
 };
 
 /** "13 NotFound: the publisher has no such track/broadcast". */

@@ -1,7 +1,7 @@
 // moqscope sub URL BROADCAST TRACK: subscribe and print each frame as it arrives.
 
 import { Buffer } from "node:buffer";
-import { ErrorCode, MoqError, toPath, redactUrl } from "../../moq/node.ts";
+import { ErrorCode, MoqError, isNotFoundCode, toPath, redactUrl } from "../../moq/node.ts";
 import type { GroupReader, Session, Subscription } from "../../moq/node.ts";
 import { AnnouncementWatch } from "../../studio/observe/announcement-watch.ts";
 import type { CommandRun } from "../command.ts";
@@ -85,7 +85,7 @@ export const runSub: CommandRun = async (argv, ctx) => {
       if (closed) return { kind: "failed", message: explainClose(closed), code: closed.code };
       // A refused subscription (13, or any reset before SUBSCRIBE_OK: @moq/lite refuses with 0):
       // work out whether the broadcast or only the track is missing.
-      if (code === ErrorCode.NotFound || !accepted) {
+      if (isNotFoundCode(code) || !accepted) {
         const seen = await watch.waitFor(broadcast, ANNOUNCE_WINDOW_MS);
         const unknown = watch.describeFailure();
         if (!seen && unknown) {

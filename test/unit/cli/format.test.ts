@@ -8,6 +8,7 @@ import {
   printableText,
 } from "../../../main/cli/format.ts";
 import { explainClose, explainCode } from "../../../main/cli/errors.ts";
+import { isNotFoundCode } from "../../../main/moq/errors.ts";
 import { describeEvent } from "../../../main/cli/trace.ts";
 
 describe("format", () => {
@@ -54,6 +55,14 @@ describe("explanations", () => {
     expect(explainCode(13)).toBe("13 NotFound: the publisher has no such track/broadcast");
     expect(explainCode(6)).toContain("check the ?jwt= token");
     expect(explainCode(70)).toBe("code 70 app(6)");
+    // moq-relay 0.17 resets with the moq-lite-05+ registry on every version.
+    expect(explainCode(54)).toBe("54 Unroutable: the relay has no route to this broadcast: nobody announces it there");
+    expect(explainCode(51)).toBe("51 NotFound: the publisher has no such track/broadcast");
+    // Where the two tables disagree, both names show.
+    expect(explainCode(18)).toMatch(/^18 Encode\/MalformedTrack: /);
+    expect(explainCode(3)).toMatch(/^3 Timeout\/SessionClosed: /);
+    for (const code of [13, 30, 51, 54]) expect(isNotFoundCode(code)).toBe(true);
+    expect(isNotFoundCode(0)).toBe(false);
     expect(explainClose({ code: 0, reason: "", by: "remote" })).toBe("the server closed the session");
     expect(explainClose({ code: 15, reason: "bad", by: "remote" })).toContain("15 ProtocolViolation");
     expect(explainClose({ code: 0, reason: "Connection closed: 1006", by: "remote", dropped: true })).toMatch(

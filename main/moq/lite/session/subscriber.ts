@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode, MoqError, TruncatedError } from "../../errors.ts";
+import { DecodeError, ErrorCode, MoqError, TruncatedError, isNotFoundCode } from "../../errors.ts";
 import { TrackProducer } from "../../model/track.ts";
 import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
@@ -284,7 +284,7 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
 const DRAIN_QUIET_MS = 100;
 
 function resetReason(code: number, sub: Subscription): string {
-  if (code === ErrorCode.NotFound) return `publisher has no track "${sub.name}" in broadcast "${sub.broadcast}"`;
+  if (isNotFoundCode(code)) return `publisher has no track "${sub.name}" in broadcast "${sub.broadcast}"`;
   return `subscription to "${sub.broadcast}" / "${sub.name}" was reset with code ${code}`;
 }
 
