@@ -175,6 +175,17 @@ export class TrackMux {
     if (!entry) throw new MoqError(ErrorCode.NotFound, `broadcast "${request.broadcast}" is not published here`);
     return entry.resolve(request);
   }
+  /**
+   * How `broadcast` is published here: "broadcast" (an in-memory broadcast, which knows its tracks'
+   * timescales), "handler" (a function that writes for each subscriber, run only for real
+   * subscriptions), or undefined when nobody publishes it.
+   */
+  publishedAs(broadcast: Path): "broadcast" | "handler" | undefined {
+    const entry = this.#entries.get(broadcast);
+    if (!entry) return undefined;
+    return entry.broadcast ? "broadcast" : "handler";
+  }
+
   /** A past group still held in a published broadcast's cache (for FETCH). */
   cachedGroup(broadcast: Path, track: string, sequence: number): GroupProducer | undefined {
     return this.#entries.get(broadcast)?.broadcast?.getTrack(track)?.getGroup(sequence);

@@ -1,9 +1,11 @@
 // Command-line options of the throughput benchmark.
 
-import type { Impl, TransportName } from "./protocol.ts";
+import type { BenchVersion, Impl, TransportName } from "./protocol.ts";
 
 export interface BenchOptions {
   transports: TransportName[];
+  /** moq-lite versions to measure (each pair of ours runs once per version). */
+  versions: BenchVersion[];
   frameSizes: number[];
   /** Payload MB (10^6 bytes) per measurement; undefined = per frame size (see defaultMbytes). */
   mbytes: number | undefined;
@@ -33,6 +35,8 @@ Moves frames publisher -> subscriber over loopback, each side in its own process
 throughput and CPU per byte. Options (lists are comma-separated):
   --transport websocket|webtransport|all   default all
   --frame-bytes 1024,65536                 frame sizes, default 1024,65536
+  --protocol 04,05                         moq-lite versions, default 04 (05 adds a timestamp to
+                                           every frame and a TRACK exchange; ours-ours only)
   --mbytes N                               payload MB (10^6 B) per run; default 100 for frames
                                            under 16 KiB, 500 otherwise (a few seconds each)
   --publisher ours|lite|all                default all
@@ -88,6 +92,7 @@ function choice<T extends string>(name: string, value: string, allowed: readonly
 export function parseOptions(argv: string[]): BenchOptions | "help" {
   const o: BenchOptions = {
     transports: ["websocket", "webtransport"],
+    versions: ["moq-lite-04"],
     frameSizes: [1024, 65536],
     mbytes: undefined,
     publishers: ["ours", "lite"],
@@ -123,6 +128,13 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
         return "help";
       case "--transport":
         o.transports = choice(arg, next(), ["websocket", "webtransport"] as const);
+        break;
+      case "--protocol":
+        o.versions = list(next()).map((v) => {
+          const full = /^0?[45]$/.test(v) ? `moq-lite-0${v.slice(-1)}` : v;
+          if (full !== "moq-lite-04" && full !== "moq-lite-05") throw new Error(`--protocol: "${v}" is not 04 or 05`);
+          return full;
+        });
         break;
       case "--frame-bytes":
         o.frameSizes = list(next()).map((v) => positiveInt(arg, v));

@@ -11,8 +11,13 @@ export type Impl = "raw" | "ours" | "lite";
 
 export type TransportName = "websocket" | "webtransport";
 
+/** The moq-lite versions the benchmark can compare (ours-ours; @moq/lite speaks 04 here). */
+export type BenchVersion = "moq-lite-04" | "moq-lite-05";
+
 export interface RunConfig {
   transport: TransportName;
+  /** The moq-lite version both sides speak. */
+  version: BenchVersion;
   publisher: Impl;
   subscriber: Impl;
   frameBytes: number;

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   if (config.publisher === "ours") mux.publish(BENCH_BROADCAST, (writer) => serveOurs(writer));
   let url = "";
   const listener = await listen({
-    versions: ["moq-lite-04"],
+    versions: [config.version],
     legacy: false,
     http3: false,
     onSession: (transport) => {

@@ -20,8 +20,11 @@ export interface Metrics {
 }
 
 export function pairLabel(r: RunResult): string {
-  const { publisher, subscriber } = r.config;
-  return publisher === "raw" ? "raw transport" : `${publisher} → ${subscriber}`;
+  const { publisher, subscriber, version } = r.config;
+  if (publisher === "raw") return "raw transport";
+  // 04 is the baseline the verdicts compare; other versions are labelled.
+  const v = version === "moq-lite-04" ? "" : ` (${version.replace("moq-lite-", "")})`;
+  return `${publisher} → ${subscriber}${v}`;
 }
 
 export function metricsOf(r: RunResult): Metrics {

@@ -64,7 +64,7 @@ function groupDone(): void {
 const dial = (): Promise<Transport> =>
   connectTransport(config.url, {
     transport: config.transport,
-    versions: ["moq-lite-04"],
+    versions: [config.version],
     legacy: false,
     timeoutMs: 10_000,
   });
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   } else if (config.subscriber === "ours") {
     const session = await connect(config.url, {
       transport: config.transport,
-      versions: ["moq-lite-04"],
+      versions: [config.version],
       legacy: false,
       timeoutMs: 10_000,
     });

@@ -35,7 +35,11 @@ function plan(o: BenchOptions): RunConfig[] {
       else for (const p of o.publishers) for (const s of o.subscribers) pairs.push([p, s]);
       for (const [publisher, subscriber] of pairs) {
         if (transport === "webtransport" && (publisher === "lite" || subscriber === "lite")) continue;
-        configs.push({ ...base, publisher, subscriber });
+        for (const version of o.versions) {
+          // @moq/lite 0.2.2 speaks 03/04 only; the raw baseline has no version.
+          if (version !== "moq-lite-04" && (publisher !== "ours" || subscriber !== "ours")) continue;
+          configs.push({ ...base, publisher, subscriber, version });
+        }
       }
     }
   }
@@ -63,7 +67,8 @@ function loadText(): string {
 }
 
 function describe(c: RunConfig): string {
-  const who = c.publisher === "raw" ? "raw transport" : `${c.publisher} → ${c.subscriber}`;
+  const who =
+    c.publisher === "raw" ? "raw transport" : `${c.publisher} → ${c.subscriber}, ${c.version.replace("moq-lite-", "")}`;
   const mb = ((c.totalFrames * c.frameBytes) / 1e6).toFixed(0);
   return `${c.transport}, ${who}, ${frameLabel(c.frameBytes)} frames, ${mb} MB`;
 }

@@ -144,6 +144,27 @@ describe("moq-lite-05 through our relay", () => {
     expect(await within(sub.closed, T, "the end")).toBeUndefined();
   });
 
+  it("answers TRACK for a handler-served track without running the handler: it runs once, for the SUBSCRIBE", async () => {
+    r = await startTestRelay({ versions: ALL });
+    const pub = await r.client("", { versions: ["moq-lite-05"] });
+    let runs = 0;
+    pub.mux.publish("handled", (writer) => {
+      runs++;
+      const group = writer.openGroup();
+      group.writeFrame(new TextEncoder().encode("hello"));
+      group.close();
+      writer.close();
+    });
+    const viewer = await r.client("", { versions: ["moq-lite-05"] });
+    await within(viewer.announced("").next(), T, "the announcement");
+    const sub = viewer.subscribe("handled", "any");
+    // Handlers say nothing about time: milliseconds.
+    expect(await within(sub.timescale(), T, "TRACK_INFO")).toBe(1000);
+    const got = await readTimed(sub, 1);
+    expect(got[0]!.frames.map(([t]) => t)).toEqual(["hello"]);
+    expect(runs).toBe(1);
+  });
+
   it("refuses a TRACK for a track nobody publishes: the subscription ends with NotFound", async () => {
     r = await startTestRelay({ versions: ALL });
     const viewer = await r.client("", { versions: ["moq-lite-05"] });

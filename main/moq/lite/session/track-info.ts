@@ -1,4 +1,5 @@
 import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
+import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import { DEFAULT_TIMESCALE } from "../../model/types.ts";
 import { decodeTrackRequest, encodeTrackInfo } from "../wire/track.ts";
@@ -21,25 +22,14 @@ export async function serveTrack(core: SessionCore, send: SendStream, recv: Recv
   const body = await recv.message(core.limits.maxMessageBytes, "TRACK");
   const request = decodeTrackRequest(body, core.version, core.limits);
   core.traced(recv, "TRACK", request);
-  let consumer: TrackConsumer;
-  try {
-    consumer = core.mux.serve({
-      broadcast: request.broadcast,
-      track: request.track,
-      priority: 0,
-      ordered: false,
-      maxLatencyMs: 0,
-    });
-  } catch (err) {
-    const code = err instanceof MoqError ? err.code : ErrorCode.NotFound;
-    send.reset(code);
+  const timescale = await resolveTimescale(core, request.broadcast, request.track);
+  if (timescale === undefined) {
+    send.reset(ErrorCode.NotFound);
     // The requester FINs after TRACK; read to that end rather than stop (see fetch.ts).
     await recv.discard().catch(() => {});
     recv.noteEnd("fin");
     return;
   }
-  const timescale = await withTimeout(consumer.timescale(), TIMESCALE_WAIT_MS, DEFAULT_TIMESCALE);
-  setTimeout(() => consumer.close(), KEEP_RESOLVED_MS).unref?.();
   try {
     const info = { priority: 0, ordered: false, maxLatencyMs: 0, timescale };
     await core.sendMessage(send, "TRACK_INFO", info, encodeTrackInfo(info, core.version));
@@ -58,4 +48,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
     timer.unref?.();
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The timescale of a published track, or undefined when there is no such track. A handler is only
+ * run for a real subscription (it may count subscribers, or read a file for each): its tracks have
+ * the default timescale. An in-memory broadcast is asked as a subscription would ask it, so a
+ * relay learns the timescale from upstream.
+ */
+async function resolveTimescale(core: SessionCore, broadcast: Path, track: string): Promise<number | undefined> {
+  const how = core.mux.publishedAs(broadcast);
+  if (how === undefined) return undefined;
+  if (how === "handler") return DEFAULT_TIMESCALE;
+  let consumer: TrackConsumer;
+  try {
+    consumer = core.mux.serve({ broadcast, track, priority: 0, ordered: false, maxLatencyMs: 0 });
+  } catch (err) {
+    if (err instanceof MoqError) return undefined;
+    throw err;
+  }
+  const timescale = await withTimeout(consumer.timescale(), TIMESCALE_WAIT_MS, DEFAULT_TIMESCALE);
+  setTimeout(() => consumer.close(), KEEP_RESOLVED_MS).unref?.();
+  return timescale;
 }
