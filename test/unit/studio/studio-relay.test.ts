@@ -77,7 +77,9 @@ describe("studio reconnecting", () => {
       (rows) => rows.find((r) => r.key === track && r.status === "active" && r.frames > framesBefore),
       "the clock track resubscribed",
     );
-    expect(row.latency.subscribeSentAt).toBeGreaterThanOrEqual(back.since);
+    // Event times come from the monotonic clock (performance), `since` from Date.now(): the two can
+    // drift a few ms apart in a long process. The relay was down far longer than this margin.
+    expect(row.latency.subscribeSentAt).toBeGreaterThanOrEqual(back.since - 50);
     const findings = studio.openView("findings", { connectionId: "default" }).items();
     expect(findings.find((f) => f.kind === "connection")).toMatchObject({ severity: "warning" });
   });

@@ -35,6 +35,10 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   const excluded = (change: AnnouncementChange) =>
     interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
 
+  // 05: our own hop, last in the chain, goes once in ANNOUNCE_OK instead.
+  const ownHop = core.mux.hop;
+  const hopsToSend = (hops: readonly number[]) =>
+    hasAnnounceOk(core) && ownHop !== 0 && hops[hops.length - 1] === ownHop ? hops.slice(0, -1) : [...hops];
   const live = new Set<Path>();
   const announce = (change: AnnouncementChange) => {
     if (excluded(change)) return;
@@ -47,10 +51,6 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
     const msg = { active: change.active, suffix, hops: change.active ? hopsToSend(change.hops) : [] };
     void core.sendMessage(send, "ANNOUNCE", msg, encodeAnnounce(msg, core.version)).catch(() => {});
   };
-  // 05: our own hop, last in the chain, goes once in ANNOUNCE_OK instead.
-  const ownHop = core.mux.hop;
-  const hopsToSend = (hops: readonly number[]) =>
-    hasAnnounceOk(core) && ownHop !== 0 && hops[hops.length - 1] === ownHop ? hops.slice(0, -1) : [...hops];
 
   if (isLegacy(core)) {
     // 01/02 start with the complete set in one ANNOUNCE_INIT.
