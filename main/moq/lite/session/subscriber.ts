@@ -311,7 +311,7 @@ async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStr
     } else if (response.type === "start") {
       core.traced(recv, "SUBSCRIBE_START", { group: response.group });
       const info = sub.trackInfo;
-      if (!first) continue;
+      // Resolves `ok` once, even after a DROP came first.
       sub.gotOk({
         priority: info?.priority ?? 0,
         ordered: info?.ordered ?? false,
