@@ -21,6 +21,12 @@ const OPTIONS = {
 } as const;
 
 const STATS_INTERVAL_MS = 1000;
+const PROBE_LEVELS = [
+  "none: no probe reports",
+  "report: it reports its send rate",
+  "increase: it can also pad to probe",
+];
+const ROLES = ["publish and subscribe", "publisher only", "subscriber only"];
 
 export const runInspect: CommandRun = async (argv, ctx) => {
   const { values, positionals } = parseCommand("inspect", argv, OPTIONS);
@@ -64,7 +70,22 @@ export const runInspect: CommandRun = async (argv, ctx) => {
     (why) => out.notice(why),
   );
 
-  const statsTimer = setInterval(() => printStats(out, session.stats(), lastProbe), STATS_INTERVAL_MS);
+  // 05+: the peer's SETUP says what it can do; it arrives right after the session is established.
+  let peerShown = false;
+  const showPeer = () => {
+    const setup = session.connectionState().peerSetup;
+    if (peerShown || !setup) return;
+    peerShown = true;
+    out.record(
+      { event: "peer-setup", probe: setup.probe, role: setup.role },
+      `peer's SETUP: probe level ${setup.probe} (${PROBE_LEVELS[setup.probe]}), role ${ROLES[setup.role]}`,
+    );
+  };
+  showPeer();
+  const statsTimer = setInterval(() => {
+    showPeer();
+    printStats(out, session.stats(), lastProbe);
+  }, STATS_INTERVAL_MS);
 
   const result = await untilAborted(session.closed, deadline.signal);
   clearInterval(statsTimer);

@@ -30,7 +30,7 @@ export async function startCliServer(): Promise<CliServer> {
   const ready: Session[] = [];
   const waiting: ((s: Session) => void)[] = [];
   const listener = await listen({
-    versions: ["moq-lite-04", "moq-lite-03"],
+    versions: ["moq-lite-05", "moq-lite-04", "moq-lite-03"],
     legacy: true,
     http3: false,
     onSession: (transport) => {

@@ -55,6 +55,21 @@ describe("moqscope inspect", () => {
     },
   );
 
+  it("on moq-lite-05, says what the peer's SETUP offers (probe level, role)", { timeout: 60_000 }, async () => {
+    const json = await runCli(["inspect", server.url, "--json", "--duration", "1.5", "--protocol", "05"]);
+    expect(json.code, json.stderr).toBe(0);
+    const lines = jsonLines(json.stdout);
+    expect(lines[0]).toMatchObject({ event: "connected", version: "moq-lite-05" });
+    expect(lines.find((l) => l.event === "peer-setup")).toEqual({ event: "peer-setup", probe: 1, role: 0 });
+    const text = await runCli(["inspect", server.url, "--duration", "1.5", "--protocol", "moq-lite-05"]);
+    expect(text.stdout + text.stderr).toContain(
+      "peer's SETUP: probe level 1 (report: it reports its send rate), role publish and subscribe",
+    );
+    // Older versions have no SETUP stream: nothing to say.
+    const old = await runCli(["inspect", server.url, "--json", "--duration", "1", "--protocol", "04"]);
+    expect(jsonLines(old.stdout).some((l) => l.event === "peer-setup")).toBe(false);
+  });
+
   it("shows broadcasts coming and going as + and - lines, under --prefix only", { timeout: 60_000 }, async () => {
     server.mux.publishBroadcast("room/a", new BroadcastProducer());
     server.mux.publishBroadcast("elsewhere/b", new BroadcastProducer());
