@@ -103,6 +103,8 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
                       certificate valid for 14 days, pinned by clients via its fingerprint)
   --demo              also publish demo/clock and demo/video.hang (30 fps synthetic video)
+  --protocol P        accept only this version (moq-lite-05, -04, -03, or legacy for 01/02
+                      through SETUP); default auto: every version, 05 first
 
 The URL path is a session's root: a client at http://host:port/anon sees and publishes only
 under anon/. With neither --auth-key nor --public the relay is open to anonymous sessions;

@@ -4,6 +4,7 @@
 
 import { Relay, authorize, formatLogEntry, loadAuthKey, loadCertificateFiles } from "../../moq/node.ts";
 import type { AuthKey, GrantInput, RelayLogEntry } from "../../moq/node.ts";
+import { protocolOffer } from "../../studio/connections/target.ts";
 import { startDemo } from "../../studio/demo/index.ts";
 import type { CommandRun } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
@@ -57,9 +58,13 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     return authorize(url, { key, publicPrefixes });
   };
 
+  // --protocol narrows what the relay accepts (to test a client against one version); "auto"
+  // accepts every version a session speaks, and the 01/02 SETUP exchange.
+  const accepted = common.protocol === "auto" ? {} : protocolOffer(common.protocol);
   const relay = await Relay.start({
     host: bind.host,
     port: bind.port,
+    ...accepted,
     certificate: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : undefined,
     authorize: (request) => admit(request.url),
     onLog: (entry: RelayLogEntry) =>

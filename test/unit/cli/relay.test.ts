@@ -83,6 +83,17 @@ describe("moqscope relay", () => {
     }
   });
 
+  it("--protocol narrows the versions the relay accepts", async () => {
+    const { relay, ready } = await startRelay(["--protocol", "moq-lite-05"]);
+    const url = `ws://127.0.0.1:${ready.port}/`;
+    const modern = await runCli(["inspect", url, "--json", "--duration", "1", "--protocol", "05"]);
+    expect(modern.code, modern.stderr).toBe(0);
+    expect(jsonLines(modern.stdout)[0]).toMatchObject({ event: "connected", version: "moq-lite-05" });
+    const old = await runCli(["inspect", url, "--json", "--duration", "1", "--protocol", "04"]);
+    expect(old.code).toBe(1);
+    relay.child.kill("SIGINT");
+  });
+
   it("rejects bad options with exit 2", async () => {
     expect((await runCli(["relay", "--bind", "nowhere"])).code).toBe(2);
     expect((await runCli(["relay", "--cert", "a.pem"])).code).toBe(2);
