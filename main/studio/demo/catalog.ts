@@ -1,5 +1,5 @@
-// The hang catalog of the synthetic video broadcast (hang.md §4): one H.264-like rendition with
-// the legacy container, so inspectors and hang players know the track's shape.
+// The hang catalog of a one-rendition video broadcast (hang.md §4), legacy container: the
+// synthetic demo video's, and the Publish view's camera.
 
 import type { SyntheticVideoConfig } from "./video-frames.ts";
 
@@ -23,7 +23,10 @@ export interface DemoCatalog {
 }
 
 /** Build the catalog for one video track named `track`. */
-export function demoCatalog(track: string, config: SyntheticVideoConfig): DemoCatalog {
+export function videoCatalog(
+  track: string,
+  config: Pick<SyntheticVideoConfig, "codec" | "width" | "height" | "fps" | "bitrate">,
+): DemoCatalog {
   return {
     video: {
       renditions: {

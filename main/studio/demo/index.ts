@@ -15,7 +15,7 @@ export {
   SyntheticVideoFrames,
   type SyntheticVideoConfig,
 } from "./video-frames.ts";
-export { demoCatalog, type DemoCatalog, type DemoVideoRendition } from "./catalog.ts";
+export { videoCatalog, type DemoCatalog, type DemoVideoRendition } from "./catalog.ts";
 
 export interface DemoOptions {
   /** Path prefix of the demo broadcasts. Default "demo". */

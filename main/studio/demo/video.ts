@@ -4,7 +4,7 @@
 
 import { BroadcastProducer } from "../../moq/index.ts";
 import type { GroupProducer, TrackMux } from "../../moq/index.ts";
-import { demoCatalog } from "./catalog.ts";
+import { videoCatalog } from "./catalog.ts";
 import { Pacer } from "./pacer.ts";
 import { DEFAULT_VIDEO_CONFIG, SyntheticVideoFrames, type SyntheticVideoConfig } from "./video-frames.ts";
 
@@ -40,7 +40,7 @@ export function startVideoDemo(
 
   // The catalog never changes while the demo runs: one group, closed, is the whole history.
   const catalogGroup = catalogTrack.openGroup();
-  catalogGroup.writeFrame(new TextEncoder().encode(JSON.stringify(demoCatalog(VIDEO_TRACK, config))));
+  catalogGroup.writeFrame(new TextEncoder().encode(JSON.stringify(videoCatalog(VIDEO_TRACK, config))));
   catalogGroup.close();
 
   const frames = new SyntheticVideoFrames(config);

@@ -4,6 +4,7 @@
 
 import { BroadcastProducer, varintSize, writeVarintAt } from "../../moq/index.ts";
 import type { GroupProducer, TrackProducer } from "../../moq/index.ts";
+import { videoCatalog } from "../demo/catalog.ts";
 import { PublishTally } from "./tally.ts";
 
 export const CAMERA_CATALOG_TRACK = "catalog.json";
@@ -71,23 +72,7 @@ export class CameraBroadcast {
 
 /** The hang catalog for the camera's one rendition. */
 export function cameraCatalog(s: CameraSettings): unknown {
-  return {
-    video: {
-      renditions: {
-        [CAMERA_VIDEO_TRACK]: {
-          codec: s.codec,
-          container: { kind: "legacy" },
-          codedWidth: s.width,
-          codedHeight: s.height,
-          framerate: s.framerate,
-          bitrate: s.bitrate,
-          optimizeForLatency: true,
-          jitter: Math.ceil(1000 / s.framerate),
-        },
-      },
-      display: { width: s.width, height: s.height },
-    },
-  };
+  return videoCatalog(CAMERA_VIDEO_TRACK, { ...s, fps: s.framerate });
 }
 
 /** The codec in words for the Publish view. */

@@ -135,9 +135,7 @@ describe("moq-lite-05 through our relay", () => {
       ["a0", "b0"],
       ["a1", "b1"],
     ]);
-    if (pv === "moq-lite-05" && sv === "moq-lite-05") {
-      expect(got[0]!.frames[0]![1]).toBe(500);
-    } else if (sv === "moq-lite-05") {
+    if (sv === "moq-lite-05") {
       // An older publisher sends no timestamps: the relay stamps frames as they arrive (ms).
       expect(got[0]!.frames[0]![1]).toBeGreaterThanOrEqual(before);
     }

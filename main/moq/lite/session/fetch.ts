@@ -4,7 +4,7 @@ import type { GroupConsumer } from "../../model/group.ts";
 import type { Path } from "../../model/path.ts";
 import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
 import type { Fetch } from "../wire/fetch.ts";
-import { encodeFrameHeader, encodeTimedFrameHeader, framesCarryTimestamps, zigzagDecode } from "../wire/group.ts";
+import { FrameHeaders, FrameReader } from "./frames.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
@@ -47,26 +47,18 @@ async function runFetch(core: SessionCore, request: PathFetch, group: GroupProdu
   try {
     await core.sendMessage(send, "FETCH", msg, encodeFetch(msg, core.version));
     await send.close();
-    // 05+: frames carry zigzag timestamp deltas, as on group streams.
-    const timed = framesCarryTimestamps(core.version);
-    let timestamp = 0;
+    const frames = new FrameReader(core, recv);
     for (let index = 0; ; index++) {
-      let frame: Uint8Array | undefined;
-      if (timed) {
-        const zigzag = await recv.varintOrEnd("frame timestamp");
-        if (zigzag === undefined) break;
-        timestamp += zigzagDecode(zigzag);
-        if (timestamp < 0 || !Number.isSafeInteger(timestamp)) {
-          throw new DecodeError(`fetched frame ${index} has timestamp ${timestamp}, outside 0..2^53-1`);
-        }
-        frame = await recv.message(core.limits.maxFrameBytes, "FRAME");
-        group.writeFrame(frame, timestamp);
-      } else {
-        frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
-        if (frame === undefined) break;
-        group.writeFrame(frame);
-      }
-      core.traced(recv, "FRAME", { group: request.group, index, size: frame.length, ...(timed ? { timestamp } : {}) });
+      const frame = await frames.next();
+      if (frame === undefined) break;
+      const timestamp = frames.timestamp;
+      group.writeFrame(frame, timestamp);
+      core.traced(recv, "FRAME", {
+        group: request.group,
+        index,
+        size: frame.length,
+        ...(timestamp !== undefined ? { timestamp } : {}),
+      });
     }
     recv.noteEnd("fin");
     group.close();
@@ -106,26 +98,20 @@ export async function serveFetch(core: SessionCore, send: SendStream, recv: Recv
     (err: unknown) => streamEnded(core, err, recv, undefined, "fetch stream"),
   );
   const reader = group.consume();
-  const timed = framesCarryTimestamps(core.version);
-  let previous = 0;
+  const headers = new FrameHeaders(core);
   try {
     for (let index = 0; ; index++) {
       const frame = await reader.readFrame();
       if (frame === undefined) break;
       await send.ready;
       const timestamp = reader.lastTimestamp;
-      send.enqueue(
-        timed
-          ? encodeTimedFrameHeader(timestamp - previous, frame.length, core.version)
-          : encodeFrameHeader(frame.length),
-      );
-      previous = timestamp;
+      send.enqueue(headers.next(timestamp, frame.length));
       send.enqueue(frame);
       core.traceSent(send, "FRAME", {
         group: request.group,
         index,
         size: frame.length,
-        ...(timed ? { timestamp } : {}),
+        ...(headers.timed ? { timestamp } : {}),
       });
     }
     await send.close();

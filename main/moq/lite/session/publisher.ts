@@ -2,7 +2,7 @@ import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../../errors.
 import type { GroupConsumer } from "../../model/group.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { SubscribeRequest } from "../../mux.ts";
-import { encodeFrameHeader, encodeGroupHeader, encodeTimedFrameHeader, framesCarryTimestamps } from "../wire/group.ts";
+import { encodeGroupHeader } from "../wire/group.ts";
 import { UniStreamType } from "../wire/stream-type.ts";
 import {
   decodeSubscribe,
@@ -14,6 +14,7 @@ import {
 import { versionAtLeast } from "../wire/version.ts";
 import type { Subscribe } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
+import { FrameHeaders } from "./frames.ts";
 import { groupSendOrder } from "./priority.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
@@ -140,8 +141,7 @@ export class PublishedSubscription {
         sequence: group.sequence,
       });
     }
-    const timed = framesCarryTimestamps(core.version);
-    let previous = 0;
+    const headers = new FrameHeaders(core);
     let index = 0;
     try {
       for (;;) {
@@ -157,12 +157,8 @@ export class PublishedSubscription {
           group.cancel();
           return;
         }
-        // 05+: each frame's timestamp as a delta from the previous frame of the group.
         const timestamp = group.lastTimestamp;
-        const prefix = timed
-          ? encodeTimedFrameHeader(timestamp - previous, frame.length, core.version)
-          : encodeFrameHeader(frame.length);
-        previous = timestamp;
+        const prefix = headers.next(timestamp, frame.length);
         if (frame.length <= COALESCE_LIMIT) {
           const chunk = new Uint8Array(prefix.length + frame.length);
           chunk.set(prefix);
@@ -183,7 +179,7 @@ export class PublishedSubscription {
             index,
             size: frame.length,
             bytes,
-            ...(timed ? { timestamp } : {}),
+            ...(headers.timed ? { timestamp } : {}),
           });
         }
         index++;

@@ -4,7 +4,6 @@ import type { Path } from "../../model/path.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../../model/types.ts";
 import { DEFAULT_TIMESCALE } from "../../model/types.ts";
-import { framesCarryTimestamps, zigzagDecode } from "../wire/group.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import {
   decodeSubscribeResponse,
@@ -17,6 +16,7 @@ import { versionAtLeast } from "../wire/version.ts";
 import type { Subscribe, SubscribeDrop, SubscribeOk, SubscriptionParams } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
+import { FrameReader } from "./frames.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 export interface SubscribeConfig {
@@ -385,27 +385,14 @@ async function readFrames(
       recv.arrivedAt,
     );
   }
-  const timed = framesCarryTimestamps(core.version);
-  let timestamp = 0;
+  const frames = new FrameReader(core, recv);
   let index = 0;
   try {
     for (;;) {
-      let frame: Uint8Array | undefined;
-      if (timed) {
-        // 05+: each frame's timestamp is a zigzag delta from the previous frame of the group.
-        const zigzag = await recv.varintOrEnd("frame timestamp");
-        if (zigzag === undefined) break;
-        timestamp += zigzagDecode(zigzag);
-        if (timestamp < 0 || !Number.isSafeInteger(timestamp)) {
-          throw new DecodeError(`frame ${index} of group ${sequence} has timestamp ${timestamp}, outside 0..2^53-1`);
-        }
-        frame = await recv.message(core.limits.maxFrameBytes, "FRAME");
-        group.writeFrame(frame, timestamp);
-      } else {
-        frame = await recv.messageOrEnd(core.limits.maxFrameBytes, "FRAME");
-        if (frame === undefined) break;
-        group.writeFrame(frame);
-      }
+      const frame = await frames.next();
+      if (frame === undefined) break;
+      const timestamp = frames.timestamp;
+      group.writeFrame(frame, timestamp);
       const bytes = recv.claim();
       if (core.events.active) {
         core.emit(
@@ -418,7 +405,7 @@ async function readFrames(
             index,
             size: frame.length,
             bytes,
-            ...(timed ? { timestamp } : {}),
+            ...(timestamp !== undefined ? { timestamp } : {}),
           },
           recv.arrivedAt,
         );
