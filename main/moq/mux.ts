@@ -3,6 +3,7 @@ import type { BroadcastProducer } from "./model/broadcast.ts";
 import type { GroupProducer } from "./model/group.ts";
 import { TrackProducer } from "./model/track.ts";
 import type { TrackConsumer, TrackOptions } from "./model/track.ts";
+import { DEFAULT_TIMESCALE } from "./model/types.ts";
 import type { TrackWriter } from "./model/types.ts";
 import { ROOT, hasPrefix, toPath, type Path } from "./model/path.ts";
 
@@ -176,14 +177,15 @@ export class TrackMux {
     return entry.resolve(request);
   }
   /**
-   * How `broadcast` is published here: "broadcast" (an in-memory broadcast, which knows its tracks'
-   * timescales), "handler" (a function that writes for each subscriber, run only for real
-   * subscriptions), or undefined when nobody publishes it.
+   * The timescale of a published track, found without subscribing, or undefined when nobody
+   * publishes it. A handler is only run for real subscriptions (it may count subscribers, or read
+   * a file for each): its tracks have the default timescale.
    */
-  publishedAs(broadcast: Path): "broadcast" | "handler" | undefined {
+  async trackTimescale(broadcast: Path, track: string): Promise<number | undefined> {
     const entry = this.#entries.get(broadcast);
     if (!entry) return undefined;
-    return entry.broadcast ? "broadcast" : "handler";
+    if (!entry.broadcast) return DEFAULT_TIMESCALE;
+    return entry.broadcast.trackTimescale(track);
   }
 
   /** A past group still held in a published broadcast's cache (for FETCH). */

@@ -5,10 +5,14 @@
 import { ErrorCode, MoqError, describeCode } from "../errors.ts";
 import { Settled } from "./signal.ts";
 import { TrackProducer, type TrackConsumer, type TrackOptions } from "./track.ts";
+import { DEFAULT_TIMESCALE } from "./types.ts";
 import type { EndInfo } from "./types.ts";
 
 /** Produces a track for a requested name, or undefined when it has no such track. */
 export type TrackRequestHandler = (name: string) => TrackProducer | undefined;
+
+/** Says a track's timescale without producing it, or undefined when there is no such track. */
+export type TrackInfoHandler = (name: string) => Promise<number | undefined>;
 
 export interface BroadcastOptions {
   /** Cache options for tracks made by createTrack() without options of their own. */
@@ -20,6 +24,7 @@ export class BroadcastProducer {
   readonly #ended = new Settled<EndInfo | undefined>();
   readonly #trackOptions: TrackOptions | undefined;
   #requestHandler: TrackRequestHandler | undefined;
+  #infoHandler: TrackInfoHandler | undefined;
   #error: EndInfo | undefined;
   #isEnded = false;
 
@@ -74,6 +79,32 @@ export class BroadcastProducer {
     return () => {
       if (this.#requestHandler === handler) this.#requestHandler = undefined;
     };
+  }
+
+  /**
+   * Answer questions about tracks nobody subscribed to yet (05's TRACK) without producing them: a
+   * relay asks its upstream for the properties alone. One handler at a time; returns a function
+   * that removes it.
+   */
+  onTrackInfo(handler: TrackInfoHandler): () => void {
+    this.#infoHandler = handler;
+    return () => {
+      if (this.#infoHandler === handler) this.#infoHandler = undefined;
+    };
+  }
+
+  /**
+   * A track's timescale, or undefined when the broadcast has no such track. A live track answers
+   * itself, then the info handler. A request handler is not run for a mere question (it makes
+   * tracks for subscribers, and may start work for each): its tracks are taken to have the
+   * default timescale, so one that makes tracks with another should also set an info handler.
+   */
+  async trackTimescale(name: string): Promise<number | undefined> {
+    if (this.#isEnded) return undefined;
+    const live = this.getTrack(name);
+    if (live) return live.timescale();
+    if (this.#infoHandler) return this.#infoHandler(name);
+    return this.#requestHandler ? DEFAULT_TIMESCALE : undefined;
   }
 
   /** End the broadcast: every track closes cleanly; no new tracks or subscriptions. */

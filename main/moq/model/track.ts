@@ -63,6 +63,8 @@ class TrackCore {
   readonly timescale = new Settled<number>();
   /** The timescale used until then, for the default timestamps of frames written meanwhile. */
   scale = DEFAULT_TIMESCALE;
+  /** The lowest group the source's feed delivers, when a relay learned it from upstream. */
+  feedStart: number | undefined;
 
   constructor(readonly name: string) {}
 
@@ -116,6 +118,15 @@ export class TrackProducer implements TrackWriter {
       this.#cachedBytes += bytes;
       if (this.#cachedBytes > this.#maxBytes) this.#evict();
     };
+  }
+
+  /**
+   * Say where the feed copied into this track starts (a relay learns it from the upstream
+   * response). Groups may arrive out of order, so a newer one can come first: a 05 publisher
+   * serving this track then names the feed's start rather than that group, and loses nothing.
+   */
+  setFeedStart(sequence: number | undefined): void {
+    if (sequence !== undefined && Number.isSafeInteger(sequence) && sequence >= 0) this.#core.feedStart = sequence;
   }
 
   /** Set the timescale (once: later calls are ignored). */
@@ -298,10 +309,13 @@ export class TrackConsumer implements TrackReader {
   #end: Settled<EndInfo | undefined> | undefined;
   /** Groups this consumer never saw because it fell behind the cache. */
   skippedGroups = 0;
+  /** The latest group's sequence when this consumer was made (where it starts), if any. */
+  readonly startedAt: number | undefined;
 
   constructor(core: TrackCore) {
     this.name = core.name;
     this.#core = core;
+    this.startedAt = core.latest?.sequence;
     this.#first = core.latest && new WeakRef(core.latest);
     this.#cursor = core.opened;
     this.#position.cursor = this.#cursor;
@@ -347,6 +361,11 @@ export class TrackConsumer implements TrackReader {
   /** Frame timestamp units per second, once the producer knows it. */
   timescale(): Promise<number> {
     return this.#core.timescale.promise;
+  }
+
+  /** Where the producer's feed starts, if it was told (see TrackProducer.setFeedStart). */
+  get feedStart(): number | undefined {
+    return this.#core.feedStart;
   }
 
   /** Stop reading: pending and later nextGroup() calls resolve undefined. Idempotent. */

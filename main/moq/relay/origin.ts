@@ -6,6 +6,7 @@ import type { Path } from "../model/path.ts";
 import { BroadcastProducer } from "../model/broadcast.ts";
 import { TrackProducer } from "../model/track.ts";
 import type { TrackOptions } from "../model/track.ts";
+import { DEFAULT_TIMESCALE } from "../model/types.ts";
 import type { Session } from "../lite/session/session.ts";
 import type { SubscribeConfig } from "../lite/session/subscriber.ts";
 import { pipeTrack } from "./pipe.ts";
@@ -54,6 +55,8 @@ export class Origin {
       // Frames keep the publisher's timestamps, so downstream gets its timescale too (05's TRACK_INFO).
       const track = new TrackProducer(name, { ...trackOptions, timescale: "pending" });
       void sub.timescale().then((timescale) => track.setTimescale(timescale));
+      // Where the upstream feed starts, so a downstream 05 START does not skip an overtaken group.
+      sub.ok.then((ok) => track.setFeedStart(ok.startGroup)).catch(() => {});
       this.upstream.set(name, track);
       track.onUnused(() => {
         // Nobody downstream is left: let go of the upstream subscription.
@@ -68,6 +71,17 @@ export class Origin {
       });
       hooks.opened(this, name);
       return track;
+    });
+    // 05's TRACK asks for a track's timescale alone: ask upstream the same, without subscribing.
+    // Before 05 the upstream has no Track stream and its frames are stamped here, in the default.
+    this.broadcast.onTrackInfo(async (name) => {
+      if (this.session.isClosed) return undefined;
+      try {
+        const info = await this.session.trackInfo(this.wirePath, name);
+        return info?.timescale ?? DEFAULT_TIMESCALE;
+      } catch {
+        return undefined;
+      }
     });
   }
 

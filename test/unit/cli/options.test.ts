@@ -12,7 +12,11 @@ import {
 describe("options", () => {
   it("turns --protocol into the versions offered", () => {
     const offer = (protocol?: string) => connectOptions(commonOptions("x", { protocol }));
-    expect(offer()).toMatchObject({ versions: ["moq-lite-04", "moq-lite-03"], legacy: true, transport: "auto" });
+    expect(offer()).toMatchObject({
+      versions: ["moq-lite-05", "moq-lite-04", "moq-lite-03"],
+      legacy: true,
+      transport: "auto",
+    });
     expect(offer("moq-lite-03")).toMatchObject({ versions: ["moq-lite-03"], legacy: false });
     expect(offer("04")).toMatchObject({ versions: ["moq-lite-04"], legacy: false });
     expect(offer("legacy")).toMatchObject({ versions: [], legacy: true });

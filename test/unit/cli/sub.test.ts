@@ -44,7 +44,7 @@ describe("moqscope sub", () => {
     const result = await runCli(["sub", server.url, "demo", "t", "--count", "5", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const lines = jsonLines(result.stdout);
-    expect(lines[0]).toMatchObject({ event: "connected", version: "moq-lite-04", transport: "webtransport-h2" });
+    expect(lines[0]).toMatchObject({ event: "connected", version: "moq-lite-05", transport: "webtransport-h2" });
     const frames = lines.filter((l) => l.event === "frame");
     expect(frames).toHaveLength(5);
     for (const f of frames) {
@@ -112,7 +112,8 @@ describe("moqscope sub", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/#\d+ opened bidi subscribe \(by us\)/);
     expect(result.stdout).toMatch(/#\d+ → SUBSCRIBE id=0 broadcast="demo" track="t"/);
-    expect(result.stdout).toMatch(/#\d+ ← SUBSCRIBE_OK/);
+    expect(result.stdout).toMatch(/#\d+ ← TRACK_INFO/);
+    expect(result.stdout).toMatch(/#\d+ ← SUBSCRIBE_START/);
     expect(result.stdout).toMatch(/#\d+ ← frame \d+\.0 {2}\d+ B/);
   });
 

@@ -123,7 +123,6 @@ async function fanOut(
 
   const viewers = await Promise.all(Array.from({ length: n }, () => dial()));
   const subs = viewers.map((v) => v.subscribe("fan", "data"));
-  await Promise.all(subs.map((s, i) => within(s.ok, T, `SUBSCRIBE_OK for subscriber ${i}`)));
   await until(() => relay.relay.stats().downstreamSubscriptions === n, T, `${n} downstream readers`);
   await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
 
@@ -210,7 +209,6 @@ describe("relay with a stalled subscriber", () => {
 
       const healthy = await r.client();
       const sub = healthy.subscribe("steady", "data");
-      await within(sub.ok, T, "the healthy SUBSCRIBE_OK");
       await until(() => r!.relay.stats().downstreamSubscriptions === 2, T, "both downstream readers");
       await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
 
@@ -264,7 +262,10 @@ describe("relay with a stalled subscriber", () => {
       await within(reading, 120_000, "the healthy subscriber to finish");
 
       expect(broken).toEqual([]);
-      expect(received.size).toBe(GROUPS);
+      expect(
+        [...Array(GROUPS).keys()].filter((g) => !received.has(g)),
+        "groups missed",
+      ).toEqual([]);
       // What the stalled subscriber pins is bounded (the relay's per-track cache plus the group
       // streams it may have open): once those filled, by group 50 or so, the level stays put while
       // another 150 MiB go through. Holding everything published would add ~1 MiB per group. Medians,

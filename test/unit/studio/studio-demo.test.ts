@@ -172,7 +172,7 @@ describe("studio with the embedded demo relay", () => {
 
     const subscribes = studio.openView("messages", { connectionId: "default", filter: { text: "subscribe" } });
     expect(subscribes.items().some((r) => r.type === "SUBSCRIBE" && r.direction === "sent")).toBe(true);
-    expect(subscribes.items().some((r) => r.type === "SUBSCRIBE_OK" && r.direction === "received")).toBe(true);
+    expect(subscribes.items().some((r) => r.type === "SUBSCRIBE_START" && r.direction === "received")).toBe(true);
     subscribes.close?.();
   });
 

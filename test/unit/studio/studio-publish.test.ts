@@ -124,13 +124,19 @@ describe("publishing from the studio", () => {
       expect(info.renditions).toEqual([
         expect.objectContaining({ track: "video/hd", kind: "video", codec: "vp8", width: 320, height: 240 }),
       ]);
+      const publications = studio.openView("publications", { connectionId: "default" });
+      const readers = publications.get(publicationId)!.subscribers;
       const { track } = await studio.handlers["track:subscribe"]({
         connectionId: watcher,
         broadcast: "e2e/cam.hang",
         track: "video/hd",
       });
-      const tracks = studio.openView("tracks", { connectionId: watcher });
-      await untilView(tracks, (rows) => rows.find((r) => r.key === track && r.status === "active"), "the subscription");
+      // 05 accepts implicitly, with the first group: wait for the relay's subscription to reach us.
+      await untilView(
+        publications,
+        (rows) => rows.find((r) => r.key === publicationId && r.subscribers > readers),
+        "the relay's subscription to the camera",
+      );
 
       // Two GOPs of three frames, 100 ms apart, then the start of a third so the second one closes.
       // A live subscriber starts at the newest group, so like a real camera each GOP waits until the
@@ -167,7 +173,6 @@ describe("publishing from the studio", () => {
       expect(frames.map((f) => f.timestampUs)).toEqual([base, base + 100_000, base + 200_000]);
       expect(frames[0]!.keyframe).toBe(true);
 
-      const publications = studio.openView("publications", { connectionId: "default" });
       const row = await untilView(
         publications,
         (rows) => rows.find((r) => r.key === publicationId && r.frames === 7 && r.status === "live"),

@@ -9,6 +9,7 @@ import type { AppServices } from "../../../main/studio/app-services.ts";
 import { startEmbeddedRelay } from "../../../main/studio/connections/embedded-relay.ts";
 import type { EmbeddedRelay } from "../../../main/studio/connections/embedded-relay.ts";
 import { createStudio } from "../../../main/studio/index.ts";
+import { until } from "../../interop/fixtures.ts";
 import { T, tempDir, untilView } from "./helpers.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -187,7 +188,8 @@ describe("studio and a publisher that skips and resets groups", () => {
       track: "t",
     });
     const tracks = studio.openView("tracks", { connectionId: "default" });
-    await untilView(tracks, (rows) => rows.find((r) => r.key === track && r.status === "active"), "SUBSCRIBE_OK");
+    // 05 accepts implicitly, with the first group: wait for the relay's subscription to reach us.
+    await until(() => producer.consumerCount > 0, T, "the relay's upstream subscription");
     const timeline = studio.openView("timeline", { connectionId: "default" });
 
     const sendGroup = async (sequence: number) => {

@@ -79,19 +79,18 @@ export class PublishedSubscription {
       if (startGroup !== undefined && group.sequence < startGroup) continue;
       if (endGroup !== undefined && group.sequence > endGroup) break;
       // 05: acceptance is implicit; the first group delivered resolves where the subscription
-      // starts, and a group below that arriving later is one of those implicitly dropped.
+      // starts. A lower group can still come after it: a relay receives groups in arrival order,
+      // and a publisher sends the newest first. It is served all the same, as moq-net's
+      // subscriber delivers one that still arrives (@moq/net reads START for information only).
       if (this.#send && this.#start === undefined) {
-        this.#start = group.sequence;
-        const start = { group: group.sequence };
+        this.#start = this.#startFor(group.sequence);
+        const start = { group: this.#start };
         await this.#core.sendMessage(
           this.#send,
           "SUBSCRIBE_START",
           start,
-          encodeSubscribeStart(group.sequence, this.#core.version),
+          encodeSubscribeStart(this.#start, this.#core.version),
         );
-      } else if (this.#start !== undefined && group.sequence < this.#start) {
-        group.cancel();
-        continue;
       }
       if (this.#highest === undefined || group.sequence > this.#highest) this.#highest = group.sequence;
       const task = this.#sendGroup(group).catch((err) => this.#core.fail(err));
@@ -111,6 +110,19 @@ export class PublishedSubscription {
         .catch(() => {});
     }
     return undefined;
+  }
+
+  /**
+   * The group SUBSCRIBE_START names, given the first one to hand. A relay's track receives groups
+   * in arrival order, and a newer group can overtake an older one: where the feed's start is
+   * known, start there (not below where this reader began, nor below the request) so the older
+   * group still gets through when it arrives.
+   */
+  #startFor(first: number): number {
+    const feed = this.#consumer.feedStart;
+    if (feed === undefined || feed >= first) return first;
+    const floor = Math.max(this.#consumer.startedAt ?? 0, this.request.startGroup ?? 0);
+    return Math.min(first, Math.max(feed, floor));
   }
 
   async #drain(): Promise<void> {

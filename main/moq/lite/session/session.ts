@@ -7,6 +7,7 @@ import { TrackMux } from "../../mux.ts";
 import type { BidiStream, Transport, TransportInfo } from "../../transport/types.ts";
 import { decodeGroupHeader } from "../wire/group.ts";
 import type { Goaway } from "../wire/goaway.ts";
+import type { TrackInfo } from "../wire/track.ts";
 import { toPath } from "../../model/path.ts";
 import {
   BidiStreamType,
@@ -32,7 +33,7 @@ import { ProbeReader, runProbe, serveProbe } from "./probe.ts";
 import type { ProbeResult } from "./probe.ts";
 import { serveSubscribe } from "./publisher.ts";
 import { SETUP_STREAM_TYPE, clientSetup, followSessionStream, serverSetup } from "./setup.ts";
-import { serveTrack } from "./track-info.ts";
+import { queryTrackInfo, serveTrack } from "./track-info.ts";
 import { RecvStream, SendStream } from "./streams.ts";
 import { Subscription, receiveGroup, runSubscription } from "./subscriber.ts";
 import type { SubscribeConfig } from "./subscriber.ts";
@@ -465,6 +466,16 @@ export class Session {
     void sub.closed.then(() => this.#subscriptions.delete(id));
     void runSubscription(this.#core, sub, config);
     return sub;
+  }
+
+  /**
+   * 05+: a track's properties (its timescale) without subscribing to it; undefined before 05,
+   * which has no Track stream. Rejects with a MoqError when the peer has no such track.
+   */
+  async trackInfo(broadcast: string, track: string): Promise<TrackInfo | undefined> {
+    if (this.isClosed) throw new MoqError(ErrorCode.Closed, "session is closed");
+    if (!versionAtLeast(this.#core.version, "moq-lite-05")) return undefined;
+    return queryTrackInfo(this.#core, toPath(broadcast, "broadcast path"), track);
   }
 
   /** Broadcasts the peer announces under `prefix`, now and as they change. */

@@ -11,12 +11,13 @@ import {
   encodeSubscribeUpdate,
   subscribeResponsesTyped,
 } from "../wire/subscribe.ts";
-import { decodeTrackInfo, encodeTrackRequest, type TrackInfo } from "../wire/track.ts";
+import type { TrackInfo } from "../wire/track.ts";
 import { versionAtLeast } from "../wire/version.ts";
 import type { Subscribe, SubscribeDrop, SubscribeOk, SubscriptionParams } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import { FrameReader } from "./frames.ts";
+import { queryTrackInfo } from "./track-info.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
 export interface SubscribeConfig {
@@ -206,33 +207,13 @@ export class Subscription implements TrackReader {
   }
 }
 
-/**
- * 05+: ask for the track's properties on a Track stream (TRACK → TRACK_INFO, then both FIN).
- * Undefined when the publisher reset the stream (no such track): `sub` has ended then.
- */
+/** 05+: the track's properties, or undefined when the publisher refused (`sub` has ended then). */
 async function requestTrackInfo(core: SessionCore, sub: Subscription): Promise<TrackInfo | undefined> {
-  let send: SendStream;
-  let recv: RecvStream;
   try {
-    ({ send, recv } = await core.openBidi("track", BidiStreamType.Track));
+    return await queryTrackInfo(core, sub.broadcast, sub.name);
   } catch (err) {
-    const e = openFailed(err, "a track stream");
+    const e = err instanceof MoqError ? err : new MoqError(ErrorCode.Cancelled, String(err));
     sub.end({ code: e.code, reason: e.message });
-    return undefined;
-  }
-  try {
-    const request = { broadcast: sub.broadcast, track: sub.name };
-    await core.sendMessage(send, "TRACK", request, encodeTrackRequest(request, core.version));
-    const body = await recv.message(core.limits.maxMessageBytes, "TRACK_INFO");
-    const info = decodeTrackInfo(body, core.version, core.limits);
-    core.traced(recv, "TRACK_INFO", info);
-    await send.close();
-    if (!(await recv.done())) throw new DecodeError("unexpected bytes after TRACK_INFO");
-    recv.noteEnd("fin");
-    return info;
-  } catch (err) {
-    const e = streamEnded(core, err, recv, send, "track stream");
-    sub.end({ code: e.code, reason: e instanceof DecodeError ? e.message : resetReason(e.code, sub) });
     return undefined;
   }
 }

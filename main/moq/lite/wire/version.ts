@@ -1,8 +1,8 @@
 // moq-lite version identifiers (spec §4.1). 03/04/05 are chosen by ALPN / WebTransport protocol /
 // WebSocket subprotocol with no handshake; 01/02 are chosen by the SETUP exchange (§4.3).
 //
-// Sessions speak 05 (spec §14), checked against @moq/net 0.3.4: servers accept it by default,
-// clients offer it when asked (DEFAULT_OFFER below says why not yet by default).
+// Sessions speak 05 (spec §14), checked against @moq/net 0.3.4 and moq-relay 0.17: servers accept
+// it and clients offer it first, by default.
 
 export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04" | "moq-lite-05";
 
@@ -38,12 +38,8 @@ export const VERSION_CODES: Readonly<Record<Version, number>> = Object.freeze({
 export const ALPN_VERSIONS = ["moq-lite-05", "moq-lite-04", "moq-lite-03"] as const;
 export type AlpnVersion = (typeof ALPN_VERSIONS)[number];
 
-/**
- * What clients offer unless told otherwise. 05 is left out for now: the session speaks it (and
- * servers accept it), but much of our own test suite still assumes 04's explicit SUBSCRIBE_OK
- * before the first group, which 05 replaces with implicit acceptance.
- */
-export const DEFAULT_OFFER: readonly AlpnVersion[] = ["moq-lite-04", "moq-lite-03"];
+/** What clients offer unless told otherwise, best first. */
+export const DEFAULT_OFFER: readonly AlpnVersion[] = ["moq-lite-05", "moq-lite-04", "moq-lite-03"];
 
 /** Versions negotiated by the 0x20/0x21 SETUP exchange, in our order of preference. */
 export const LEGACY_VERSIONS = ["moq-lite-02", "moq-lite-01"] as const;

@@ -32,9 +32,9 @@ describe("versions (§4.1)", () => {
     expect(versionFromCode(0xff0dad06)).toBeUndefined();
   });
 
-  it("03/04/05 are ALPN-negotiated (05 preferred, 04/03 offered by default), 01/02 go through SETUP", () => {
+  it("03/04/05 are ALPN-negotiated (05 preferred and offered first by default), 01/02 go through SETUP", () => {
     expect(ALPN_VERSIONS).toEqual(["moq-lite-05", "moq-lite-04", "moq-lite-03"]);
-    expect(DEFAULT_OFFER).toEqual(["moq-lite-04", "moq-lite-03"]);
+    expect(DEFAULT_OFFER).toEqual(["moq-lite-05", "moq-lite-04", "moq-lite-03"]);
     expect(isAlpnVersion("moq-lite-05")).toBe(true);
     expect([...LEGACY_VERSIONS].sort()).toEqual(["moq-lite-01", "moq-lite-02"]);
     expect(isAlpnVersion("moq-lite-04")).toBe(true);
