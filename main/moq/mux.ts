@@ -6,6 +6,7 @@ import type { TrackConsumer, TrackOptions } from "./model/track.ts";
 import { DEFAULT_TIMESCALE } from "./model/types.ts";
 import type { TrackWriter } from "./model/types.ts";
 import { ROOT, hasPrefix, toPath, type Path } from "./model/path.ts";
+import type { RouteCost } from "./lite/wire/announce-06.ts";
 
 /** What a subscriber asked for, as handed to a publisher's handler. */
 export interface SubscribeRequest {
@@ -32,19 +33,24 @@ export interface AnnouncementChange {
   path: Path;
   active: boolean;
   hops: readonly number[];
+  /** 06: what pulling the broadcast this way costs (summed over links); absent before 06. */
+  cost?: RouteCost;
 }
 
 /** A broadcast path made available through a mux, live until `end()`. */
 export class Announcement {
   readonly path: Path;
   readonly hops: readonly number[];
+  /** The route's cost as learned from upstream (a relay's); undefined for our own broadcasts. */
+  readonly cost: RouteCost | undefined;
   #active = true;
   #onEnd: (() => void)[] = [];
   readonly ended: Promise<void>;
 
-  constructor(path: string, hops: readonly number[] = []) {
+  constructor(path: string, hops: readonly number[] = [], cost?: RouteCost) {
     this.path = toPath(path, "broadcast path");
     this.hops = hops;
+    this.cost = cost;
     this.ended = new Promise((resolve) => this.#onEnd.push(resolve));
   }
 
@@ -115,8 +121,13 @@ export class TrackMux {
   }
 
   /** Publish an in-memory broadcast: each subscription reads its tracks from the shared cache. */
-  publishBroadcast(path: string, broadcast: BroadcastProducer, hops: readonly number[] = []): Announcement {
-    const announcement = new Announcement(path, hops);
+  publishBroadcast(
+    path: string,
+    broadcast: BroadcastProducer,
+    hops: readonly number[] = [],
+    cost?: RouteCost,
+  ): Announcement {
+    const announcement = new Announcement(path, hops, cost);
     this.#add(announcement, (request) => broadcast.consume().subscribe(request.track), broadcast);
     void broadcast.closed.then(() => announcement.end());
     return announcement;
@@ -129,7 +140,7 @@ export class TrackMux {
       throw new MoqError(ErrorCode.Duplicate, `broadcast "${path}" is already published on this mux`);
     }
     this.#entries.set(path, { announcement, resolve, broadcast });
-    this.#notify({ path, active: true, hops: announcement.hops });
+    this.#notify(changeOf(announcement));
     announcement.whenEnded(() => {
       if (this.#entries.get(path)?.announcement !== announcement) return;
       this.#entries.delete(path);
@@ -148,7 +159,7 @@ export class TrackMux {
     const out: AnnouncementChange[] = [];
     for (const { announcement } of this.#entries.values()) {
       if (hasPrefix(prefix, announcement.path))
-        out.push({ path: announcement.path, active: true, hops: announcement.hops });
+        out.push(changeOf(announcement));
     }
     return out;
   }
@@ -192,6 +203,13 @@ export class TrackMux {
   cachedGroup(broadcast: Path, track: string, sequence: number): GroupProducer | undefined {
     return this.#entries.get(broadcast)?.broadcast?.getTrack(track)?.getGroup(sequence);
   }
+}
+
+/** An announcement going live, as watchers see it. */
+function changeOf(announcement: Announcement): AnnouncementChange {
+  const change: AnnouncementChange = { path: announcement.path, active: true, hops: announcement.hops };
+  if (announcement.cost) change.cost = announcement.cost;
+  return change;
 }
 
 /** Give a handler its own producer and hand back the reader the session serves from. */

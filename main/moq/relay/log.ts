@@ -26,7 +26,7 @@ export type RelayLogEvent =
       by: "local" | "remote";
       dropped?: boolean;
     }
-  | { type: "announce"; session: number; path: string; hops: number[] }
+  | { type: "announce"; session: number; path: string; hops: number[]; cost?: number }
   | { type: "unannounce"; session: number; path: string; reason: string }
   /** An announcement that already went through this relay (its hop list holds our id). */
   | { type: "loop-dropped"; session: number; path: string; hops: number[] }
@@ -67,7 +67,7 @@ export function formatLogEntry(entry: RelayLogEntry): string {
         return `session #${entry.session} from ${entry.remote} lost its connection (code ${entry.code})`;
       return `session #${entry.session} from ${entry.remote} closed by ${entry.by === "local" ? "the relay" : "the peer"} (code ${entry.code}${entry.reason ? `: ${entry.reason}` : ""})`;
     case "announce":
-      return `session #${entry.session} announced ${shown(entry.path)} (hops ${entry.hops.length})`;
+      return `session #${entry.session} announced ${shown(entry.path)} (hops ${entry.hops.length}${entry.cost !== undefined ? `, cost ${entry.cost}` : ""})`;
     case "unannounce":
       return `session #${entry.session} ended ${shown(entry.path)}: ${entry.reason}`;
     case "loop-dropped":

@@ -9,6 +9,7 @@ import type { TrackOptions } from "../model/track.ts";
 import { DEFAULT_TIMESCALE } from "../model/types.ts";
 import type { Session } from "../lite/session/session.ts";
 import type { SubscribeConfig } from "../lite/session/subscriber.ts";
+import type { RouteCost } from "../lite/wire/announce-06.ts";
 import { pipeTrack } from "./pipe.ts";
 
 /** The upstream subscription's own buffer only needs to hold what the pipe has not copied yet. */
@@ -31,6 +32,8 @@ export class Origin {
   /** The path as the publishing session names it (relative to its root). */
   readonly wirePath: Path;
   readonly hops: readonly number[];
+  /** 06: what pulling through this route costs; undefined when the publisher's version has none. */
+  readonly cost: RouteCost | undefined;
   readonly session: Session;
   /** The publishing session's number, for logs. */
   readonly sessionId: number;
@@ -39,13 +42,21 @@ export class Origin {
   readonly upstream = new Map<string, TrackProducer>();
 
   constructor(
-    init: { path: Path; wirePath: Path; hops: readonly number[]; session: Session; sessionId: number },
+    init: {
+      path: Path;
+      wirePath: Path;
+      hops: readonly number[];
+      cost?: RouteCost | undefined;
+      session: Session;
+      sessionId: number;
+    },
     trackOptions: TrackOptions,
     hooks: OriginHooks,
   ) {
     this.path = init.path;
     this.wirePath = init.wirePath;
     this.hops = init.hops;
+    this.cost = init.cost;
     this.session = init.session;
     this.sessionId = init.sessionId;
     this.broadcast = new BroadcastProducer();
@@ -101,7 +112,9 @@ type OriginListener = (path: Path, before: Origin | undefined, after: Origin | u
 
 /**
  * Every broadcast live at the relay, by absolute path. Two sessions may announce the same path:
- * the newest is served, and the previous one takes over again if the newest leaves first.
+ * the best route is served (the lowest cost, then the fewest hops, then the newest), and the next
+ * best takes over if it leaves. Routes without a cost (before moq-lite-06) count as costing 0 now
+ * and nothing known without discounts, as moq-net ranks them.
  */
 export class OriginTable {
   readonly #byPath = new Map<Path, Origin[]>();
@@ -113,31 +126,33 @@ export class OriginTable {
 
   /** The origin served for a path. */
   get(path: Path): Origin | undefined {
-    const stack = this.#byPath.get(path);
-    return stack?.[stack.length - 1];
+    const routes = this.#byPath.get(path);
+    return routes && best(routes);
   }
 
   /** Every served origin. */
   current(): Origin[] {
-    return [...this.#byPath.values()].map((stack) => stack[stack.length - 1]!);
+    return [...this.#byPath.values()].map((routes) => best(routes)!);
   }
 
   add(origin: Origin): void {
-    const stack = this.#byPath.get(origin.path) ?? [];
-    const before = stack[stack.length - 1];
-    stack.push(origin);
-    this.#byPath.set(origin.path, stack);
-    this.#emit(origin.path, before, origin);
+    const before = this.get(origin.path);
+    const routes = this.#byPath.get(origin.path) ?? [];
+    routes.push(origin);
+    this.#byPath.set(origin.path, routes);
+    const after = this.get(origin.path);
+    if (after !== before) this.#emit(origin.path, before, after);
   }
 
   remove(origin: Origin): void {
-    const stack = this.#byPath.get(origin.path);
-    const i = stack?.indexOf(origin) ?? -1;
-    if (!stack || i < 0) return;
-    const wasServed = i === stack.length - 1;
-    stack.splice(i, 1);
-    if (stack.length === 0) this.#byPath.delete(origin.path);
-    if (wasServed) this.#emit(origin.path, origin, stack[stack.length - 1]);
+    const routes = this.#byPath.get(origin.path);
+    const i = routes?.indexOf(origin) ?? -1;
+    if (!routes || i < 0) return;
+    const before = this.get(origin.path);
+    routes.splice(i, 1);
+    if (routes.length === 0) this.#byPath.delete(origin.path);
+    const after = this.get(origin.path);
+    if (after !== before) this.#emit(origin.path, before, after);
   }
 
   /** The served origins now, then every change of what is served, until the returned function is called. */
@@ -151,3 +166,21 @@ export class OriginTable {
     for (const fn of [...this.#listeners]) fn(path, before, after);
   }
 }
+
+/** Routes in arrival order: the best one, ties going to the newest. */
+function best(routes: readonly Origin[]): Origin | undefined {
+  let chosen: Origin | undefined;
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i]!;
+    if (!chosen || rank(route, chosen) < 0) chosen = route;
+  }
+  return chosen;
+}
+
+function rank(a: Origin, b: Origin): number {
+  const ca = a.cost ?? UNKNOWN_COST;
+  const cb = b.cost ?? UNKNOWN_COST;
+  return ca.warm - cb.warm || ca.cold - cb.cold || a.hops.length - b.hops.length;
+}
+
+const UNKNOWN_COST: RouteCost = { warm: 0, cold: Infinity };

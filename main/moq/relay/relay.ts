@@ -7,6 +7,7 @@ import type { Limits } from "../coding/limits.ts";
 import { ErrorCode, MoqError } from "../errors.ts";
 import type { TrackOptions } from "../model/track.ts";
 import { TrackMux } from "../mux.ts";
+import type { AnnouncementChange } from "../mux.ts";
 import { Session } from "../lite/session/session.ts";
 import type { CloseInfo } from "../lite/session/close.ts";
 import { ALPN_VERSIONS } from "../lite/wire/version.ts";
@@ -294,7 +295,7 @@ export class Relay {
       if (!change) break;
       const path = joinPath(peer.grant.root, change.path);
       if (!hasPrefix(allowed, path) || path === peer.grant.root) continue;
-      if (change.active) this.#announced(peer, path, change.path, change.hops);
+      if (change.active) this.#announced(peer, path, change);
       else
         this.#unannounced(
           peer,
@@ -313,19 +314,20 @@ export class Relay {
     }
   }
 
-  #announced(peer: Peer, path: Path, wirePath: Path, hops: readonly number[]): void {
+  #announced(peer: Peer, path: Path, change: AnnouncementChange): void {
+    const { path: wirePath, hops, cost } = change;
     if (hops.includes(this.hop)) {
       this.#emit({ type: "loop-dropped", session: peer.id, path, hops: [...hops] });
       return;
     }
     if (peer.origins.has(path)) return;
     const origin = new Origin(
-      { path, wirePath, hops, session: peer.session, sessionId: peer.id },
+      { path, wirePath, hops, cost, session: peer.session, sessionId: peer.id },
       this.#trackOptions,
       this.#originHooks,
     );
     peer.origins.set(path, origin);
-    this.#emit({ type: "announce", session: peer.id, path, hops: [...hops] });
+    this.#emit({ type: "announce", session: peer.id, path, hops: [...hops], ...(cost ? { cost: cost.warm } : {}) });
     this.#origins.add(origin);
   }
 

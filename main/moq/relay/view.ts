@@ -70,7 +70,7 @@ export class SessionView {
     const relative = stripPrefix(this.root, origin.path);
     if (relative === undefined || relative === "") return;
     if (!this.subscribe.some((p) => hasPrefix(p, origin.path))) return;
-    const announcement = this.mux.publishBroadcast(relative, origin.broadcast, [...origin.hops, this.hop]);
+    const announcement = this.mux.publishBroadcast(relative, origin.broadcast, [...origin.hops, this.hop], origin.cost);
     this.#shown.set(relative, origin);
     this.#announcements.set(origin, announcement);
     void announcement.ended.then(() => {

@@ -11,6 +11,8 @@ import {
   encodeAnnounceInterest,
   encodeAnnounceOk,
 } from "../wire/announce.ts";
+import { ZERO_COST, chargeCost, decodeAnnounce06, encodeAnnounce06 } from "../wire/announce-06.ts";
+import type { Announce06, RouteCost } from "../wire/announce-06.ts";
 import { joinPath, stripPrefix, toPath, type Path } from "../../model/path.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { isLegacyVersion, versionAtLeast } from "../wire/version.ts";
@@ -23,6 +25,12 @@ import type { RecvStream, SendStream } from "./streams.ts";
 const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
 /** 05+: announce responses open with ANNOUNCE_OK, and the responder's hop is named there only. */
 const hasAnnounceOk = (core: SessionCore) => versionAtLeast(core.version, "moq-lite-05");
+/** 06+: typed announcements with implicit ids, and route cost beside the hop chain. */
+const hasAnnounceIds = (core: SessionCore) => versionAtLeast(core.version, "moq-lite-06");
+/** 06: how long a publisher waits for the peer's SETUP (its Hop) before answering anyway. */
+const PEER_SETUP_WAIT_MS = 2000;
+/** 06: what a link costs when the peer's SETUP names no price. */
+const DEFAULT_LINK_COST = 1;
 const interestName = (core: SessionCore) =>
   versionAtLeast(core.version, "moq-lite-04") ? "ANNOUNCE_INTEREST" : "ANNOUNCE_PLEASE";
 
@@ -32,8 +40,10 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   const interest = decodeAnnounceInterest(body, core.version, core.limits);
   core.traced(recv, interestName(core), interest);
   const prefix = interest.prefix;
-  const excluded = (change: AnnouncementChange) =>
-    interest.excludeHop !== 0 && change.hops.includes(interest.excludeHop);
+  // 06 names the subscriber once per session, in its SETUP's Hop, instead of in the request.
+  const excludeHop = hasAnnounceIds(core) ? ((await peerSetupWithin(core, PEER_SETUP_WAIT_MS))?.hop ?? 0) : interest.excludeHop;
+  const excluded = (change: AnnouncementChange) => excludeHop !== 0 && change.hops.includes(excludeHop);
+  const ids = new AnnounceIds();
 
   // 05: our own hop, last in the chain, goes once in ANNOUNCE_OK instead.
   const ownHop = core.mux.hop;
@@ -48,6 +58,15 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
     if (change.active === live.has(suffix)) return;
     if (change.active) live.add(suffix);
     else live.delete(suffix);
+    if (hasAnnounceIds(core)) {
+      const msg: Announce06 = change.active
+        ? { kind: "start", suffix, hops: hopsToSend(change.hops), cost: change.cost ?? ZERO_COST }
+        : { kind: "end", id: ids.end(suffix) };
+      const id = msg.kind === "start" ? ids.start(suffix) : msg.id;
+      const bytes = encodeAnnounce06(msg, core.version);
+      void core.sendMessage(send, announceName(msg), { id, suffix, ...msg }, bytes).catch(() => {});
+      return;
+    }
     const msg = { active: change.active, suffix, hops: change.active ? hopsToSend(change.hops) : [] };
     void core.sendMessage(send, "ANNOUNCE", msg, encodeAnnounce(msg, core.version)).catch(() => {});
   };
@@ -138,7 +157,7 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
    * @internal Apply one status change, enforcing the alternation rule. With `replaces` (05), an
    * `active` for an active path re-announces it: reported as its end, then the new route.
    */
-  apply(suffix: Path, active: boolean, hops: readonly number[], replaces = false): void {
+  apply(suffix: Path, active: boolean, hops: readonly number[], replaces = false, cost?: RouteCost): void {
     const path = joinPath(this.prefix, suffix);
     const known = this.#live.has(path);
     if (active && known && replaces) {
@@ -146,7 +165,7 @@ export class AnnouncementReader implements AsyncIterable<AnnouncementChange> {
       this.#queue.push({ path, active: false, hops: [] });
     } else if (active && known) throw new DecodeError(`duplicate active ANNOUNCE for "${path}"`);
     if (!active && !known) throw new DecodeError(`ANNOUNCE ended for "${path}", which is not active`);
-    const change = { path, active, hops };
+    const change: AnnouncementChange = cost && active ? { path, active, hops, cost } : { path, active, hops };
     if (active) this.#live.set(path, change);
     else this.#live.delete(path);
     this.#queue.push(change);
@@ -197,7 +216,8 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
       core.traced(recv, "ANNOUNCE_OK", ok);
       if (ok.hop !== 0) responderHop = [ok.hop];
     }
-    for (;;) {
+    if (hasAnnounceIds(core)) await followTyped(core, recv, reader, responderHop);
+    for (; !hasAnnounceIds(core); ) {
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "ANNOUNCE");
       if (body === undefined) break;
       const msg = decodeAnnounce(body, core.version, core.limits);
@@ -212,5 +232,96 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
     const error = streamEnded(core, err, recv, send, "announce stream");
     if (await sessionWentAway(core, err)) reader.end(error);
     else reader.fail(error);
+  }
+}
+
+/** 06: each START takes the stream's next id; END and RESTART name one that is live. */
+class AnnounceIds {
+  readonly #byPath = new Map<Path, number>();
+  readonly #byId = new Map<number, Path>();
+  #next = 0;
+
+  start(suffix: Path): number {
+    const id = this.#next++;
+    this.#byPath.set(suffix, id);
+    this.#byId.set(id, suffix);
+    return id;
+  }
+
+  /** The path of a live id; a malformed stream otherwise. */
+  path(id: number, what: string): Path {
+    const suffix = this.#byId.get(id);
+    if (suffix === undefined) throw new DecodeError(`${what} names announce id ${id}, which is not live`);
+    return suffix;
+  }
+
+  isLive(suffix: Path): boolean {
+    return this.#byPath.has(suffix);
+  }
+
+  end(suffix: Path): number {
+    const id = this.#byPath.get(suffix)!;
+    this.#byPath.delete(suffix);
+    this.#byId.delete(id);
+    return id;
+  }
+}
+
+function announceName(msg: Announce06): string {
+  return msg.kind === "start" ? "ANNOUNCE_START" : msg.kind === "end" ? "ANNOUNCE_END" : "ANNOUNCE_RESTART";
+}
+
+function peerSetupWithin(core: SessionCore, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref?.();
+  });
+  return Promise.race([core.peerSetup(), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * 06: typed announcements until the stream ends. Each route's cost grows by what the link to the
+ * peer costs (its SETUP's Cost, else 1), so a relay can prefer the cheaper of two routes.
+ */
+async function followTyped(
+  core: SessionCore,
+  recv: RecvStream,
+  reader: AnnouncementReader,
+  responderHop: readonly number[],
+): Promise<void> {
+  const link = (await peerSetupWithin(core, PEER_SETUP_WAIT_MS))?.cost ?? DEFAULT_LINK_COST;
+  const ids = new AnnounceIds();
+  const chain = (hops: readonly number[]) => (responderHop.length > 0 ? [...hops, ...responderHop] : hops);
+  for (;;) {
+    const type = await recv.varintOrEnd("announce type");
+    if (type === undefined) return;
+    const body = await recv.message(core.limits.maxMessageBytes, "announcement");
+    const msg = decodeAnnounce06(type, body, core.version, core.limits);
+    switch (msg.kind) {
+      case "unknown":
+        core.traced(recv, `ANNOUNCE (type ${msg.type})`, { type: msg.type, skipped: true });
+        break;
+      case "start": {
+        if (ids.isLive(msg.suffix)) throw new DecodeError(`a second ANNOUNCE_START for "${msg.suffix}", which is live`);
+        const id = ids.start(msg.suffix);
+        core.traced(recv, "ANNOUNCE_START", { id, ...msg });
+        reader.apply(msg.suffix, true, chain(msg.hops), false, chargeCost(msg.cost, link));
+        break;
+      }
+      case "end": {
+        const suffix = ids.path(msg.id, "ANNOUNCE_END");
+        ids.end(suffix);
+        core.traced(recv, "ANNOUNCE_END", { id: msg.id, suffix });
+        reader.apply(suffix, false, []);
+        break;
+      }
+      case "restart": {
+        const suffix = ids.path(msg.id, "ANNOUNCE_RESTART");
+        core.traced(recv, "ANNOUNCE_RESTART", { suffix, ...msg });
+        reader.apply(suffix, true, chain(msg.hops), true, chargeCost(msg.cost, link));
+        break;
+      }
+    }
   }
 }

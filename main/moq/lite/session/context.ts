@@ -1,6 +1,7 @@
 import type { Limits } from "../../coding/limits.ts";
 import type { TrackMux } from "../../mux.ts";
 import type { Transport } from "../../transport/types.ts";
+import type { SessionSetup } from "../wire/setup-stream.ts";
 import type { Version } from "../wire/version.ts";
 import type { EventHub, SessionEvent } from "./events.ts";
 import type { RecvStream, SendStream, StreamHost } from "./streams.ts";
@@ -12,6 +13,8 @@ export interface SessionCore extends StreamHost {
   readonly mux: TrackMux;
   readonly events: EventHub;
   readonly transport: Transport;
+  /** 05+: the peer's SETUP once it arrived; undefined if the session ended first. */
+  peerSetup(): Promise<SessionSetup | undefined>;
   /** Open a bidirectional stream and write its type byte. */
   openBidi(kind: string, type: number, sendOrder?: number): Promise<{ send: SendStream; recv: RecvStream }>;
   /** Open a unidirectional stream and write its type byte. */

@@ -6,6 +6,7 @@ import { decodeFetch, encodeFetch } from "../wire/fetch.ts";
 import type { Fetch } from "../wire/fetch.ts";
 import { FrameHeaders, FrameReader } from "./frames.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
+import { versionAtLeast } from "../wire/version.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
@@ -15,6 +16,10 @@ export interface FetchRequest {
   track: string;
   group: number;
   priority?: number;
+  /** 06+: the first frame wanted (default 0); the answer starts exactly there. */
+  startFrame?: number;
+  /** 06+: the last frame wanted (inclusive); default the end of the group. */
+  endFrame?: number;
 }
 
 /** A fetch whose broadcast path was validated at the API. */
@@ -24,6 +29,10 @@ type PathFetch = FetchRequest & { broadcast: Path };
 export function startFetch(core: SessionCore, request: PathFetch): GroupConsumer {
   const group = new GroupProducer(request.group);
   const reader = group.consume();
+  if ((request.startFrame || request.endFrame !== undefined) && !versionAtLeast(core.version, "moq-lite-06")) {
+    group.closeWithError(ErrorCode.Unsupported, `fetching part of a group needs moq-lite-06 (this session is ${core.version})`);
+    return reader;
+  }
   void runFetch(core, request, group);
   return reader;
 }
@@ -43,12 +52,14 @@ async function runFetch(core: SessionCore, request: PathFetch, group: GroupProdu
     track: request.track,
     priority: request.priority ?? 128,
     group: request.group,
+    ...(request.startFrame ? { startFrame: request.startFrame } : {}),
+    ...(request.endFrame !== undefined ? { endFrame: request.endFrame } : {}),
   };
   try {
     await core.sendMessage(send, "FETCH", msg, encodeFetch(msg, core.version));
     await send.close();
     const frames = new FrameReader(core, recv);
-    for (let index = 0; ; index++) {
+    for (let index = request.startFrame ?? 0; ; index++) {
       const frame = await frames.next();
       if (frame === undefined) break;
       const timestamp = frames.timestamp;
@@ -99,10 +110,14 @@ export async function serveFetch(core: SessionCore, send: SendStream, recv: Recv
   );
   const reader = group.consume();
   const headers = new FrameHeaders(core);
+  // 06: the answer starts exactly at the start frame and stops after the end frame.
+  const first = request.startFrame ?? 0;
+  const last = request.endFrame ?? Infinity;
   try {
-    for (let index = 0; ; index++) {
+    for (let index = 0; index <= last; index++) {
       const frame = await reader.readFrame();
       if (frame === undefined) break;
+      if (index < first) continue;
       await send.ready;
       const timestamp = reader.lastTimestamp;
       send.enqueue(headers.next(timestamp, frame.length));

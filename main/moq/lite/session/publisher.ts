@@ -140,8 +140,11 @@ export class PublishedSubscription {
       group.cancel();
       return;
     }
-    stream.enqueue(encodeGroupHeader({ subscribeId: id, sequence: group.sequence }, core.version));
-    core.traceSent(stream, "GROUP", { subscribeId: id, sequence: group.sequence });
+    // 06: a subscription may start or end partway through its first or last group.
+    const { first, last } = frameBounds(this.request, group.sequence);
+    const header = { subscribeId: id, sequence: group.sequence, ...(first > 0 ? { firstFrame: first } : {}) };
+    stream.enqueue(encodeGroupHeader(header, core.version));
+    core.traceSent(stream, "GROUP", header);
     if (core.events.active) {
       core.emit({
         type: "group",
@@ -156,9 +159,13 @@ export class PublishedSubscription {
     const headers = new FrameHeaders(core);
     let index = 0;
     try {
-      for (;;) {
+      for (; index <= last; ) {
         const frame = await group.readFrame();
         if (frame === undefined) break;
+        if (index < first) {
+          index++;
+          continue;
+        }
         if (this.#cancelled) {
           stream.reset(ErrorCode.Cancelled);
           group.cancel();
@@ -205,6 +212,16 @@ export class PublishedSubscription {
     }
     await stream.close();
   }
+}
+
+/**
+ * 06: which frames of group `sequence` a subscription wants, as indices (inclusive). Frames before
+ * the start frame are not sent (the group header says where they start); none after the end frame.
+ */
+function frameBounds(request: Subscribe, sequence: number): { first: number; last: number } {
+  const first = sequence === request.startGroup ? (request.startFrame ?? 0) : 0;
+  const last = sequence === request.endGroup && request.endFrame !== undefined ? request.endFrame : Infinity;
+  return { first, last };
 }
 
 /** Serve a Subscribe stream the peer opened (its type byte already read). */

@@ -9,6 +9,7 @@ import { decodeGroupHeader } from "../wire/group.ts";
 import type { Goaway } from "../wire/goaway.ts";
 import type { TrackInfo } from "../wire/track.ts";
 import { toPath } from "../../model/path.ts";
+import { Settled } from "../../model/signal.ts";
 import {
   BidiStreamType,
   UniStreamType,
@@ -76,7 +77,7 @@ export interface ConnectionState {
   open: boolean;
   close?: CloseInfo;
   /** 05+: what the peer's SETUP said it can do (probe level 0 none, 1 report, 2 increase; role). */
-  peerSetup?: Pick<SessionSetup, "probe" | "role" | "path">;
+  peerSetup?: Pick<SessionSetup, "probe" | "role" | "path" | "cost" | "hop">;
 }
 
 /** Stream types are varints up to 2^62-1; every defined one fits a byte, anything larger is simply unknown. */
@@ -109,6 +110,8 @@ export class Session {
   #peerProbe?: ProbeResult;
   #goawayListeners = new Set<(g: Goaway) => void>();
   #peerSetup?: SessionSetup;
+  /** Settles with the peer's SETUP (05+), or undefined when the session ends without one. */
+  readonly #peerSetupKnown = new Settled<SessionSetup | undefined>();
   #versionReady: Promise<Version>;
   #setVersion!: (v: Version) => void;
   readonly #core: SessionCore;
@@ -205,7 +208,9 @@ export class Session {
   async #sendSetup(): Promise<void> {
     try {
       const stream = await this.#openUni("setup", UniStreamType.Setup);
-      const setup = { probe: 1, role: 0 } as const;
+      // 06: our hop id (a relay's) for the whole session, so the peer leaves out routes through us.
+      const hop = versionAtLeast(this.version, "moq-lite-06") && this.mux.hop !== 0 ? this.mux.hop : undefined;
+      const setup = { probe: 1, role: 0, ...(hop ? { hop } : {}) } as const;
       await this.#core.sendMessage(stream, "SETUP", setup, encodeSessionSetup(setup, this.version));
       await stream.close();
     } catch (err) {
@@ -219,7 +224,14 @@ export class Session {
     const body = await recv.message(this.limits.maxMessageBytes, "SETUP");
     const setup = decodeSessionSetup(body, this.version, this.limits);
     this.#peerSetup = setup;
-    this.#core.traced(recv, "SETUP", { probe: setup.probe, role: setup.role, path: setup.path });
+    this.#peerSetupKnown.resolve(setup);
+    this.#core.traced(recv, "SETUP", {
+      probe: setup.probe,
+      role: setup.role,
+      path: setup.path,
+      ...(setup.cost !== undefined ? { cost: setup.cost } : {}),
+      ...(setup.hop !== undefined ? { hop: setup.hop } : {}),
+    });
     if (!(await recv.done())) throw new DecodeError("unexpected bytes after SETUP");
     recv.noteEnd("fin");
   }
@@ -245,6 +257,7 @@ export class Session {
       mux: this.mux,
       events: this.events,
       transport: this.transport,
+      peerSetup: () => this.#peerSetupKnown.promise,
       get isClosed() {
         return self.isClosed;
       },
@@ -461,6 +474,11 @@ export class Session {
       sub.end({ code: ErrorCode.Closed, reason: "session is closed" });
       return sub;
     }
+    const partial = frameBoundsProblem(config, this.#core.version);
+    if (partial) {
+      sub.end({ code: ErrorCode.Unsupported, reason: partial });
+      return sub;
+    }
     // Registered before SUBSCRIBE goes out: group data may arrive before SUBSCRIBE_OK.
     this.#subscriptions.set(id, sub);
     void sub.closed.then(() => this.#subscriptions.delete(id));
@@ -552,7 +570,15 @@ export class Session {
       open: !this.isClosed,
       close: this.#closeInfo,
       ...(this.#peerSetup
-        ? { peerSetup: { probe: this.#peerSetup.probe, role: this.#peerSetup.role, path: this.#peerSetup.path } }
+        ? {
+            peerSetup: {
+              probe: this.#peerSetup.probe,
+              role: this.#peerSetup.role,
+              path: this.#peerSetup.path,
+              cost: this.#peerSetup.cost,
+              hop: this.#peerSetup.hop,
+            },
+          }
         : {}),
     };
   }
@@ -595,6 +621,7 @@ export class Session {
 
   #finish(info: CloseInfo): void {
     this.#closeInfo = info;
+    this.#peerSetupKnown.resolve(undefined);
     this.events.emit({ type: "closed", ...info });
     const err = new MoqError(
       info.code === 0 ? ErrorCode.Closed : info.code,
@@ -607,4 +634,14 @@ export class Session {
     this.transport.dispose();
     this.#resolveClosed(info);
   }
+}
+
+/** Why a subscription's frame bounds cannot be asked for, if they cannot. */
+function frameBoundsProblem(config: SubscribeConfig, version: Version): string | undefined {
+  const start = config.startFrame ?? 0;
+  if (start === 0 && config.endFrame === undefined) return undefined;
+  if (!versionAtLeast(version, "moq-lite-06")) return `frame bounds need moq-lite-06 (this session is ${version})`;
+  if (start > 0 && config.startGroup === undefined) return "a start frame needs a start group";
+  if (config.endFrame !== undefined && config.endGroup === undefined) return "an end frame needs an end group";
+  return undefined;
 }

@@ -30,6 +30,10 @@ export interface SubscribeConfig {
   startGroup?: number;
   /** Last group wanted (inclusive); absent = unbounded. */
   endGroup?: number;
+  /** 06+: the first frame wanted within startGroup (default 0). */
+  startFrame?: number;
+  /** 06+: the last frame wanted within endGroup (inclusive; default its end). */
+  endFrame?: number;
   /** Groups kept for late readers (consume()) of this subscription. Default 4. */
   maxCachedGroups?: number;
   /** Groups kept for readers that have not reached them yet before they skip ahead. Default 1024. */
@@ -51,6 +55,8 @@ function paramsOf(config: SubscribeConfig): SubscriptionParams {
     maxLatencyMs: config.maxLatencyMs ?? 0,
     startGroup: config.startGroup,
     endGroup: config.endGroup,
+    ...(config.startFrame ? { startFrame: config.startFrame } : {}),
+    ...(config.endFrame !== undefined ? { endFrame: config.endFrame } : {}),
   };
 }
 
@@ -312,7 +318,7 @@ export async function receiveGroup(
   core: SessionCore,
   recv: RecvStream,
   lookup: (id: number) => Subscription | "ended" | undefined,
-  decodeHeader: (body: Uint8Array) => { subscribeId: number; sequence: number },
+  decodeHeader: (body: Uint8Array) => { subscribeId: number; sequence: number; firstFrame?: number },
 ): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "GROUP");
   const header = decodeHeader(body);
@@ -339,7 +345,7 @@ export async function receiveGroup(
   }
   sub.groupStarted(header.sequence);
   try {
-    await readFrames(core, recv, sub, header.sequence, group);
+    await readFrames(core, recv, sub, header.sequence, group, header.firstFrame ?? 0);
   } finally {
     sub.groupEnded();
   }
@@ -351,6 +357,7 @@ async function readFrames(
   sub: Subscription,
   sequence: number,
   group: GroupWriter,
+  firstFrame: number,
 ): Promise<void> {
   if (core.events.active) {
     core.emit(
@@ -367,7 +374,8 @@ async function readFrames(
     );
   }
   const frames = new FrameReader(core, recv);
-  let index = 0;
+  // 06: a group stream may start partway through its group; frames keep their index in it.
+  let index = firstFrame;
   try {
     for (;;) {
       const frame = await frames.next();

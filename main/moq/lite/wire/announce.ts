@@ -10,8 +10,9 @@ import { versionAtLeast, type Version } from "./version.ts";
 // Discovery on an Announce stream (spec §6, §13.3).
 
 /**
- * First message on an Announce stream: ANNOUNCE_PLEASE (01–03) / ANNOUNCE_INTEREST (04).
- * Only 04 carries `excludeHop`; older versions decode it as 0 and never write it.
+ * First message on an Announce stream: ANNOUNCE_PLEASE (01–03) / ANNOUNCE_INTEREST (04+).
+ * Only 04 and 05 carry `excludeHop`; other versions decode it as 0 and never write it (06 says
+ * who the subscriber is once per session, in SETUP's Hop parameter).
  */
 export interface AnnounceInterest {
   readonly prefix: Path;
@@ -67,10 +68,14 @@ export interface AnnounceInit {
   readonly suffixes: readonly Path[];
 }
 
+function carriesExcludeHop(version: Version): boolean {
+  return version === "moq-lite-04" || version === "moq-lite-05";
+}
+
 export function encodeAnnounceInterest(msg: AnnounceInterest, version: Version): Uint8Array {
   return encodeMessage((w) => {
     writePath(w, msg.prefix);
-    if (versionAtLeast(version, "moq-lite-04")) writeUint(w, msg.excludeHop, "exclude hop");
+    if (carriesExcludeHop(version)) writeUint(w, msg.excludeHop, "exclude hop");
   });
 }
 
@@ -81,12 +86,14 @@ export function decodeAnnounceInterest(
 ): AnnounceInterest {
   return decodeBody(body, "ANNOUNCE_INTEREST", (r) => {
     const prefix = decodePath(r, "announce prefix");
-    const excludeHop = versionAtLeast(version, "moq-lite-04") ? r.varint("exclude hop") : 0;
+    const excludeHop = carriesExcludeHop(version) ? r.varint("exclude hop") : 0;
     return { prefix, excludeHop };
   });
 }
 
+/** The untyped ANNOUNCE of 01–05 (06 has typed messages instead: announce-06.ts). */
 export function encodeAnnounce(msg: Announce, version: Version): Uint8Array {
+  encodeUntil(version, "moq-lite-05", "ANNOUNCE (untyped)");
   return encodeMessage((w) => {
     w.bool(msg.active);
     writePath(w, msg.suffix);
@@ -100,6 +107,7 @@ export function encodeAnnounce(msg: Announce, version: Version): Uint8Array {
 }
 
 export function decodeAnnounce(body: Uint8Array, version: Version, limits: Limits = DEFAULT_LIMITS): Announce {
+  decodeUntil(version, "moq-lite-05", "ANNOUNCE (untyped)");
   return decodeBody(body, "ANNOUNCE", (r) => {
     let active: boolean;
     let restart = false;

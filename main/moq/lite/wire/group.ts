@@ -13,20 +13,31 @@ import { versionAtLeast, type Version } from "./version.ts";
 export interface GroupHeader {
   readonly subscribeId: number;
   readonly sequence: number;
+  /**
+   * 06+: the index of the first frame on this stream within the group (a subscription may start
+   * partway through one); frames before it are not carried. Absent (0) before 06.
+   */
+  readonly firstFrame?: number;
 }
 
-export function encodeGroupHeader(msg: GroupHeader, _version: Version): Uint8Array {
+export function encodeGroupHeader(msg: GroupHeader, version: Version): Uint8Array {
+  const firstFrame = msg.firstFrame ?? 0;
+  if (firstFrame !== 0 && !versionAtLeast(version, "moq-lite-06"))
+    throw new RangeError(`a group starting at frame ${firstFrame} needs moq-lite-06 or later (${version})`);
   return encodeMessage((w) => {
     writeUint(w, msg.subscribeId, "subscribe id");
     writeUint(w, msg.sequence, "group sequence");
+    if (versionAtLeast(version, "moq-lite-06")) writeUint(w, firstFrame, "first frame index");
   });
 }
 
-export function decodeGroupHeader(body: Uint8Array, _version: Version, _limits: Limits = DEFAULT_LIMITS): GroupHeader {
+export function decodeGroupHeader(body: Uint8Array, version: Version, _limits: Limits = DEFAULT_LIMITS): GroupHeader {
   return decodeBody(body, "GROUP", (r) => {
     const subscribeId = r.varint("subscribe id");
     const sequence = r.varint("group sequence");
-    return { subscribeId, sequence };
+    if (!versionAtLeast(version, "moq-lite-06")) return { subscribeId, sequence };
+    const firstFrame = r.varint("first frame index");
+    return firstFrame === 0 ? { subscribeId, sequence } : { subscribeId, sequence, firstFrame };
   });
 }
 

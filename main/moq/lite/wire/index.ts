@@ -6,6 +6,7 @@ export * from "./version.ts";
 export * from "./stream-type.ts";
 export * from "./path.ts";
 export * from "./announce.ts";
+export * from "./announce-06.ts";
 export * from "./subscribe.ts";
 export * from "./group.ts";
 export * from "./fetch.ts";

@@ -18,6 +18,10 @@ export const SetupParameter = {
   Path: 0x2,
   /** Client only: what the session is for. */
   Role: 0x3,
+  /** 06: what pulling a broadcast from the sender costs; a receiver adds it to each route's cost. */
+  Cost: 0x4,
+  /** 06: the sender's hop id for the whole session (a relay leaves out routes through it). */
+  Hop: 0x5,
 } as const;
 
 /** What an endpoint can do about bandwidth probing (spec §10.2); higher includes lower. */
@@ -33,6 +37,10 @@ export interface SessionSetup {
   readonly path?: string | undefined;
   /** 0 when absent. An unknown value reads as 0. */
   readonly role: SetupRole;
+  /** The link cost the sender asks for; undefined when absent (a receiver then charges 1). */
+  readonly cost?: number | undefined;
+  /** The sender's hop id; undefined when absent or 0. */
+  readonly hop?: number | undefined;
   /** Parameters we do not interpret, by id, kept so a trace can show them. */
   readonly unknown: ReadonlyMap<number, Uint8Array>;
 }
@@ -46,6 +54,8 @@ export function encodeSessionSetup(msg: Omit<SessionSetup, "unknown">, version: 
   if (msg.probe !== 0) params.push([SetupParameter.Probe, varintValue(msg.probe, "probe level")]);
   if (msg.path !== undefined) params.push([SetupParameter.Path, new TextEncoder().encode(msg.path)]);
   if (msg.role !== 0) params.push([SetupParameter.Role, varintValue(msg.role, "role")]);
+  if (msg.cost !== undefined) params.push([SetupParameter.Cost, varintValue(msg.cost, "cost")]);
+  if (msg.hop) params.push([SetupParameter.Hop, varintValue(msg.hop, "hop id")]);
   return encodeMessage((w) => {
     w.varint(params.length);
     for (const [id, value] of params) {
@@ -71,8 +81,11 @@ export function decodeSessionSetup(body: Uint8Array, version: Version, limits: L
     const path = pathBytes === undefined ? undefined : utf8(pathBytes);
     const roleCode = values.has(SetupParameter.Role) ? intValue(values, SetupParameter.Role, "role") : 0;
     const role: SetupRole = roleCode === 1 || roleCode === 2 ? roleCode : 0;
+    const cost = values.has(SetupParameter.Cost) ? intValue(values, SetupParameter.Cost, "cost") : undefined;
+    const hop = values.has(SetupParameter.Hop) ? intValue(values, SetupParameter.Hop, "hop") || undefined : undefined;
     for (const id of Object.values(SetupParameter)) values.delete(id);
-    return { probe, path, role, unknown: values };
+    const out: SessionSetup = { probe, path, role, unknown: values };
+    return cost === undefined && hop === undefined ? out : { ...out, cost, hop };
   });
 }
 

@@ -29,6 +29,10 @@ export interface SubscriptionParams {
   readonly startGroup?: number | undefined;
   /** Inclusive; undefined = unbounded. */
   readonly endGroup?: number | undefined;
+  /** 06+: the first frame wanted within the start group (0 = the whole group). */
+  readonly startFrame?: number | undefined;
+  /** 06+: the last frame wanted within the end group (inclusive); undefined = to its end. */
+  readonly endFrame?: number | undefined;
 }
 
 /** First message on a Subscribe stream. */
@@ -72,21 +76,50 @@ export function subscribeResponsesTyped(version: Version): boolean {
   return versionAtLeast(version, "moq-lite-03");
 }
 
-function writeFull(w: Writer, m: SubscribeUpdate, who: string): void {
-  writeU8(w, m.priority, `${who} priority`);
-  w.bool(m.ordered);
-  writeUint(w, m.maxLatencyMs, `${who} max latency`);
-  writeOptionalGroup(w, m.startGroup, "start group");
-  writeOptionalGroup(w, m.endGroup, "end group");
+/**
+ * 06 (spec §14.8): the Ordered byte is gone, Group Start is the plain lowest group wanted (0 with
+ * frame 0 reads as "no floor": the publisher starts where the subscriber's max age reaches), and
+ * frame bounds follow the group range.
+ */
+function framed(version: Version): boolean {
+  return versionAtLeast(version, "moq-lite-06");
 }
 
-function readFull(r: BytesReader, who: string): SubscribeUpdate {
+function writeFull(w: Writer, m: SubscribeUpdate, who: string, version: Version): void {
+  writeU8(w, m.priority, `${who} priority`);
+  if (!framed(version)) w.bool(m.ordered);
+  writeUint(w, m.maxLatencyMs, `${who} max latency`);
+  if (framed(version)) writeUint(w, m.startGroup ?? 0, "start group");
+  else writeOptionalGroup(w, m.startGroup, "start group");
+  writeOptionalGroup(w, m.endGroup, "end group");
+  if (framed(version)) {
+    if (m.startFrame && m.startGroup === undefined) throw new RangeError("a start frame needs a start group");
+    if (m.endFrame !== undefined && m.endGroup === undefined) throw new RangeError("an end frame needs an end group");
+    writeUint(w, m.startFrame ?? 0, "start frame");
+    writeOptionalGroup(w, m.endFrame, "end frame");
+  } else if (m.startFrame || m.endFrame !== undefined) {
+    throw new RangeError(`frame bounds do not exist in ${version} (needs moq-lite-06 or later)`);
+  }
+}
+
+function readFull(r: BytesReader, who: string, version: Version): SubscribeUpdate {
   const priority = r.u8(`${who} priority`);
-  const ordered = r.bool(`${who} ordered`);
+  const ordered = framed(version) ? false : r.bool(`${who} ordered`);
   const maxLatencyMs = r.varint(`${who} max latency`);
-  const startGroup = readOptionalGroup(r, "start group");
+  if (!framed(version)) {
+    const startGroup = readOptionalGroup(r, "start group");
+    const endGroup = readOptionalGroup(r, "end group");
+    return { priority, ordered, maxLatencyMs, startGroup, endGroup };
+  }
+  const floor = r.varint("start group");
   const endGroup = readOptionalGroup(r, "end group");
-  return { priority, ordered, maxLatencyMs, startGroup, endGroup };
+  const startFrame = r.varint("start frame");
+  const endFrame = readOptionalGroup(r, "end frame");
+  if (endFrame !== undefined && endGroup === undefined) throw new DecodeError("an end frame needs an end group");
+  const startGroup = floor === 0 && startFrame === 0 ? undefined : floor;
+  const out: SubscribeUpdate = { priority, ordered, maxLatencyMs, startGroup, endGroup };
+  if (startFrame === 0 && endFrame === undefined) return out;
+  return { ...out, startFrame, endFrame };
 }
 
 function legacy(priority: number): SubscribeUpdate {
@@ -98,7 +131,7 @@ export function encodeSubscribe(msg: Subscribe, version: Version): Uint8Array {
     writeUint(w, msg.id, "subscribe id");
     writePath(w, msg.broadcast);
     w.string(msg.track);
-    if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber");
+    if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber", version);
     else writeU8(w, msg.priority, "subscriber priority");
   });
 }
@@ -109,7 +142,7 @@ export function decodeSubscribe(body: Uint8Array, version: Version, _limits: Lim
     const broadcast = decodePath(r, "broadcast path");
     const track = r.string("track name");
     const rest = versionAtLeast(version, "moq-lite-03")
-      ? readFull(r, "subscriber")
+      ? readFull(r, "subscriber", version)
       : legacy(r.u8("subscriber priority"));
     return { id, broadcast, track, ...rest };
   });
@@ -117,7 +150,7 @@ export function decodeSubscribe(body: Uint8Array, version: Version, _limits: Lim
 
 export function encodeSubscribeUpdate(msg: SubscribeUpdate, version: Version): Uint8Array {
   return encodeMessage((w) => {
-    if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber");
+    if (versionAtLeast(version, "moq-lite-03")) writeFull(w, msg, "subscriber", version);
     else writeU8(w, msg.priority, "subscriber priority");
   });
 }
@@ -128,7 +161,7 @@ export function decodeSubscribeUpdate(
   _limits: Limits = DEFAULT_LIMITS,
 ): SubscribeUpdate {
   return decodeBody(body, "SUBSCRIBE_UPDATE", (r) =>
-    versionAtLeast(version, "moq-lite-03") ? readFull(r, "subscriber") : legacy(r.u8("subscriber priority")),
+    versionAtLeast(version, "moq-lite-03") ? readFull(r, "subscriber", version) : legacy(r.u8("subscriber priority")),
   );
 }
 
@@ -144,7 +177,7 @@ export function encodeSubscribeOk(msg: SubscribeOk, version: Version): Uint8Arra
   encodeUntil(version, "moq-lite-04", "SUBSCRIBE_OK");
   const w = new Writer();
   w.varint(SubscribeResponseType.Ok);
-  w.message((b) => writeFull(b, msg, "publisher"));
+  w.message((b) => writeFull(b, msg, "publisher", version));
   return w.finish();
 }
 
@@ -153,7 +186,7 @@ export function decodeSubscribeOk(body: Uint8Array, version: Version, _limits: L
   return decodeBody(body, "SUBSCRIBE_OK", (r) => {
     if (version === "moq-lite-02") return legacy(0);
     if (version === "moq-lite-01") return legacy(r.u8("publisher priority"));
-    return readFull(r, "publisher");
+    return readFull(r, "publisher", version);
   });
 }
 

@@ -5,7 +5,7 @@ import { DecodeError } from "../../errors.ts";
 import type { Path } from "../../model/path.ts";
 import { decodeSince, encodeSince, writeU8, writeUint } from "./fields.ts";
 import { decodePath, writePath } from "./path.ts";
-import type { Version } from "./version.ts";
+import { versionAtLeast, type Version } from "./version.ts";
 
 // The Track stream (05+, bidi type 0x6; spec §14.4): the subscriber names a track, the publisher
 // answers with its properties, which never change while the track lives, then FINs. A reset
@@ -51,7 +51,8 @@ export function encodeTrackInfo(msg: TrackInfo, version: Version): Uint8Array {
   }
   return encodeMessage((w) => {
     writeU8(w, msg.priority, "publisher priority");
-    w.bool(msg.ordered);
+    // 06 dropped the retired Ordered byte.
+    if (!versionAtLeast(version, "moq-lite-06")) w.bool(msg.ordered);
     writeUint(w, msg.maxLatencyMs, "publisher max latency");
     writeUint(w, msg.timescale, "timescale");
   });
@@ -61,7 +62,7 @@ export function decodeTrackInfo(body: Uint8Array, version: Version, _limits: Lim
   decodeSince(version, "moq-lite-05", "TRACK_INFO");
   return decodeBody(body, "TRACK_INFO", (r) => {
     const priority = r.u8("publisher priority");
-    const ordered = r.bool("publisher ordered");
+    const ordered = versionAtLeast(version, "moq-lite-06") ? false : r.bool("publisher ordered");
     const maxLatencyMs = r.varint("publisher max latency");
     const timescale = r.varint("timescale");
     if (timescale === 0) throw new DecodeError("track timescale must not be 0");

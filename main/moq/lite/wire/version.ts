@@ -1,10 +1,12 @@
 // moq-lite version identifiers (spec §4.1). 03/04/05 are chosen by ALPN / WebTransport protocol /
 // WebSocket subprotocol with no handshake; 01/02 are chosen by the SETUP exchange (§4.3).
 //
-// Sessions speak 05 (spec §14), checked against @moq/net 0.3.4 and moq-relay 0.17: servers accept
-// it and clients offer it first, by default.
+// Sessions speak 05 (spec §14, checked against @moq/net 0.3.4 and moq-relay 0.17) and 06 (as the
+// Rust moq-net 0.3.18 defines it: announce ids, route cost, frame bounds, no Ordered byte). Servers
+// accept both and clients offer 06 first, by default. @moq/net's unfinished 06 goes by another
+// ALPN ("moq-lite-06-wip") and is not spoken.
 
-export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04" | "moq-lite-05";
+export type Version = "moq-lite-01" | "moq-lite-02" | "moq-lite-03" | "moq-lite-04" | "moq-lite-05" | "moq-lite-06";
 
 /** Every version the wire layer knows, oldest first. */
 export const VERSIONS = [
@@ -13,6 +15,7 @@ export const VERSIONS = [
   "moq-lite-03",
   "moq-lite-04",
   "moq-lite-05",
+  "moq-lite-06",
 ] as const satisfies readonly Version[];
 
 /** The versions a session speaks. */
@@ -22,6 +25,7 @@ export const SESSION_VERSIONS = [
   "moq-lite-03",
   "moq-lite-04",
   "moq-lite-05",
+  "moq-lite-06",
 ] as const satisfies readonly Version[];
 export type SessionVersion = (typeof SESSION_VERSIONS)[number];
 
@@ -32,14 +36,15 @@ export const VERSION_CODES: Readonly<Record<Version, number>> = Object.freeze({
   "moq-lite-03": 0xff0dad03,
   "moq-lite-04": 0xff0dad04,
   "moq-lite-05": 0xff0dad05,
+  "moq-lite-06": 0xff0dad06,
 });
 
 /** Versions negotiated by ALPN, in our order of preference. */
-export const ALPN_VERSIONS = ["moq-lite-05", "moq-lite-04", "moq-lite-03"] as const;
+export const ALPN_VERSIONS = ["moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"] as const;
 export type AlpnVersion = (typeof ALPN_VERSIONS)[number];
 
 /** What clients offer unless told otherwise, best first. */
-export const DEFAULT_OFFER: readonly AlpnVersion[] = ["moq-lite-05", "moq-lite-04", "moq-lite-03"];
+export const DEFAULT_OFFER: readonly AlpnVersion[] = ["moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"];
 
 /** Versions negotiated by the 0x20/0x21 SETUP exchange, in our order of preference. */
 export const LEGACY_VERSIONS = ["moq-lite-02", "moq-lite-01"] as const;
@@ -64,7 +69,7 @@ export function isLegacyVersion(v: string): v is LegacyVersion {
   return (LEGACY_VERSIONS as readonly string[]).includes(v);
 }
 
-/** The draft number: 1 for moq-lite-01 … 5 for moq-lite-05. */
+/** The draft number: 1 for moq-lite-01 … 6 for moq-lite-06. */
 export function versionNumber(v: Version): number {
   return VERSIONS.indexOf(v) + 1;
 }

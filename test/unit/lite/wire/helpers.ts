@@ -38,6 +38,8 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 export const ALL_VERSIONS: readonly Version[] = W.VERSIONS;
 /** The versions with 05's messages (SETUP stream, ANNOUNCE_OK, TRACK, typed START/END). */
 export const FROM_05: readonly Version[] = W.VERSIONS.filter((v) => W.versionAtLeast(v, "moq-lite-05"));
+export const FROM_06: readonly Version[] = W.VERSIONS.filter((v) => W.versionAtLeast(v, "moq-lite-06"));
+export const UNTIL_05: readonly Version[] = W.VERSIONS.filter((v) => !W.versionAtLeast(v, "moq-lite-06"));
 
 /** How a message is framed on the wire. */
 export type Framing = "length" | "typed" | "u16";
@@ -99,6 +101,19 @@ export const pathArb = fc.array(segment, { maxLength: 4 }).map((segs) => toPath(
 /** Track names may hold anything. */
 export const trackArb = fc.string({ unit: "binary", maxLength: 16 });
 
+/** A hop chain as 06 allows it: ids other than 0 at most once. */
+function uniqueHops() {
+  return fc
+    .array(varintNumber, { maxLength: DEFAULT_LIMITS.maxHops })
+    .map((hops) => hops.filter((h, i) => h === 0 || hops.indexOf(h) === i));
+}
+
+/** Route costs, including the saturated 2^62-1 (held as Infinity). */
+function costArb() {
+  const part = fc.oneof(varintNumber, fc.constant(Infinity));
+  return fc.record({ warm: part, cold: part });
+}
+
 export const arbs = {
   announceInterest: fc.record({ prefix: pathArb, excludeHop: varintNumber }),
   announce: fc.record({
@@ -107,6 +122,19 @@ export const arbs = {
     hops: fc.array(varintNumber, { maxLength: DEFAULT_LIMITS.maxHops }),
   }),
   announceInit: fc.record({ suffixes: fc.array(pathArb, { maxLength: 20 }) }),
+  announceStart: fc.record({
+    kind: fc.constant("start" as const),
+    suffix: pathArb,
+    hops: uniqueHops(),
+    cost: costArb(),
+  }),
+  announceEnd: fc.record({ kind: fc.constant("end" as const), id: varintNumber }),
+  announceRestart: fc.record({
+    kind: fc.constant("restart" as const),
+    id: varintNumber,
+    hops: uniqueHops(),
+    cost: costArb(),
+  }),
   subscribe: fc.record({
     id: varintNumber,
     broadcast: pathArb,
@@ -140,6 +168,8 @@ export const arbs = {
     probe: fc.constantFrom(0, 1, 2),
     path: fc.option(fc.string({ maxLength: 32 }), { nil: undefined }),
     role: fc.constantFrom(0, 1, 2),
+    cost: fc.option(varintNumber, { nil: undefined }),
+    hop: fc.option(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { nil: undefined }),
   }),
   announceOk: fc.record({ hop: varintNumber, activeCount: varintNumber }),
   trackRequest: fc.record({ broadcast: pathArb, track: trackArb }),
@@ -172,6 +202,8 @@ function projectAnnounce(m: W.Announce, v: Version): W.Announce {
 }
 
 function projectSubscribeLike<T extends W.SubscribeUpdate>(m: T, v: Version): T {
+  // 06: no Ordered byte, and a floor of group 0 is the same as none.
+  if (atLeast(v, "moq-lite-06")) return { ...m, ordered: false, startGroup: m.startGroup || undefined };
   return atLeast(v, "moq-lite-03") ? m : { ...m, ...legacyRest };
 }
 
@@ -198,16 +230,33 @@ export const CODECS: readonly Codec[] = [
     encode: W.encodeAnnounceInterest,
     decode: W.decodeAnnounceInterest,
     arbitrary: arbs.announceInterest,
-    project: (m: W.AnnounceInterest, v) => (atLeast(v, "moq-lite-04") ? m : { ...m, excludeHop: 0 }),
+    project: (m: W.AnnounceInterest, v) => (v === "moq-lite-04" || v === "moq-lite-05" ? m : { ...m, excludeHop: 0 }),
   }),
   codec({
     name: "ANNOUNCE",
-    versions: ALL_VERSIONS,
+    versions: UNTIL_05,
     encode: W.encodeAnnounce,
     decode: W.decodeAnnounce,
     arbitrary: arbs.announce,
     project: projectAnnounce,
   }),
+  ...(
+    [
+      ["ANNOUNCE_START", W.AnnounceType06.Start, arbs.announceStart],
+      ["ANNOUNCE_END", W.AnnounceType06.End, arbs.announceEnd],
+      ["ANNOUNCE_RESTART", W.AnnounceType06.Restart, arbs.announceRestart],
+    ] as const
+  ).map(([name, type, arbitrary]) =>
+    codec({
+      name,
+      versions: FROM_06,
+      framing: () => "typed",
+      encode: W.encodeAnnounce06,
+      decode: (body: Uint8Array, v: Version, limits?: Limits) => W.decodeAnnounce06(type, body, v, limits),
+      arbitrary,
+      project: (m) => m,
+    }),
+  ),
   codec({
     name: "ANNOUNCE_INIT",
     versions: ["moq-lite-01", "moq-lite-02"],
@@ -261,7 +310,7 @@ export const CODECS: readonly Codec[] = [
   }),
   codec({
     name: "FETCH",
-    versions: ["moq-lite-03", "moq-lite-04", "moq-lite-05"],
+    versions: ["moq-lite-03", "moq-lite-04", "moq-lite-05", "moq-lite-06"],
     encode: W.encodeFetch,
     decode: W.decodeFetch,
     arbitrary: arbs.fetch,
@@ -331,7 +380,7 @@ export const CODECS: readonly Codec[] = [
     encode: W.encodeTrackInfo,
     decode: W.decodeTrackInfo,
     arbitrary: arbs.trackInfo,
-    project: (m) => m,
+    project: (m: W.TrackInfo, v) => (atLeast(v, "moq-lite-06") ? { ...m, ordered: false } : m),
   }),
   codec({
     name: "SUBSCRIBE_START",

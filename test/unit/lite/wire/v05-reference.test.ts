@@ -49,7 +49,9 @@ describe("moq-lite-05 encodings equal @moq/net 0.3.4's", () => {
             role: m.role as NetSetup.Role,
           }).encode(w, NET_05),
         );
-        expect(toHex(W.encodeSessionSetup(m, V))).toBe(toHex(theirs));
+        // 06's Cost and Hop are left out: @moq/net's 05 encoder has no fields for them.
+        const ours = W.encodeSessionSetup({ probe: m.probe, path: m.path, role: m.role }, V);
+        expect(toHex(ours)).toBe(toHex(theirs));
       }),
       RUNS,
     );

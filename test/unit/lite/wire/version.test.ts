@@ -19,22 +19,26 @@ import {
 import { ALL_VERSIONS } from "./helpers.ts";
 
 describe("versions (§4.1)", () => {
-  it("codes are 0xff0dad01..05 and map back", () => {
+  it("codes are 0xff0dad01..06 and map back", () => {
     expect(VERSION_CODES).toEqual({
       "moq-lite-01": 0xff0dad01,
       "moq-lite-02": 0xff0dad02,
       "moq-lite-03": 0xff0dad03,
       "moq-lite-04": 0xff0dad04,
       "moq-lite-05": 0xff0dad05,
+      "moq-lite-06": 0xff0dad06,
     });
     for (const v of ALL_VERSIONS) expect(versionFromCode(VERSION_CODES[v])).toBe(v);
     expect(versionFromCode(0xff00000e)).toBeUndefined();
-    expect(versionFromCode(0xff0dad06)).toBeUndefined();
+    expect(versionFromCode(0xff0dad07)).toBeUndefined();
   });
 
-  it("03/04/05 are ALPN-negotiated (05 preferred and offered first by default), 01/02 go through SETUP", () => {
-    expect(ALPN_VERSIONS).toEqual(["moq-lite-05", "moq-lite-04", "moq-lite-03"]);
-    expect(DEFAULT_OFFER).toEqual(["moq-lite-05", "moq-lite-04", "moq-lite-03"]);
+  it("03–06 are ALPN-negotiated (06 preferred and offered first by default), 01/02 go through SETUP", () => {
+    expect(ALPN_VERSIONS).toEqual(["moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"]);
+    expect(DEFAULT_OFFER).toEqual(["moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"]);
+    expect(isAlpnVersion("moq-lite-06")).toBe(true);
+    // @moq/net's unfinished 06 is another wire format, under its own ALPN.
+    expect(isAlpnVersion("moq-lite-06-wip")).toBe(false);
     expect(isAlpnVersion("moq-lite-05")).toBe(true);
     expect([...LEGACY_VERSIONS].sort()).toEqual(["moq-lite-01", "moq-lite-02"]);
     expect(isAlpnVersion("moq-lite-04")).toBe(true);
@@ -51,9 +55,10 @@ describe("versions (§4.1)", () => {
     expect(parseVersion("04")).toBe("moq-lite-04");
     expect(parseVersion("1")).toBe("moq-lite-01");
     expect(parseVersion("5")).toBe("moq-lite-05");
-    for (const bad of ["", "moq-lite-06", "6", "moql", "moq-lite-4", "9"]) {
+    expect(parseVersion("06")).toBe("moq-lite-06");
+    for (const bad of ["", "moq-lite-07", "7", "moql", "moq-lite-4", "9", "moq-lite-06-wip"]) {
       expect(() => parseVersion(bad)).toThrow(
-        /valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04, moq-lite-05$/,
+        /valid values: moq-lite-01, moq-lite-02, moq-lite-03, moq-lite-04, moq-lite-05, moq-lite-06$/,
       );
     }
   });
