@@ -9,4 +9,4 @@ export const TRANSPORT_CHOICES: readonly { value: TransportChoice; label: string
   { value: "websocket", label: "WebSocket" },
 ];
 
-export const PROTOCOL_CHOICES: readonly string[] = ["auto", "moq-lite-05", "moq-lite-04", "moq-lite-03"];
+export const PROTOCOL_CHOICES: readonly string[] = ["auto", "moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"];

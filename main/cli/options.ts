@@ -24,7 +24,7 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionsConfig;
 
-const PROTOCOL_CHOICES = ["auto", "moq-lite-05", "moq-lite-04", "moq-lite-03", "legacy"] as const;
+const PROTOCOL_CHOICES = ["auto", "moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03", "legacy"] as const;
 const TRANSPORT_CHOICES = ["auto", "webtransport", "websocket"] as const;
 
 export interface CommonOptions extends OutputOptions {

@@ -2,9 +2,9 @@
 // read as documentation (the README's CLI section is made from them).
 
 export const COMMON_HELP = `Common options:
-  --protocol P        moq-lite version: auto (default: offer 04 and 03, and 01/02 through
-                      SETUP), moq-lite-05, moq-lite-04, moq-lite-03, or legacy (01/02 through
-                      SETUP only);
+  --protocol P        moq-lite version: auto (default: offer 06, 05, 04 and 03, and 01/02
+                      through SETUP), moq-lite-06, moq-lite-05, moq-lite-04, moq-lite-03, or
+                      legacy (01/02 through SETUP only);
                       "--version P" after a command still works but is deprecated
   --transport T       auto (default), webtransport or websocket
   --fingerprint HEX   pin the server certificate by its SHA-256 (for self-signed servers)
@@ -103,8 +103,8 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
                       certificate valid for 14 days, pinned by clients via its fingerprint)
   --demo              also publish demo/clock and demo/video.hang (30 fps synthetic video)
-  --protocol P        accept only this version (moq-lite-05, -04, -03, or legacy for 01/02
-                      through SETUP); default auto: every version, 05 first
+  --protocol P        accept only this version (moq-lite-06, -05, -04, -03, or legacy for
+                      01/02 through SETUP); default auto: every version, 06 first
 
 The URL path is a session's root: a client at http://host:port/anon sees and publishes only
 under anon/. With neither --auth-key nor --public the relay is open to anonymous sessions;

@@ -158,8 +158,7 @@ export class TrackMux {
   active(prefix: Path = ROOT): AnnouncementChange[] {
     const out: AnnouncementChange[] = [];
     for (const { announcement } of this.#entries.values()) {
-      if (hasPrefix(prefix, announcement.path))
-        out.push(changeOf(announcement));
+      if (hasPrefix(prefix, announcement.path)) out.push(changeOf(announcement));
     }
     return out;
   }

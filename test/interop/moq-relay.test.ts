@@ -1,6 +1,6 @@
 // Our client through the real moq-relay (Rust, `cargo install moq-relay`, 0.17.x) over WebSocket/
-// QMux on 127.0.0.1: publish and subscribe on moq-lite-05, -04 and -03, mixed, with timestamps on
-// 05 and the relay's hop in the announcements. Runs where a `moq-relay` binary is found (PATH, or
+// QMux on 127.0.0.1: publish and subscribe on moq-lite-06, -05, -04 and -03, mixed, with timestamps
+// on 05/06, the relay's hop in the announcements, and on 06 route cost and probe reports. Runs where a `moq-relay` binary is found (PATH, or
 // ~/.cargo/bin, or MOQ_RELAY_BIN) and says why it skipped elsewhere.
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -80,6 +80,9 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
   }
 
   const cases: [Version, Version][] = [
+    ["moq-lite-06", "moq-lite-06"],
+    ["moq-lite-06", "moq-lite-04"],
+    ["moq-lite-05", "moq-lite-06"],
     ["moq-lite-05", "moq-lite-05"],
     ["moq-lite-05", "moq-lite-03"],
     ["moq-lite-04", "moq-lite-05"],
@@ -123,10 +126,56 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
       }
     }
     expect(got.map(([text]) => text)).toEqual(["frame 0", "frame 1", "frame 2"]);
-    // Timestamps cross moq-relay intact when both ends speak 05.
-    if (pv === "moq-lite-05" && sv === "moq-lite-05") {
+    // Timestamps cross moq-relay intact when both ends carry them (05 and 06).
+    const timed = (v: Version) => v === "moq-lite-05" || v === "moq-lite-06";
+    if (timed(pv) && timed(sv)) {
       expect(got.map(([, ts]) => ts)).toEqual([1_000_000, 1_000_040, 1_000_080]);
     }
     broadcast.close();
+  });
+
+  it("negotiates 06 by default, sees route cost in announcements, and gets probe reports", async () => {
+    const publisher = await connect(url, { transport: "websocket", timeoutMs: 10_000 });
+    const viewer = await connect(url, { transport: "websocket", timeoutMs: 10_000 });
+    sessions.push(publisher, viewer);
+    expect([publisher.version, viewer.version]).toEqual(["moq-lite-06", "moq-lite-06"]);
+    const broadcast = new BroadcastProducer();
+    broadcast.createTrack("data");
+    publisher.mux.publishBroadcast("interop/cost", broadcast);
+
+    const reader = viewer.announced("interop");
+    const change = await within(
+      (async () => {
+        for (;;) {
+          const c = await reader.next();
+          if (!c || (c.path === "interop/cost" && c.active)) return c;
+        }
+      })(),
+      T,
+      "the announcement",
+    );
+    // Our publisher announces at cost 0; moq-relay adds its link to us (1), and we add our link
+    // to it (it names no price in SETUP, so 1).
+    expect(change!.cost).toEqual({ warm: 2, cold: 2 });
+    expect(change!.hops.length).toBeGreaterThan(0);
+
+    const probe = viewer.probe();
+    const report = await within(probe.next(), T, "a probe report");
+    expect(report).toBeDefined();
+    expect(report!.bitrate).toBeGreaterThanOrEqual(0);
+    probe.close();
+    broadcast.close();
+    // It ends by id: the reader sees the end.
+    const ended = await within(
+      (async () => {
+        for (;;) {
+          const c = await reader.next();
+          if (!c || (c.path === "interop/cost" && !c.active)) return c;
+        }
+      })(),
+      T,
+      "the announcement's end",
+    );
+    expect(ended).toMatchObject({ path: "interop/cost", active: false });
   });
 });

@@ -145,7 +145,7 @@ describe("moqscope failures", () => {
       [["inspect", "http://h/", "--duration", "0"], '--duration must be a positive number (got "0")'],
       [
         ["sub", "http://h/", "b", "t", "--protocol", "moq-lite-09"],
-        "--protocol must be one of auto, moq-lite-05, moq-lite-04, moq-lite-03, legacy",
+        "--protocol must be one of auto, moq-lite-06, moq-lite-05, moq-lite-04, moq-lite-03, legacy",
       ],
       [
         ["sub", "http://h/", "b", "t", "--transport", "carrier-pigeon"],

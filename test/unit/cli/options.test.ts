@@ -13,7 +13,7 @@ describe("options", () => {
   it("turns --protocol into the versions offered", () => {
     const offer = (protocol?: string) => connectOptions(commonOptions("x", { protocol }));
     expect(offer()).toMatchObject({
-      versions: ["moq-lite-05", "moq-lite-04", "moq-lite-03"],
+      versions: ["moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"],
       legacy: true,
       transport: "auto",
     });
@@ -33,7 +33,7 @@ describe("options", () => {
       "give the protocol once, as --protocol",
     );
     expect(() => commonOptions("x", { version: "moq-lite-09" }, () => {})).toThrow(
-      "--protocol must be one of auto, moq-lite-05, moq-lite-04, moq-lite-03, legacy",
+      "--protocol must be one of auto, moq-lite-06, moq-lite-05, moq-lite-04, moq-lite-03, legacy",
     );
   });
 

@@ -41,7 +41,9 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   core.traced(recv, interestName(core), interest);
   const prefix = interest.prefix;
   // 06 names the subscriber once per session, in its SETUP's Hop, instead of in the request.
-  const excludeHop = hasAnnounceIds(core) ? ((await peerSetupWithin(core, PEER_SETUP_WAIT_MS))?.hop ?? 0) : interest.excludeHop;
+  const excludeHop = hasAnnounceIds(core)
+    ? ((await peerSetupWithin(core, PEER_SETUP_WAIT_MS))?.hop ?? 0)
+    : interest.excludeHop;
   const excluded = (change: AnnouncementChange) => excludeHop !== 0 && change.hops.includes(excludeHop);
   const ids = new AnnounceIds();
 
@@ -217,7 +219,7 @@ export async function runAnnounced(core: SessionCore, reader: AnnouncementReader
       if (ok.hop !== 0) responderHop = [ok.hop];
     }
     if (hasAnnounceIds(core)) await followTyped(core, recv, reader, responderHop);
-    for (; !hasAnnounceIds(core); ) {
+    for (; !hasAnnounceIds(core);) {
       const body = await recv.messageOrEnd(core.limits.maxMessageBytes, "ANNOUNCE");
       if (body === undefined) break;
       const msg = decodeAnnounce(body, core.version, core.limits);

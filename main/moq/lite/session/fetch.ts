@@ -30,7 +30,10 @@ export function startFetch(core: SessionCore, request: PathFetch): GroupConsumer
   const group = new GroupProducer(request.group);
   const reader = group.consume();
   if ((request.startFrame || request.endFrame !== undefined) && !versionAtLeast(core.version, "moq-lite-06")) {
-    group.closeWithError(ErrorCode.Unsupported, `fetching part of a group needs moq-lite-06 (this session is ${core.version})`);
+    group.closeWithError(
+      ErrorCode.Unsupported,
+      `fetching part of a group needs moq-lite-06 (this session is ${core.version})`,
+    );
     return reader;
   }
   void runFetch(core, request, group);

@@ -159,7 +159,7 @@ export class PublishedSubscription {
     const headers = new FrameHeaders(core);
     let index = 0;
     try {
-      for (; index <= last; ) {
+      for (; index <= last;) {
         const frame = await group.readFrame();
         if (frame === undefined) break;
         if (index < first) {
