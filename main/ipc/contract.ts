@@ -125,6 +125,8 @@ export interface TreeNode {
   /** Relay hop ids (moq-lite-04) or just their count (03: ids unknown, shown as count). */
   hops: number[] | null;
   hopCount: number | null;
+  /** moq-lite-06: what pulling the broadcast this way costs (summed per link); null before 06. */
+  cost: number | null;
   announcedAt: EpochMs | null;
   endedAt: EpochMs | null;
   /** Last time anything at or below changed: the UI flashes recent changes. */

@@ -35,8 +35,9 @@ Moves frames publisher -> subscriber over loopback, each side in its own process
 throughput and CPU per byte. Options (lists are comma-separated):
   --transport websocket|webtransport|all   default all
   --frame-bytes 1024,65536                 frame sizes, default 1024,65536
-  --protocol 04,05                         moq-lite versions, default 04 (05 adds a timestamp to
-                                           every frame and a TRACK exchange; ours-ours only)
+  --protocol 04,05,06                      moq-lite versions, default 04 (05 and 06 add a
+                                           timestamp to every frame and a TRACK exchange, 06 a
+                                           first-frame index per group; ours-ours only)
   --mbytes N                               payload MB (10^6 B) per run; default 100 for frames
                                            under 16 KiB, 500 otherwise (a few seconds each)
   --publisher ours|lite|all                default all
@@ -131,8 +132,9 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
         break;
       case "--protocol":
         o.versions = list(next()).map((v) => {
-          const full = /^0?[45]$/.test(v) ? `moq-lite-0${v.slice(-1)}` : v;
-          if (full !== "moq-lite-04" && full !== "moq-lite-05") throw new Error(`--protocol: "${v}" is not 04 or 05`);
+          const full = /^0?[456]$/.test(v) ? `moq-lite-0${v.slice(-1)}` : v;
+          if (full !== "moq-lite-04" && full !== "moq-lite-05" && full !== "moq-lite-06")
+            throw new Error(`--protocol: "${v}" is not 04, 05 or 06`);
           return full;
         });
         break;

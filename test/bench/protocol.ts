@@ -12,7 +12,7 @@ export type Impl = "raw" | "ours" | "lite";
 export type TransportName = "websocket" | "webtransport";
 
 /** The moq-lite versions the benchmark can compare (ours-ours; @moq/lite speaks 04 here). */
-export type BenchVersion = "moq-lite-04" | "moq-lite-05";
+export type BenchVersion = "moq-lite-04" | "moq-lite-05" | "moq-lite-06";
 
 export interface RunConfig {
   transport: TransportName;

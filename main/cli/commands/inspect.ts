@@ -140,7 +140,9 @@ async function followAnnouncements(
       if (!change || counts.stopping) break;
       counts.changes++;
       const n = change.hops.length;
-      const hops = change.active && n > 0 ? `  (${plural(n, "hop")}${hopIds ? `: ${change.hops.join(" ")}` : ""})` : "";
+      const cost = change.active && change.cost ? `, cost ${change.cost.warm}` : "";
+      const hops =
+        change.active && n > 0 ? `  (${plural(n, "hop")}${hopIds ? `: ${change.hops.join(" ")}` : ""}${cost})` : "";
       out.record(
         {
           event: "announce",
@@ -148,6 +150,7 @@ async function followAnnouncements(
           active: change.active,
           hops: hopIds ? [...change.hops] : null,
           hopCount: n,
+          ...(change.cost ? { cost: change.cost } : {}),
         },
         `${change.active ? "+" : "-"} ${change.path === "" ? '""' : change.path}${hops}`,
       );

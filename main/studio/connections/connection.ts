@@ -257,6 +257,8 @@ export class Connection {
           active: change.active,
           hops: [...change.hops],
           hopIds,
+          // A saturated cost (a draining route) is left out rather than stored as a huge number.
+          ...(change.cost && Number.isSafeInteger(change.cost.warm) ? { cost: change.cost.warm } : {}),
         });
       }
     } catch {
@@ -467,7 +469,15 @@ export class Connection {
     write({ t: "state", at, status: s.status, version: s.version, transport: s.transport, error: s.error });
     for (const node of o.tree.view.items()) {
       if (node.broadcast && node.active) {
-        write({ t: "announce", at, path: node.key, active: true, hops: node.hops ?? [], hopIds: node.hops !== null });
+        write({
+          t: "announce",
+          at,
+          path: node.key,
+          active: true,
+          hops: node.hops ?? [],
+          hopIds: node.hops !== null,
+          ...(node.cost !== null ? { cost: node.cost } : {}),
+        });
       }
     }
     for (const info of o.catalogs.view.items()) {

@@ -30,7 +30,7 @@ export type ObservationRecord =
       bytes: number;
     }
   /** A broadcast announced or ended under the watched prefix; `hopIds`: the hops are ids (04), not a count (03). */
-  | { t: "announce"; at: number; path: string; active: boolean; hops: number[]; hopIds: boolean }
+  | { t: "announce"; at: number; path: string; active: boolean; hops: number[]; hopIds: boolean; cost?: number }
   /**
    * A track the user subscribed to (again, after a reconnect). A recording that starts while the
    * track is already subscribed also names the session's subscription id and stream.
@@ -112,6 +112,7 @@ export const recordSchema = z.discriminatedUnion("t", [
     active: z.boolean(),
     hops: z.array(count),
     hopIds: z.boolean(),
+    cost: count.optional(),
   }),
   z.object({
     t: z.literal("subscribe"),

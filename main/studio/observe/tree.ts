@@ -15,6 +15,7 @@ interface Broadcast {
   active: boolean;
   hops: number[];
   hopIds: boolean;
+  cost: number | null;
   announcedAt: number | null;
   endedAt: number | null;
 }
@@ -32,11 +33,19 @@ export class AnnouncementTree {
     if (!known && this.#broadcasts.size >= MAX_BROADCASTS) return;
     if (!record.active && !known?.active) return;
     const next: Broadcast = record.active
-      ? { active: true, hops: record.hops, hopIds: record.hopIds, announcedAt: record.at, endedAt: null }
+      ? {
+          active: true,
+          hops: record.hops,
+          hopIds: record.hopIds,
+          cost: record.cost ?? null,
+          announcedAt: record.at,
+          endedAt: null,
+        }
       : {
           active: false,
           hops: known?.hops ?? [],
           hopIds: known?.hopIds ?? false,
+          cost: known?.cost ?? null,
           announcedAt: known?.announcedAt ?? null,
           endedAt: record.at,
         };
@@ -94,6 +103,7 @@ export class AnnouncementTree {
         totalCount: counts.total,
         hops: own && own.hopIds ? own.hops : null,
         hopCount: own ? own.hops.length : null,
+        cost: own?.cost ?? null,
         announcedAt: own?.announcedAt ?? null,
         endedAt: own?.endedAt ?? null,
         changedAt: at,

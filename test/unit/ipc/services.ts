@@ -42,6 +42,7 @@ export function treeNode(key: string, changedAt = 0): TreeNode {
     totalCount: 1,
     hops: null,
     hopCount: null,
+    cost: null,
     announcedAt: 0,
     endedAt: null,
     changedAt,

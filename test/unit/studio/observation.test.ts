@@ -254,7 +254,12 @@ describe("announcement tree", () => {
       hopCount: 2,
     });
     o.apply({ t: "announce", at: T0, path: "legacy/x", active: true, hops: [0, 0, 0], hopIds: false });
-    expect(o.tree.view.get("legacy/x")).toMatchObject({ hops: null, hopCount: 3 });
+    expect(o.tree.view.get("legacy/x")).toMatchObject({ hops: null, hopCount: 3, cost: null });
+    // 06 routes carry a cost, kept after the broadcast ends.
+    o.apply({ t: "announce", at: T0, path: "net/c", active: true, hops: [5], hopIds: true, cost: 2 });
+    expect(o.tree.view.get("net/c")).toMatchObject({ hops: [5], cost: 2 });
+    o.apply({ t: "announce", at: T0 + 1, path: "net/c", active: false, hops: [], hopIds: true });
+    expect(o.tree.view.get("net/c")).toMatchObject({ active: false, cost: 2 });
 
     announce(T0 + 1000, "room/a/cam.hang", false);
     expect(o.tree.view.get("room/a/cam.hang")).toMatchObject({ active: false, endedAt: T0 + 1000 });
