@@ -7,7 +7,14 @@ import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import type { SessionEvent } from "../../../main/moq/lite/session/events.ts";
 import type { Session } from "../../../main/moq/lite/session/session.ts";
 import type { AnnouncementChange } from "../../../main/moq/mux.ts";
+import { ErrorCode, StreamCode } from "../../../main/moq/errors.ts";
+import { toPath } from "../../../main/moq/model/path.ts";
+import { SessionCode } from "../../../main/moq/lite/wire/codes.ts";
+import { BidiStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import { encodeTrackRequest } from "../../../main/moq/lite/wire/track.ts";
 import { within } from "../../helpers/wait.ts";
+import { concat } from "../fuzz/bytes.ts";
+import { connectRaw, sendBidi } from "../fuzz/raw-peer.ts";
 import { until } from "../../interop/fixtures.ts";
 import { T, startTestRelay } from "./harness.ts";
 import type { TestRelay } from "./harness.ts";
@@ -161,5 +168,23 @@ describe("moq-lite-06 through our relay", () => {
     const old = await r.client("", { versions: ["moq-lite-05"] });
     const refused = old.subscribe("parts", "data", { startGroup: 0, startFrame: 2 });
     expect((await within(refused.closed, T, "refusal"))?.reason).toMatch(/frame bounds need moq-lite-06/);
+  });
+
+  it("resets and closes with the 05+ registry's numbers on the wire, and reads them back as ours", async () => {
+    r = await startTestRelay();
+    // A bare 06 peer asks for a track of a broadcast nobody publishes: reset 0x33 (the registry's
+    // NotFound), not our 13.
+    const raw = await connectRaw(r.ws(), "moq-lite-06");
+    const track = encodeTrackRequest({ broadcast: toPath("nobody"), track: "t" }, "moq-lite-06");
+    const asked = await sendBidi(raw, [concat([BidiStreamType.Track], track)]);
+    expect(await within(asked.ended, T, "the reset")).toEqual({ how: "reset", code: StreamCode.NotFound });
+    // Garbage on a control stream: the session closes with 0x3, the registry's protocol violation.
+    await sendBidi(raw, [Uint8Array.of(0x7f)]);
+    const closed = (await within(raw.session.closed, T, "the close")) as { closeCode?: number };
+    expect(closed.closeCode).toBe(SessionCode.ProtocolViolation);
+    // Our own client reads the registry's numbers as ours.
+    const viewer = await r.client();
+    const sub = viewer.subscribe("nobody", "t");
+    expect((await within(sub.closed, T, "the refusal"))?.code).toBe(ErrorCode.NotFound);
   });
 });

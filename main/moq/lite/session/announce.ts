@@ -21,6 +21,7 @@ import { streamEnded } from "./failure.ts";
 import { AsyncQueue } from "./queue.ts";
 import { openRequestStream, sessionWentAway } from "./stream-end.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
+import { withTimeout } from "./timeout.ts";
 
 const isLegacy = (core: SessionCore) => isLegacyVersion(core.version);
 /** 05+: announce responses open with ANNOUNCE_OK, and the responder's hop is named there only. */
@@ -42,7 +43,7 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   const prefix = interest.prefix;
   // 06 names the subscriber once per session, in its SETUP's Hop, instead of in the request.
   const excludeHop = hasAnnounceIds(core)
-    ? ((await peerSetupWithin(core, PEER_SETUP_WAIT_MS))?.hop ?? 0)
+    ? ((await withTimeout(core.peerSetup(), PEER_SETUP_WAIT_MS, undefined))?.hop ?? 0)
     : interest.excludeHop;
   const excluded = (change: AnnouncementChange) => excludeHop !== 0 && change.hops.includes(excludeHop);
   const ids = new AnnounceIds();
@@ -273,15 +274,6 @@ function announceName(msg: Announce06): string {
   return msg.kind === "start" ? "ANNOUNCE_START" : msg.kind === "end" ? "ANNOUNCE_END" : "ANNOUNCE_RESTART";
 }
 
-function peerSetupWithin(core: SessionCore, ms: number) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref?.();
-  });
-  return Promise.race([core.peerSetup(), late]).finally(() => clearTimeout(timer));
-}
-
 /**
  * 06: typed announcements until the stream ends. Each route's cost grows by what the link to the
  * peer costs (its SETUP's Cost, else 1), so a relay can prefer the cheaper of two routes.
@@ -292,7 +284,7 @@ async function followTyped(
   reader: AnnouncementReader,
   responderHop: readonly number[],
 ): Promise<void> {
-  const link = (await peerSetupWithin(core, PEER_SETUP_WAIT_MS))?.cost ?? DEFAULT_LINK_COST;
+  const link = (await withTimeout(core.peerSetup(), PEER_SETUP_WAIT_MS, undefined))?.cost ?? DEFAULT_LINK_COST;
   const ids = new AnnounceIds();
   const chain = (hops: readonly number[]) => (responderHop.length > 0 ? [...hops, ...responderHop] : hops);
   for (;;) {

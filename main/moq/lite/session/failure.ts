@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode, MoqError, describeCode, streamErrorCode } from "../../errors.ts";
+import { DecodeError, ErrorCode, MoqError, describeCode } from "../../errors.ts";
 import type { SessionCore } from "./context.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
 
@@ -18,7 +18,7 @@ export function streamEnded(
     core.fail(err);
     return err;
   }
-  const code = streamErrorCode(err) ?? ErrorCode.Cancelled;
+  const code = core.peerCode(err) ?? ErrorCode.Cancelled;
   recv.noteEnd("reset", code);
   send?.reset(code);
   return new MoqError(code, `${what} was reset with code ${describeCode(code)}`);

@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode, MoqError, streamErrorCode } from "../../errors.ts";
+import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
 import type { GroupConsumer } from "../../model/group.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { SubscribeRequest } from "../../mux.ts";
@@ -205,7 +205,7 @@ export class PublishedSubscription {
       }
     } catch (err) {
       // The group was aborted by its producer, or the peer stopped the stream.
-      const code = err instanceof MoqError ? err.code : (streamErrorCode(err) ?? ErrorCode.Cancelled);
+      const code = core.peerCode(err) ?? ErrorCode.Cancelled;
       stream.reset(code);
       group.cancel();
       return;
@@ -312,7 +312,7 @@ async function readUpdates(
     }
   } catch (err) {
     if (err instanceof DecodeError) core.fail(err);
-    else recv.noteEnd("reset", streamErrorCode(err));
+    else recv.noteEnd("reset", core.peerCode(err));
     return "reset";
   }
 }

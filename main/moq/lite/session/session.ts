@@ -19,6 +19,7 @@ import {
 } from "../wire/stream-type.ts";
 import { decodeSessionSetup, encodeSessionSetup, type SessionSetup } from "../wire/setup-stream.ts";
 import { isAlpnVersion, isLegacyVersion, versionAtLeast } from "../wire/version.ts";
+import { localSessionCode, localStreamCode, wireSessionCode, wireStreamCode } from "../wire/codes.ts";
 import type { Version } from "../wire/version.ts";
 import { AnnouncementReader, runAnnounced, serveAnnounce } from "./announce.ts";
 import { RateMeter } from "./bitrate.ts";
@@ -262,6 +263,12 @@ export class Session {
         return self.isClosed;
       },
       countSent: (n) => this.#sent.add(n),
+      wireCode: (code) => (this.#version ? wireStreamCode(code, this.#version) : code),
+      peerCode: (err) => {
+        if (err instanceof MoqError) return err.code;
+        const code = streamErrorCode(err);
+        return code === undefined || !this.#version ? code : localStreamCode(code, this.#version);
+      },
       countReceived: (n) => this.#received.add(n),
       openBidi: (kind, type, sendOrder) => this.#openBidi(kind, type, sendOrder),
       openUni: (kind, type, sendOrder) => this.#openUni(kind, type, sendOrder),
@@ -451,7 +458,7 @@ export class Session {
       this.#fail(err);
       return;
     }
-    const code = err instanceof MoqError ? err.code : (streamErrorCode(err) ?? ErrorCode.Cancelled);
+    const code = this.#core.peerCode(err) ?? ErrorCode.Cancelled;
     send?.reset(code);
     recv.stop(code);
   }
@@ -604,7 +611,9 @@ export class Session {
     if (this.#closeInfo) return;
     this.#finish({ code, reason, by: "local", dropped: false });
     try {
-      this.transport.session.close({ closeCode: code, reason: reason.slice(0, 1024) });
+      const version = this.#version ?? this.#alpnVersion();
+      const closeCode = version ? wireSessionCode(code, version) : code;
+      this.transport.session.close({ closeCode, reason: reason.slice(0, 1024) });
     } catch {
       // Already closed underneath.
     }
@@ -616,7 +625,18 @@ export class Session {
 
   #onTransportClosed(outcome: TransportEnd): void {
     if (this.#closeInfo) return;
-    this.#finish(remoteClose(outcome));
+    const info = remoteClose(outcome);
+    // A peer's close code, in our table (05+ closes with its own registry). A peer may close
+    // before we read the version off the transport (a relay refusing the session at once).
+    const version = this.#version ?? this.#alpnVersion();
+    if (version && !info.dropped) info.code = localSessionCode(info.code, version);
+    this.#finish(info);
+  }
+
+  /** The version the transport negotiated by ALPN, if it did. */
+  #alpnVersion(): Version | undefined {
+    const protocol = this.transport.session.protocol ?? "";
+    return isAlpnVersion(protocol) ? protocol : undefined;
   }
 
   #finish(info: CloseInfo): void {

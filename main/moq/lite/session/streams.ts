@@ -1,5 +1,4 @@
 import { StreamReader } from "../../coding/stream-reader.ts";
-import { streamErrorCode } from "../../errors.ts";
 import type { Transport } from "../../transport/types.ts";
 import { now } from "./events.ts";
 import type { EventHub } from "./events.ts";
@@ -10,6 +9,10 @@ export interface StreamHost {
   readonly events: EventHub;
   countSent(bytes: number): void;
   countReceived(bytes: number): void;
+  /** The number to send for one of our codes (05+ speaks another registry: wire/codes.ts). */
+  wireCode(code: number): number;
+  /** The code a peer's reset, stop or failure carries, in our table; undefined if none. */
+  peerCode(err: unknown): number | undefined;
 }
 
 // Each half counts what crossed it and what events have accounted for so far: an event claims
@@ -33,7 +36,7 @@ export class SendStream {
     this.#writer.closed.catch((err) => {
       if (this.#ended) return;
       this.failure = err;
-      this.#endWith("stop", streamErrorCode(err));
+      this.#endWith("stop", this.#host.peerCode(err));
     });
   }
 
@@ -76,7 +79,7 @@ export class SendStream {
   reset(code: number): void {
     if (this.#ended) return;
     this.#endWith("reset", code);
-    this.#writer.abort(this.#host.transport.streamError(code)).catch(() => {});
+    this.#writer.abort(this.#host.transport.streamError(this.#host.wireCode(code))).catch(() => {});
   }
 
   /** Mark the half over and trace how, with the bytes no event claimed yet. */
@@ -144,7 +147,7 @@ export class RecvStream extends StreamReader {
   stop(code: number): void {
     if (this.#ended) return;
     this.#endWith("stop", code);
-    void this.cancel(this.#host.transport.streamError(code));
+    void this.cancel(this.#host.transport.streamError(this.#host.wireCode(code)));
   }
 
   /** Mark the half over and trace how, with the bytes nobody claimed. */

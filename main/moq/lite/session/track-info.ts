@@ -7,6 +7,7 @@ import type { TrackInfo } from "../wire/track.ts";
 import type { SessionCore } from "./context.ts";
 import { openFailed, streamEnded } from "./failure.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
+import { withTimeout } from "./timeout.ts";
 
 // 05+: both ends of a Track stream (spec §14.4). The answer's timescale is what frames on our
 // group streams are counted in; a relay asks its upstream for it, without subscribing.
@@ -68,13 +69,4 @@ export async function serveTrack(core: SessionCore, send: SendStream, recv: Recv
   } catch (err) {
     streamEnded(core, err, recv, send, "track stream");
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-    timer.unref?.();
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
