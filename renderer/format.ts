@@ -47,6 +47,22 @@ export function pts(us: number): string {
   return `${(us / 1e6).toFixed(3)} s`;
 }
 
+/**
+ * A moq-lite-05+ wire timestamp: its ticks and clock, and in seconds ("90000 @ 90 kHz = 1.000 s").
+ * The raw numbers are what a developer compares with the publisher's own log.
+ */
+export function wireTime(w: { timestamp: number; timescale: number }): string {
+  const clock =
+    w.timescale === 1000
+      ? "ms"
+      : w.timescale === 1_000_000
+        ? "µs"
+        : w.timescale % 1000 === 0
+          ? `${w.timescale / 1000} kHz`
+          : `${w.timescale} Hz`;
+  return `${w.timestamp} @ ${clock} = ${(w.timestamp / w.timescale).toFixed(3)} s`;
+}
+
 export function rate(perSecond: number): string {
   return `${perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0)}/s`;
 }

@@ -100,6 +100,17 @@ export interface ConnectionSummary {
   recording: { path: string; bytes: number; startedAt: EpochMs } | null;
   /** The bitrate probe: whether the peer answers it, and its last estimate. */
   probe: { state: "off" | "waiting" | "reporting" | "unsupported"; note: string | null; bitrate: number | null };
+  /** moq-lite-05+: what the peer's SETUP said; null before 05 or until it came. */
+  peer: PeerSetup | null;
+}
+
+/** A moq-lite-05+ SETUP: probe level (0 none, 1 report, 2 increase), role (0 both, 1 publisher,
+ * 2 subscriber), and on 06 the peer's hop id and the price of the link to it. */
+export interface PeerSetup {
+  probe: number;
+  role: number;
+  hop: number | null;
+  cost: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,6 +208,12 @@ export interface GroupBar {
   stream: number | null;
 }
 
+/** A moq-lite-05+ frame timestamp: `timestamp` ticks of a clock running at `timescale` per second. */
+export interface WireTimestamp {
+  timestamp: number;
+  timescale: number;
+}
+
 /** One frame of a group, as the inspector lists it (the payload comes separately). */
 export interface FrameMeta {
   index: number;
@@ -205,6 +222,8 @@ export interface FrameMeta {
   /** Hang: the presentation timestamp in microseconds and whether it starts a GOP. */
   timestampUs: number | null;
   keyframe: boolean | null;
+  /** moq-lite-05+: the frame's own timestamp on the wire, in `timescale` units per second. */
+  wire: WireTimestamp | null;
   /** Whether the payload is still kept (the inspector keeps recent frames only). */
   kept: boolean;
 }
@@ -220,6 +239,7 @@ export interface FramePayload {
   truncated: boolean;
   timestampUs: number | null;
   keyframe: boolean | null;
+  wire: WireTimestamp | null;
   /** For video frames: the NAL units found (type number, its name, size). */
   nalUnits: { type: number; name: string; size: number }[] | null;
 }

@@ -100,6 +100,7 @@ export class Connection {
       readOnly: false,
       recording: sink ? { path: sink.sink.path, bytes: sink.sink.bytes, startedAt: sink.startedAt } : null,
       probe: s.probe,
+      peer: s.peer,
     };
   }
 
@@ -381,6 +382,10 @@ export class Connection {
 
   async #readGroup(track: WantedTrack, subscription: Subscription, group: GroupReader): Promise<void> {
     try {
+      // 05+ frames carry their own timestamps, in the track's timescale; older ones only arrival times.
+      const session = this.#session;
+      const timed = session !== undefined && versionAtLeast(session.version, "moq-lite-05");
+      const timescale = timed ? await subscription.timescale() : undefined;
       for (let index = 0; ; index++) {
         const frame = await group.readFrame();
         if (frame === undefined || track.subscription !== subscription) return;
@@ -392,6 +397,7 @@ export class Connection {
           index,
           size: frame.length,
           payload: frame.length > FRAME_PAYLOAD_CAP ? frame.subarray(0, FRAME_PAYLOAD_CAP) : frame,
+          ...(timescale !== undefined ? { timestamp: group.lastTimestamp, timescale } : {}),
         });
       }
     } catch {

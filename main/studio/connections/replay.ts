@@ -64,6 +64,7 @@ export class Replay {
       readOnly: true,
       recording: null,
       probe: s.probe,
+      peer: s.peer,
     };
   }
 

@@ -36,7 +36,8 @@ export function startVideoDemo(
   // Late joiners start at the newest group, so the catalog needs only its latest one.
   const catalogTrack = broadcast.createTrack(CATALOG_TRACK, { maxCachedGroups: 1 });
   // A few GOPs (a few MB) for subscribers that lag behind; older ones are dropped.
-  const videoTrack = broadcast.createTrack(VIDEO_TRACK, { maxCachedGroups: 3 });
+  // On moq-lite-05+ each frame carries its presentation time on the wire too, in microseconds.
+  const videoTrack = broadcast.createTrack(VIDEO_TRACK, { maxCachedGroups: 3, timescale: 1_000_000 });
 
   // The catalog never changes while the demo runs: one group, closed, is the whole history.
   const catalogGroup = catalogTrack.openGroup();
@@ -64,7 +65,7 @@ export function startVideoDemo(
       }
       const timestampUs = Math.round(dueMs * 1000);
       const frame = frames.frame(timestampUs, inGroup === 0);
-      group.writeFrame(frame);
+      group.writeFrame(frame, timestampUs);
       onFrame?.(frame.byteLength, inGroup === 0);
       inGroup++;
     },

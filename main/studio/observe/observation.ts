@@ -1,7 +1,14 @@
 // Everything observed about one connection, built from records alone (records.ts): the same
 // records give the same views whether they come from a live session or a recording.
 
-import type { ConnectionStatus, FramePayload, FrameMeta, MessageDirection, TransportKind } from "../../ipc/contract.ts";
+import type {
+  ConnectionStatus,
+  FramePayload,
+  FrameMeta,
+  MessageDirection,
+  PeerSetup,
+  TransportKind,
+} from "../../ipc/contract.ts";
 import { Catalogs } from "./catalogs.ts";
 import { Findings } from "./findings.ts";
 import { FrameStore } from "./frame-store.ts";
@@ -27,6 +34,8 @@ export interface ObservedState {
   rttMs: number | null;
   rttLatestMs: number | null;
   probe: { state: "off" | "waiting" | "reporting" | "unsupported"; note: string | null; bitrate: number | null };
+  /** moq-lite-05+: what the peer's SETUP said about itself. */
+  peer: PeerSetup | null;
 }
 
 export class Observation {
@@ -46,6 +55,7 @@ export class Observation {
     rttMs: null,
     rttLatestMs: null,
     probe: { state: "off", note: null, bitrate: null },
+    peer: null,
   };
   /** The time of the latest record: the observation's clock (a replay's too). */
   now = 0;
@@ -97,6 +107,7 @@ export class Observation {
       s.transport = r.transport;
       s.connectedAt = r.at;
       s.probe = { state: "off", note: null, bitrate: null };
+      s.peer = null;
       this.#rttNoted = false;
       this.tracks.restart(r.at);
       this.stats.restart();
@@ -136,12 +147,22 @@ export class Observation {
     // The library reports a group twice: as the GROUP header message and as a group event. One row.
     if (e.type !== "group") this.messages.add(this.#row(e));
     this.tracks.onEvent(e);
+    if (e.type === "message" && e.direction === "received" && e.name === "SETUP" && typeof f.probe === "number") {
+      this.state.peer = {
+        probe: f.probe,
+        role: typeof f.role === "number" ? f.role : 0,
+        hop: typeof f.hop === "number" ? f.hop : null,
+        cost: typeof f.cost === "number" ? f.cost : null,
+      };
+      this.#changed();
+    }
   }
 
   #row(e: RecordOf<"event">) {
     const f = e.fields;
     // ANNOUNCE names the broadcast by its suffix under the watched prefix (the root here).
-    const named = typeof f.broadcast === "string" ? f.broadcast : e.name === "ANNOUNCE" ? f.suffix : null;
+    const announce = e.name === "ANNOUNCE" || e.name?.startsWith("ANNOUNCE_") === true;
+    const named = typeof f.broadcast === "string" ? f.broadcast : announce ? f.suffix : null;
     let broadcast: string | null = typeof named === "string" ? named : null;
     let track: string | null = null;
     let sequence: number | null = typeof f.sequence === "number" ? f.sequence : null;
@@ -253,6 +274,7 @@ export class Observation {
       truncated: payload.length < info.size,
       timestampUs: info.timestampUs,
       keyframe: info.keyframe,
+      wire: info.wire,
       nalUnits,
     };
   }

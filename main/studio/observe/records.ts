@@ -48,7 +48,18 @@ export type ObservationRecord =
   /** The subscription ended: cleanly, or with an error (its code and name in words). */
   | { t: "track-end"; at: number; track: string; failed: boolean; error: string | null }
   /** A frame read from a subscribed track: its size and (capped) payload. */
-  | { t: "frame"; at: number; track: string; sequence: number; index: number; size: number; payload: Uint8Array }
+  | {
+      t: "frame";
+      at: number;
+      track: string;
+      sequence: number;
+      index: number;
+      size: number;
+      payload: Uint8Array;
+      /** moq-lite-05+: the frame's wire timestamp and its track's timescale. */
+      timestamp?: number;
+      timescale?: number;
+    }
   /** A broadcast's hang catalog (its JSON text), or why it could not be read. */
   | { t: "catalog"; at: number; broadcast: string; json: string | null; error: string | null }
   /** The bitrate probe's state. */
@@ -139,6 +150,8 @@ export const recordSchema = z.discriminatedUnion("t", [
     index: count,
     size: count,
     payload: base64Bytes,
+    timestamp: z.number().int().optional(),
+    timescale: z.number().int().positive().optional(),
   }),
   z.object({
     t: z.literal("catalog"),

@@ -3,7 +3,7 @@
 // the inspector). Findings about a track (gaps, resets, stalls, bitrate, timestamp skew) are
 // raised here, where the numbers are.
 
-import type { FrameMeta, GroupBar, TrackRow } from "../../ipc/contract.ts";
+import type { FrameMeta, GroupBar, TrackRow, WireTimestamp } from "../../ipc/contract.ts";
 import { LiveCollection } from "../live/collection.ts";
 import { codeName, explainCode } from "../describe.ts";
 import type { Findings } from "./findings.ts";
@@ -42,6 +42,7 @@ interface FrameInfo {
   at: number;
   timestampUs: number | null;
   keyframe: boolean | null;
+  wire: WireTimestamp | null;
 }
 
 interface TrackState {
@@ -356,7 +357,11 @@ export class TrackObserver {
       }
     }
     if (list.length < FRAMES_PER_GROUP) {
-      list.push({ index: record.index, size: record.size, at: record.at, timestampUs, keyframe });
+      const wire =
+        record.timestamp !== undefined && record.timescale !== undefined
+          ? { timestamp: record.timestamp, timescale: record.timescale }
+          : null;
+      list.push({ index: record.index, size: record.size, at: record.at, timestampUs, keyframe, wire });
       this.frames.put(FrameStore.key(record.track, record.sequence, record.index), record.payload);
     }
     if (timestampUs === null || !hang) return;

@@ -29,7 +29,8 @@ export class CameraBroadcast {
     // Late joiners start at the newest group, so the catalog needs only its latest one; a couple of
     // GOPs are kept for subscribers that lag behind.
     const catalog = this.broadcast.createTrack(CAMERA_CATALOG_TRACK, { maxCachedGroups: 1 });
-    this.#video = this.broadcast.createTrack(CAMERA_VIDEO_TRACK, { maxCachedGroups: 2 });
+    // On moq-lite-05+ each frame also carries its capture time on the wire, in microseconds.
+    this.#video = this.broadcast.createTrack(CAMERA_VIDEO_TRACK, { maxCachedGroups: 2, timescale: 1_000_000 });
     const group = catalog.openGroup();
     group.writeFrame(new TextEncoder().encode(JSON.stringify(cameraCatalog(settings))));
     group.close();
@@ -56,7 +57,7 @@ export class CameraBroadcast {
     }
     const frame = new Uint8Array(varintSize(timestampUs) + data.byteLength);
     frame.set(data, writeVarintAt(frame, 0, timestampUs));
-    this.#group!.writeFrame(frame);
+    this.#group!.writeFrame(frame, timestampUs);
     this.tally.frame(frame.byteLength, keyframe);
   }
 

@@ -301,6 +301,19 @@ describe("records", () => {
     const records: ObservationRecord[] = [
       { t: "frame", at: T0, track: "b/t", sequence: 3, index: 0, size: 4, payload: new Uint8Array([1, 2, 3, 4]) },
       { t: "announce", at: T0, path: "a/b", active: true, hops: [1], hopIds: true },
+      // moq-lite-06: a route's cost, a frame's wire timestamp and its track's timescale.
+      { t: "announce", at: T0, path: "a/c", active: true, hops: [1, 2], hopIds: true, cost: 2 },
+      {
+        t: "frame",
+        at: T0,
+        track: "b/t",
+        sequence: 4,
+        index: 1,
+        size: 1,
+        payload: new Uint8Array([9]),
+        timestamp: 90_000,
+        timescale: 90_000,
+      },
       stats(T0),
     ];
     for (const record of records) {
@@ -310,5 +323,27 @@ describe("records", () => {
     expect(() => fromStored({ t: "frame", at: T0, track: "x", sequence: -1, index: 0, size: 0, payload: "" })).toThrow(
       /at sequence/,
     );
+  });
+});
+
+describe("the peer's SETUP", () => {
+  it("is read from the SETUP message received, and forgotten with its session", () => {
+    const o = new Observation();
+    o.apply({ t: "state", at: T0, status: "connected", version: "moq-lite-06", transport: "websocket", error: null });
+    expect(o.state.peer).toBeNull();
+    o.apply(event(T0 + 1, "message", 3, { probe: 1, role: 0, hop: 77 }, { name: "SETUP" }));
+    expect(o.state.peer).toEqual({ probe: 1, role: 0, hop: 77, cost: null });
+    // Our own SETUP going out says nothing about the peer.
+    o.apply(event(T0 + 2, "message", 2, { probe: 2, role: 1 }, { name: "SETUP", direction: "sent" }));
+    expect(o.state.peer?.probe).toBe(1);
+    o.apply({
+      t: "state",
+      at: T0 + 3,
+      status: "connected",
+      version: "moq-lite-04",
+      transport: "websocket",
+      error: null,
+    });
+    expect(o.state.peer).toBeNull();
   });
 });

@@ -36,8 +36,16 @@ describe("studio with the embedded demo relay", () => {
       "the default connection to connect",
     );
     expect(summary.profileId).toBe("local-demo");
-    expect(summary.version).toMatch(/^moq-lite-0/);
+    expect(summary.version).toBe("moq-lite-06");
     expect(summary.url).not.toContain("jwt");
+    // The embedded relay's SETUP: it reports probes, does both, and names its hop.
+    const peer = await untilView(
+      connections,
+      (items) => items.find((c) => c.connectionId === "default" && c.peer)?.peer ?? undefined,
+      "the relay's SETUP",
+    );
+    expect(peer).toMatchObject({ probe: 1, role: 0, cost: null });
+    expect(peer.hop).toBeGreaterThan(0);
     const tree = studio.openView("tree", { connectionId: "default" });
     const nodes = await untilView(
       tree,

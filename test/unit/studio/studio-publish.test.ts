@@ -171,6 +171,10 @@ describe("publishing from the studio", () => {
         sequence: bars[0]!.sequence,
       });
       expect(frames.map((f) => f.timestampUs)).toEqual([base, base + 100_000, base + 200_000]);
+      // moq-lite-06 carries the same capture times on the wire, in the camera track's µs timescale.
+      expect(frames.map((f) => f.wire)).toEqual(
+        [base, base + 100_000, base + 200_000].map((timestamp) => ({ timestamp, timescale: 1_000_000 })),
+      );
       expect(frames[0]!.keyframe).toBe(true);
 
       const row = await untilView(
