@@ -40,9 +40,9 @@ throughput and CPU per byte. Options (lists are comma-separated):
                                            first-frame index per group; ours-ours only)
   --mbytes N                               payload MB (10^6 B) per run; default 100 for frames
                                            under 16 KiB, 500 otherwise (a few seconds each)
-  --publisher ours|lite|all                default all
-  --subscriber ours|lite|all               default all
-  --pairs ours-ours,lite-lite              exact publisher-subscriber pairs instead of the
+  --publisher ours|lite|net|all            default ours and lite (net: @moq/net 0.3.4)
+  --subscriber ours|lite|net|all           default ours and lite
+  --pairs ours-ours,net-net                exact publisher-subscriber pairs instead of the
                                            publisher × subscriber product
   --no-raw                                 skip the raw transport baseline
   --group-frames N                         frames per group, default 64
@@ -145,17 +145,18 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
         o.mbytes = positive(arg, next());
         break;
       case "--publisher":
-        o.publishers = choice(arg, next(), ["ours", "lite"] as const);
+        o.publishers = choice(arg, next(), ["ours", "lite", "net"] as const);
         break;
       case "--subscriber":
-        o.subscribers = choice(arg, next(), ["ours", "lite"] as const);
+        o.subscribers = choice(arg, next(), ["ours", "lite", "net"] as const);
         break;
       case "--pairs":
         o.pairs = list(next()).map((pair) => {
           const [p, s, extra] = pair.split("-");
-          const ok = (v: string | undefined): v is "ours" | "lite" => v === "ours" || v === "lite";
+          const ok = (v: string | undefined): v is "ours" | "lite" | "net" =>
+            v === "ours" || v === "lite" || v === "net";
           if (!ok(p) || !ok(s) || extra !== undefined)
-            throw new Error(`--pairs: "${pair}" is not PUBLISHER-SUBSCRIBER with each ours or lite`);
+            throw new Error(`--pairs: "${pair}" is not PUBLISHER-SUBSCRIBER with each ours, lite or net`);
           return [p, s];
         });
         break;

@@ -6,8 +6,11 @@
 export const BENCH_BROADCAST = "bench";
 export const BENCH_TRACK = "data";
 
-/** Which implementation runs a side. "raw" is the bare transport: one stream, no moq-lite. */
-export type Impl = "raw" | "ours" | "lite";
+/**
+ * Which implementation runs a side. "raw" is the bare transport: one stream, no moq-lite; "lite"
+ * is @moq/lite 0.2.2 and "net" @moq/net 0.3.4, the reference implementations.
+ */
+export type Impl = "raw" | "ours" | "lite" | "net";
 
 export type TransportName = "websocket" | "webtransport";
 

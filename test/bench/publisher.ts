@@ -2,7 +2,8 @@
 // one port) and, once told "go", pushes `totalFrames` frames towards the one client that connected:
 //   raw  — one unidirectional stream, one write per frame, no moq-lite at all;
 //   ours — our Session serving a TrackMux subscription, groups of `groupFrames` frames;
-//   lite — @moq/lite serving the same track layout.
+//   lite — @moq/lite serving the same track layout;
+//   net  — @moq/net serving it.
 // Groups are held back by the subscriber's acks (see ack-window.ts). CPU is measured from "go" to "stop".
 
 import { installPolyfills } from "../../main/moq/transport/polyfill.ts";
@@ -13,6 +14,7 @@ import { listen } from "../../main/moq/transport/listener.ts";
 import type { Transport } from "../../main/moq/transport/types.ts";
 import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "./ipc.ts";
 import { Moq, liteServer } from "./lite-peer.ts";
+import { Net, ZERO_TIME, netServer } from "./net-peer.ts";
 import { cpuSince, makeFrame, markCpu, type CpuMark } from "./meter.ts";
 import { AckWindow, yieldToLoop } from "./ack-window.ts";
 import { startProfile, type RunningProfile } from "./profiler.ts";
@@ -96,6 +98,34 @@ async function produceLite(track: Moq.Track): Promise<void> {
   track.close();
 }
 
+/** The newer reference publisher: @moq/net's broadcast answering the same subscription. */
+async function serveNet(url: string, transport: Transport): Promise<void> {
+  await transport.session.ready;
+  const connection = await netServer(url, transport);
+  const broadcast = new Net.Broadcast.Producer();
+  connection.publish(Net.Path.from(BENCH_BROADCAST), broadcast);
+  for (;;) {
+    const request = await broadcast.requested();
+    if (!request) return;
+    if (request.name !== BENCH_TRACK) {
+      request.reject(new Error("not found"));
+      continue;
+    }
+    void produceNet(request.accept());
+  }
+}
+
+async function produceNet(track: Net.Track.Producer): Promise<void> {
+  for (let g = 0; g < totalGroups; g++) {
+    if (!(await ackWindow.slot())) return;
+    const group = track.appendGroup();
+    for (let i = framesInGroup(g); i > 0; i--) group.writeFrame({ payload: frame, timestamp: ZERO_TIME });
+    group.close();
+    await yieldToLoop();
+  }
+  track.close();
+}
+
 async function main(): Promise<void> {
   const mux = new TrackMux();
   if (config.publisher === "ours") mux.publish(BENCH_BROADCAST, (writer) => serveOurs(writer));
@@ -108,6 +138,7 @@ async function main(): Promise<void> {
       firstTransport(transport);
       if (config.publisher === "raw") void sendRaw(transport).catch(fail);
       else if (config.publisher === "ours") void Session.establish(transport, "server", { mux }).catch(fail);
+      else if (config.publisher === "net") void serveNet(url, transport).catch(fail);
       else void serveLite(url, transport).catch(fail);
     },
   });

@@ -13,6 +13,7 @@ import { connectTransport } from "../../main/moq/transport/connect.ts";
 import type { Transport } from "../../main/moq/transport/types.ts";
 import { configFromArgv, fail, onMessage, quietDebugLogs, send } from "./ipc.ts";
 import { Moq, liteClient } from "./lite-peer.ts";
+import { Net, netClient } from "./net-peer.ts";
 import { cpuSince, frameLooksRight, markCpu, type CpuMark } from "./meter.ts";
 import { startProfile, type RunningProfile } from "./profiler.ts";
 import { BENCH_BROADCAST, BENCH_TRACK, type FromSubscriber, type RunConfig, type ToSubscriber } from "./protocol.ts";
@@ -104,6 +105,15 @@ async function readLiteGroup(group: Moq.Group): Promise<void> {
   groupDone();
 }
 
+async function readNetGroup(group: Net.Group.Consumer): Promise<void> {
+  for (;;) {
+    const frame = await group.readFrame();
+    if (frame === undefined) break;
+    countFrame(frame.payload);
+  }
+  groupDone();
+}
+
 async function main(): Promise<void> {
   let startReceiving: () => Promise<void>;
   if (config.subscriber === "raw") {
@@ -126,6 +136,16 @@ async function main(): Promise<void> {
         const group = await sub.nextGroup();
         if (!group) return;
         void readOurGroup(group).catch(fail);
+      }
+    };
+  } else if (config.subscriber === "net") {
+    const connection = await netClient(config.url, await dial());
+    startReceiving = async () => {
+      const track = connection.consume(Net.Path.from(BENCH_BROADCAST)).subscribe(BENCH_TRACK, { priority: 128 });
+      for (;;) {
+        const group = await track.recvGroup();
+        if (!group) return;
+        void readNetGroup(group).catch(fail);
       }
     };
   } else {

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { USAGE, defaultMbytes, parseOptions, type BenchOptions } from "./options.ts";
-import type { Impl, RunConfig } from "./protocol.ts";
+import type { BenchVersion, Impl, RunConfig } from "./protocol.ts";
 import { frameLabel, metricsOf, runTable, summarize, summaryTable, verdicts, type Metrics } from "./report.ts";
 import { runOnce, type RunResult } from "./runner.ts";
 
@@ -21,6 +21,17 @@ const LITE_OVER_WEBTRANSPORT =
   "      overwritten before @fails-components sends it, so its streams arrive corrupted (see BENCHMARKS.md)\n";
 
 /** Every measurement of one pass, raw baseline first. */
+/**
+ * Whether a side runs at `version`: @moq/lite 0.2.2 speaks 03/04 only, @moq/net 0.3.4 up to 05
+ * (its 06 is another, unfinished wire format), and the raw baseline has no version (listed once,
+ * under 04).
+ */
+function speaks(impl: Impl, version: BenchVersion): boolean {
+  if (impl === "ours") return true;
+  if (impl === "net") return version !== "moq-lite-06";
+  return version === "moq-lite-04";
+}
+
 function plan(o: BenchOptions): RunConfig[] {
   const configs: RunConfig[] = [];
   for (const transport of o.transports) {
@@ -36,9 +47,8 @@ function plan(o: BenchOptions): RunConfig[] {
       for (const [publisher, subscriber] of pairs) {
         if (transport === "webtransport" && (publisher === "lite" || subscriber === "lite")) continue;
         for (const version of o.versions) {
-          // @moq/lite 0.2.2 speaks 03/04 only; the raw baseline has no version.
-          if (version !== "moq-lite-04" && (publisher !== "ours" || subscriber !== "ours")) continue;
-          configs.push({ ...base, publisher, subscriber, version });
+          if (speaks(publisher, version) && speaks(subscriber, version))
+            configs.push({ ...base, publisher, subscriber, version });
         }
       }
     }
