@@ -116,6 +116,11 @@ async function serveNet(url: string, transport: Transport): Promise<void> {
 }
 
 async function produceNet(track: Net.Track.Producer): Promise<void> {
+  // On 05 the subscriber asks for the track's properties (TRACK) before it subscribes, and
+  // @moq/net hands out a track for that question too, closed once answered: only a track with a
+  // subscriber gets the benchmark's groups.
+  const closed = Promise.resolve(track.closed).then(() => false);
+  while (!track.used.peek()) if (!(await Promise.race([track.used.changed().then(() => true), closed]))) return;
   for (let g = 0; g < totalGroups; g++) {
     if (!(await ackWindow.slot())) return;
     const group = track.appendGroup();

@@ -17,8 +17,9 @@ import { runOnce, type RunResult } from "./runner.ts";
 // @moq/lite reuses one small scratch buffer for every varint it writes, so its streams arrive
 // corrupted (a 20-write check read back 20 copies of the last byte). Not a fair measurement.
 const LITE_OVER_WEBTRANSPORT =
-  "note: @moq/lite pairs run over WebSocket only: over WebTransport/HTTP/2 in Node its varint scratch buffer is\n" +
-  "      overwritten before @fails-components sends it, so its streams arrive corrupted (see BENCHMARKS.md)\n";
+  "note: @moq/lite and @moq/net pairs run over WebSocket only: over WebTransport/HTTP/2 in Node their reused\n" +
+  "      write buffers are overwritten before @fails-components sends them, so streams arrive corrupted\n" +
+  "      (see BENCHMARKS.md); over WebSocket @moq/net's writes are copied first (net-peer.ts)\n";
 
 /** Every measurement of one pass, raw baseline first. */
 /**
@@ -45,7 +46,8 @@ function plan(o: BenchOptions): RunConfig[] {
       if (o.pairs) pairs.push(...o.pairs);
       else for (const p of o.publishers) for (const s of o.subscribers) pairs.push([p, s]);
       for (const [publisher, subscriber] of pairs) {
-        if (transport === "webtransport" && (publisher === "lite" || subscriber === "lite")) continue;
+        const reference = (impl: Impl) => impl === "lite" || impl === "net";
+        if (transport === "webtransport" && (reference(publisher) || reference(subscriber))) continue;
         for (const version of o.versions) {
           if (speaks(publisher, version) && speaks(subscriber, version))
             configs.push({ ...base, publisher, subscriber, version });
@@ -108,9 +110,10 @@ async function main(): Promise<number> {
   );
 
   const configs = plan(o);
+  const reference = (impl: Impl) => impl === "lite" || impl === "net";
   const usesLite = o.pairs
-    ? o.pairs.some((p) => p.includes("lite"))
-    : o.publishers.includes("lite") || o.subscribers.includes("lite");
+    ? o.pairs.some((p) => p.some(reference))
+    : o.publishers.some(reference) || o.subscribers.some(reference);
   if (o.transports.includes("webtransport") && usesLite) {
     console.log(LITE_OVER_WEBTRANSPORT);
   }
