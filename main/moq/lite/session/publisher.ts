@@ -210,6 +210,8 @@ export class PublishedSubscription {
       group.cancel();
       return;
     }
+    // Past a 06 end frame: the rest of the group is not ours to read.
+    if (index > last) group.cancel();
     await stream.close();
   }
 }
