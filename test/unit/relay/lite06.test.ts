@@ -30,9 +30,9 @@ const str = (b: Uint8Array | undefined) => (b === undefined ? undefined : new Te
 
 /** The messages a session traced, with their fields (pass `onEvent` to the client). */
 function messageLog() {
-  const log: { direction: string; name: string; fields: Record<string, unknown> }[] = [];
+  const log: { direction: string; name: string; fields: Record<string, unknown>; stream: number | null }[] = [];
   const onEvent = (e: SessionEvent) => {
-    if (e.type === "message") log.push({ direction: e.direction, name: e.name, fields: e.fields });
+    if (e.type === "message") log.push({ direction: e.direction, name: e.name, fields: e.fields, stream: e.stream });
   };
   return { log, onEvent };
 }
@@ -84,11 +84,12 @@ describe("moq-lite-06 through our relay", () => {
     expect(log.some((m) => m.name === "ANNOUNCE")).toBe(false);
   });
 
-  it("serves the cheapest route of a path, and the next cheapest when it leaves", async () => {
+  it("serves the cheapest route of a path, and the next cheapest when it leaves (one RESTART)", async () => {
     r = await startTestRelay();
     const cheap = await r.client();
     const dear = await r.client();
-    const viewer = await r.client();
+    const { log, onEvent } = messageLog();
+    const viewer = await r.client("", { onEvent });
     const cheapBroadcast = new BroadcastProducer();
     const cheapTrack = cheapBroadcast.createTrack("data");
     cheap.mux.publishBroadcast("cam", cheapBroadcast);
@@ -123,6 +124,16 @@ describe("moq-lite-06 through our relay", () => {
         "the dear route announced",
       ),
     ).toMatchObject({ cost: { warm: 12, cold: 12 } });
+    // The relay switched routes in place: on the first announce stream, a RESTART of the same id
+    // and no END.
+    await until(() => log.some((m) => m.name === "ANNOUNCE_RESTART"), T, "the RESTART");
+    const routes = ["ANNOUNCE_START", "ANNOUNCE_RESTART", "ANNOUNCE_END"];
+    const received = log.filter((m) => m.direction === "received" && routes.includes(m.name));
+    const first = received.filter((m) => m.stream === received[0]!.stream);
+    expect(first.map((m) => [m.name, m.fields["id"]])).toEqual([
+      ["ANNOUNCE_START", 0],
+      ["ANNOUNCE_RESTART", 0],
+    ]);
   });
 
   it("starts and ends a subscription and a fetch partway through a group", async () => {

@@ -53,6 +53,34 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
   const hopsToSend = (hops: readonly number[]) =>
     hasAnnounceOk(core) && ownHop !== 0 && hops[hops.length - 1] === ownHop ? hops.slice(0, -1) : [...hops];
   const live = new Set<Path>();
+  const send06 = (msg: Announce06, id: number, suffix: Path) =>
+    void core
+      .sendMessage(send, announceName(msg), { id, suffix, ...msg }, encodeAnnounce06(msg, core.version))
+      .catch(() => {});
+  // 06: an end is held until the current task is over. A relay switching a path to another route
+  // ends it and announces it again at once; that goes out as one RESTART, keeping its id.
+  const endsDue = new Map<Path, number>();
+  const flushEnds = () => {
+    for (const [suffix, id] of endsDue) {
+      ids.end(suffix);
+      send06({ kind: "end", id }, id, suffix);
+    }
+    endsDue.clear();
+  };
+  const announce06 = (change: AnnouncementChange, suffix: Path) => {
+    const hops = hopsToSend(change.hops);
+    const cost = change.cost ?? ZERO_COST;
+    const restarting = endsDue.get(suffix);
+    if (change.active && restarting !== undefined) {
+      endsDue.delete(suffix);
+      send06({ kind: "restart", id: restarting, hops, cost }, restarting, suffix);
+    } else if (change.active) {
+      send06({ kind: "start", suffix, hops, cost }, ids.start(suffix), suffix);
+    } else {
+      if (endsDue.size === 0) queueMicrotask(flushEnds);
+      endsDue.set(suffix, ids.idOf(suffix));
+    }
+  };
   const announce = (change: AnnouncementChange) => {
     if (excluded(change)) return;
     const suffix = stripPrefix(prefix, change.path);
@@ -62,12 +90,7 @@ export async function serveAnnounce(core: SessionCore, send: SendStream, recv: R
     if (change.active) live.add(suffix);
     else live.delete(suffix);
     if (hasAnnounceIds(core)) {
-      const msg: Announce06 = change.active
-        ? { kind: "start", suffix, hops: hopsToSend(change.hops), cost: change.cost ?? ZERO_COST }
-        : { kind: "end", id: ids.end(suffix) };
-      const id = msg.kind === "start" ? ids.start(suffix) : msg.id;
-      const bytes = encodeAnnounce06(msg, core.version);
-      void core.sendMessage(send, announceName(msg), { id, suffix, ...msg }, bytes).catch(() => {});
+      announce06(change, suffix);
       return;
     }
     const msg = { active: change.active, suffix, hops: change.active ? hopsToSend(change.hops) : [] };
@@ -260,6 +283,10 @@ class AnnounceIds {
 
   isLive(suffix: Path): boolean {
     return this.#byPath.has(suffix);
+  }
+
+  idOf(suffix: Path): number {
+    return this.#byPath.get(suffix)!;
   }
 
   end(suffix: Path): number {
