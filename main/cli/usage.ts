@@ -91,15 +91,20 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   },
   relay: {
     synopsis:
-      "moqscope relay [--bind HOST:PORT] [--public PREFIX] [--auth-key FILE] [--cert F --key F] [--demo] [options]",
+      "moqscope relay [--bind HOST:PORT] [--auth-public PATTERN] [--auth-key FILE] [--cert F --key F] [--demo] [options]",
     summary: "run a moq-lite relay on this machine (and demo broadcasts with --demo)",
     details: `Options:
   --bind HOST:PORT    address to listen on (default 127.0.0.1:4443; port 0 picks a free one).
                       One TCP port serves WebSocket/QMux, WebTransport over HTTP/2 and
                       GET /certificate.sha256 (WebTransport over HTTP/3 too where installed)
-  --public PREFIX     let anonymous sessions publish and subscribe under PREFIX (repeatable)
-  --auth-key FILE     a JWK key: a JWT in ?jwt= grants root, put (publish) and get
-                      (subscribe) prefixes until exp (moq-relay's tokens)
+  --auth-public PAT   let anonymous sessions publish and subscribe under a pattern, as
+                      moq-relay 0.17 does ("anon/**", "**"; repeatable, or comma-separated)
+  --auth-public-publish PAT, --auth-public-subscribe PAT
+                      the same for one direction only
+  --public PREFIX     the older form: the same as --auth-public PREFIX/**
+  --auth-key FILE     a JWK key: a JWT in ?jwt= grants root and what it may publish and
+                      subscribe (put/get prefixes, or moq-auth's publish/subscribe patterns)
+                      until exp
   --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
                       certificate valid for 14 days, pinned by clients via its fingerprint)
   --demo              also publish demo/clock and demo/video.hang (30 fps synthetic video)
@@ -107,7 +112,8 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
                       01/02 through SETUP); default auto: every version, 06 first
 
 The URL path is a session's root: a client at http://host:port/anon sees and publishes only
-under anon/. With neither --auth-key nor --public the relay is open to anonymous sessions;
+under anon/. Patterns are taken where they are prefixes ("**", "a/b/**"); others are refused
+by name. With neither --auth-key nor public patterns the relay is open to anonymous sessions;
 binding an address other than loopback that way prints a warning. Runs until Ctrl-C; logs
 sessions, announcements and subscriptions (one JSON object per line with --json).`,
   },

@@ -7,11 +7,16 @@ import type { AuthKey } from "../../main/moq/relay/jwt-key.ts";
 // Token signing for tests, in moq-token's shape. Synchronous (jose signs only asynchronously) so
 // tests can build URLs inline; the relay itself only verifies, through jose, and signs nothing.
 
-/** What signToken accepts: moq-token's claims, `put`/`get` as one string or a list. */
+/**
+ * What signToken accepts: moq-token's claims (`put`/`get` as one string or a list) or moq-auth's
+ * (`publish`/`subscribe` pattern lists, written as given).
+ */
 export interface ClaimsInput {
   root?: string;
   put?: string | string[];
   get?: string | string[];
+  publish?: string[];
+  subscribe?: string[];
   exp?: number;
   iat?: number;
   nbf?: number;
@@ -30,6 +35,8 @@ export function signToken(claims: ClaimsInput, key: AuthKey): string {
   const get = list(claims.get);
   if (put.length > 0) body.put = put;
   if (get.length > 0) body.get = get;
+  if (claims.publish) body.publish = claims.publish;
+  if (claims.subscribe) body.subscribe = claims.subscribe;
   for (const t of ["exp", "iat", "nbf"] as const) if (claims[t] !== undefined) body[t] = claims[t];
   const input = Buffer.from(
     `${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(body))}`,

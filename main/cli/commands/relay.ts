@@ -2,7 +2,15 @@
 // over HTTP/2 on one port (HTTP/3 where its native part is installed), logs sessions,
 // announcements and subscriptions, and with --demo publishes live demo broadcasts.
 
-import { Relay, authorize, formatLogEntry, loadAuthKey, loadCertificateFiles } from "../../moq/node.ts";
+import {
+  Relay,
+  authorize,
+  formatLogEntry,
+  loadAuthKey,
+  loadCertificateFiles,
+  patternPrefix,
+  unsupportedPattern,
+} from "../../moq/node.ts";
 import type { AuthKey, GrantInput, RelayLogEntry } from "../../moq/node.ts";
 import { protocolOffer } from "../../studio/connections/target.ts";
 import { startDemo } from "../../studio/demo/index.ts";
@@ -18,6 +26,9 @@ import { commandHelp } from "../usage.ts";
 const OPTIONS = {
   bind: { type: "string" },
   public: { type: "string", multiple: true },
+  "auth-public": { type: "string", multiple: true },
+  "auth-public-publish": { type: "string", multiple: true },
+  "auth-public-subscribe": { type: "string", multiple: true },
   "auth-key": { type: "string" },
   cert: { type: "string" },
   key: { type: "string" },
@@ -46,16 +57,22 @@ export const runRelay: CommandRun = async (argv, ctx) => {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
   }
-  const publicPrefixes = values.public ?? [];
-  if (!key && publicPrefixes.length === 0 && !isLoopback(bind.host)) {
-    out.warn(`relay on ${bind.host} is open to anyone who can reach it: add --auth-key FILE and/or --public PREFIX`);
+  // moq-relay 0.17's patterns (`anon/**`), beside our older --public PREFIX.
+  const publicPrefixes = [...(values.public ?? []), ...publicPatterns(values["auth-public"], "--auth-public")];
+  const publicPublish = publicPatterns(values["auth-public-publish"], "--auth-public-publish");
+  const publicSubscribe = publicPatterns(values["auth-public-subscribe"], "--auth-public-subscribe");
+  const open = publicPrefixes.length + publicPublish.length + publicSubscribe.length === 0;
+  if (!key && open && !isLoopback(bind.host)) {
+    out.warn(
+      `relay on ${bind.host} is open to anyone who can reach it: add --auth-key FILE and/or --auth-public PATTERN`,
+    );
   }
 
   const local = values.demo ? new LocalPublisher() : undefined;
   const admit = (url: URL): GrantInput | Error | Promise<GrantInput | Error> => {
     const own = local?.admit(url, ["demo"]);
     if (own) return own;
-    return authorize(url, { key, publicPrefixes });
+    return authorize(url, { key, publicPrefixes, publicPublish, publicSubscribe });
   };
 
   // --protocol narrows what the relay accepts (to test a client against one version); "auto"
@@ -103,3 +120,13 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   }
   return 0;
 };
+
+/** Repeated flags and comma lists of patterns, as the prefixes they stand for. */
+function publicPatterns(values: readonly string[] | undefined, flag: string): string[] {
+  const patterns = (values ?? []).flatMap((v) => v.split(","));
+  return patterns.map((pattern) => {
+    const prefix = patternPrefix(pattern.trim());
+    if (prefix === undefined) throw new UsageError(`${flag}: ${unsupportedPattern(pattern.trim())}`, "relay");
+    return prefix;
+  });
+}

@@ -25,6 +25,10 @@ export interface AuthOptions {
   key?: AuthKey;
   /** `--public`: anonymous sessions may use these prefixes (absolute, i.e. from the relay's root). */
   publicPrefixes: string[];
+  /** `--auth-public-publish`: prefixes anonymous sessions may only publish under. */
+  publicPublish?: string[];
+  /** `--auth-public-subscribe`: prefixes anonymous sessions may only subscribe to. */
+  publicSubscribe?: string[];
 }
 
 /**
@@ -52,6 +56,12 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
   if (tokens.length > 1) return new AuthError("URL has more than one jwt parameter");
   const token = tokens[0];
   const publicPrefixes = options.publicPrefixes.map((p) => toPath(p, "public prefix"));
+  const publicPublish = [...publicPrefixes, ...(options.publicPublish ?? []).map((p) => toPath(p, "public prefix"))];
+  const publicSubscribe = [
+    ...publicPrefixes,
+    ...(options.publicSubscribe ?? []).map((p) => toPath(p, "public prefix")),
+  ];
+  const anyPublic = [...new Set([...publicPublish, ...publicSubscribe])];
 
   if (token !== undefined) {
     // Refuse rather than ignore: a client sending a token expects to be limited by it.
@@ -77,20 +87,23 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
     return grant;
   }
 
-  if (!options.key && publicPrefixes.length === 0) return { root: path, publish: [ROOT], subscribe: [ROOT] };
+  if (!options.key && anyPublic.length === 0) return { root: path, publish: [ROOT], subscribe: [ROOT] };
 
   // moq-relay admits an anonymous session whose path is below a public prefix (full access there)
   // or above one (it sees only the public part); the public prefixes act as a token rooted at "".
-  const reachable = publicPrefixes.filter((p) => hasPrefix(p, path) || hasPrefix(path, p));
-  if (reachable.length === 0) {
-    if (publicPrefixes.length === 0)
+  const reaches = (p: Path) => hasPrefix(p, path) || hasPrefix(path, p);
+  if (!anyPublic.some(reaches)) {
+    if (anyPublic.length === 0)
       return new AuthError(`a token is required: add ?jwt=<token> to the URL (path ${shown})`);
-    const list = publicPrefixes.map((p) => `/${p}`).join(", ");
+    const list = anyPublic.map((p) => `/${p}`).join(", ");
     const alt = options.key ? "; elsewhere add ?jwt=<token> to the URL" : "";
     return new AuthError(`URL path ${shown} is not public (public prefixes: ${list})${alt}`);
   }
-  const scoped = rebase(path, ROOT, reachable) ?? [];
-  return { root: path, publish: scoped, subscribe: [...scoped] };
+  return {
+    root: path,
+    publish: rebase(path, ROOT, publicPublish.filter(reaches)) ?? [],
+    subscribe: rebase(path, ROOT, publicSubscribe.filter(reaches)) ?? [],
+  };
 }
 
 /**

@@ -83,6 +83,17 @@ describe("moqscope relay", () => {
     }
   });
 
+  it("--auth-public takes moq-relay's patterns: anonymous sessions under anon/** only", async () => {
+    const { relay, ready } = await startRelay(["--auth-public", "anon/**"]);
+    const base = `ws://127.0.0.1:${ready.port}`;
+    const inside = await runCli(["inspect", `${base}/anon/room`, "--json", "--duration", "1"]);
+    expect(inside.code, inside.stderr).toBe(0);
+    const outside = await runCli(["inspect", `${base}/other`, "--json", "--duration", "1"]);
+    expect(outside.code).toBe(1);
+    expect(outside.stdout + outside.stderr).toContain("not public (public prefixes: /anon)");
+    relay.child.kill("SIGINT");
+  });
+
   it("--protocol narrows the versions the relay accepts", async () => {
     const { relay, ready } = await startRelay(["--protocol", "moq-lite-05"]);
     const url = `ws://127.0.0.1:${ready.port}/`;
@@ -97,6 +108,14 @@ describe("moqscope relay", () => {
   it("rejects bad options with exit 2", async () => {
     expect((await runCli(["relay", "--bind", "nowhere"])).code).toBe(2);
     expect((await runCli(["relay", "--cert", "a.pem"])).code).toBe(2);
+    // moq-relay's patterns: one without a wildcard names a single broadcast, which this relay
+    // cannot grant; it says what to write instead.
+    const exact = await runCli(["relay", "--auth-public", "anon"]);
+    expect(exact.code).toBe(2);
+    expect(exact.stderr).toContain('write "anon/**" for everything under it');
+    const star = await runCli(["relay", "--auth-public-subscribe", "live/**,*/chat"]);
+    expect(star.code).toBe(2);
+    expect(star.stderr).toContain('--auth-public-subscribe: pattern "*/chat" cannot be granted');
   });
 
   it("names an unreadable auth key file and exits 1", async () => {

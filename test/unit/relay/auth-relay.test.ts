@@ -75,6 +75,33 @@ describe("relay with JWT auth and public prefixes", () => {
     expect(r.relay.broadcasts()).toEqual(["room/alice/cam"]);
   });
 
+  it("takes moq-auth's publish/subscribe claims the same way (prefix patterns)", async () => {
+    r = await start(key, []);
+    const pubToken = signToken({ root: "room", publish: ["alice/**"], exp: inAMinute() }, key);
+    const mux = new TrackMux();
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("t");
+    mux.publishBroadcast("alice/cam", broadcast);
+    mux.publishBroadcast("bob/cam", new BroadcastProducer()); // outside "alice/**": never relayed
+    await r.client(`room?jwt=${pubToken}`, { mux });
+
+    const viewer = await r.client(`room?jwt=${signToken({ root: "room", subscribe: ["**"], exp: inAMinute() }, key)}`);
+    expect(await within(viewer.announced("").next(), T, "alice's broadcast")).toMatchObject({ path: "alice/cam" });
+    const sub = viewer.subscribe("alice/cam", "t");
+    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+    const g = track.openGroup();
+    g.writeFrame(new TextEncoder().encode("hi"));
+    g.close();
+    expect((await within(sub.nextGroup(), T, "group"))?.sequence).toBe(0);
+    expect(r.relay.broadcasts()).toEqual(["room/alice/cam"]);
+
+    // A pattern that is not a prefix is refused at connect, saying why.
+    const exact = await r.client(`room?jwt=${signToken({ root: "room", publish: ["alice"] }, key)}`);
+    const info = await within(exact.closed, T, "the refusal");
+    expect(info.code).toBe(ErrorCode.Unauthorized);
+    expect(info.reason).toMatch(/only "\*\*" and "prefix\/\*\*" patterns/);
+  });
+
   it("loads a key file jose exported and admits only tokens jose signed with its private half", async () => {
     const dir = await mkdtemp(join(tmpdir(), "moqscope-auth-relay-"));
     closers.push(() => void rm(dir, { recursive: true, force: true }));

@@ -282,10 +282,30 @@ describe("tampering and malformed tokens", () => {
     expect((await verifyToken(justFits, key, NOW)).root).toBe("y".repeat(5000));
   });
 
-  it("refuses unknown claims (including the newer pattern claims) and badly typed ones", async () => {
-    expect((await refusal(verifyToken(craft(key, { alg: "HS256" }, { publish: ["a/**"] }), key, NOW))).message).toMatch(
-      /unsupported claim "publish" \(pattern claims/,
+  it("reads moq-auth's publish/subscribe pattern claims that are prefixes, and names the ones it cannot grant", async () => {
+    const token = (body: Record<string, unknown>) => craft(key, { alg: "HS256" }, body);
+    expect(
+      await verifyToken(token({ root: "room", publish: ["alice/**"], subscribe: ["**"] }), key, NOW),
+    ).toMatchObject({ root: "room", put: ["alice"], get: [""] });
+    // Omitted lists grant nothing on that side.
+    expect(await verifyToken(token({ subscribe: ["live/**", "demo/**"] }), key, NOW)).toMatchObject({
+      put: [],
+      get: ["live", "demo"],
+    });
+    for (const pattern of ["alice", "*/chat", "**/x", "a/*/**", ""]) {
+      expect((await refusal(verifyToken(token({ publish: [pattern] }), key, NOW))).message).toMatch(
+        /only "\*\*" and "prefix\/\*\*" patterns are supported/,
+      );
+    }
+    expect((await refusal(verifyToken(token({ put: "a", subscribe: ["**"] }), key, NOW))).message).toMatch(
+      /mixes put\/get with publish\/subscribe/,
     );
+    expect((await refusal(verifyToken(token({ publish: null }), key, NOW))).message).toMatch(
+      /"publish" must be a list of path patterns/,
+    );
+  });
+
+  it("refuses unknown claims and badly typed ones", async () => {
     expect(
       (await refusal(verifyToken(craft(key, { alg: "HS256" }, { put: "", aud: "x", foo: 1 }), key, NOW))).message,
     ).toMatch(/unsupported claims "aud", "foo"/);
@@ -439,6 +459,22 @@ describe("authorize", () => {
       publish: [""],
       subscribe: [""],
     });
+  });
+
+  it("public prefixes for one direction (--auth-public-publish / --auth-public-subscribe)", async () => {
+    const opts = { publicPrefixes: [], publicPublish: ["anon"], publicSubscribe: ["", "anon"] };
+    // Watch everything, publish only under anon.
+    expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon"], subscribe: [""] });
+    expect(await authorize(url("/anon/room"), opts, NOW)).toEqual({
+      root: "anon/room",
+      publish: [""],
+      subscribe: [""],
+    });
+    expect(await authorize(url("/other"), opts, NOW)).toEqual({ root: "other", publish: [], subscribe: [""] });
+    // Subscribe-only under live: a path elsewhere is refused, naming what is public.
+    const watchOnly = { publicPrefixes: [], publicSubscribe: ["live"] };
+    expect(await authorize(url("/live"), watchOnly, NOW)).toEqual({ root: "live", publish: [], subscribe: [""] });
+    expect(refused(await authorize(url("/x"), watchOnly, NOW))).toMatch(/not public \(public prefixes: \/live\)/);
   });
 
   it("public prefixes: below gets everything, above sees only the public part, elsewhere refused", async () => {
