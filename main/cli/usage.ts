@@ -97,13 +97,14 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   --bind HOST:PORT    address to listen on (default 127.0.0.1:4443; port 0 picks a free one).
                       One TCP port serves WebSocket/QMux, WebTransport over HTTP/2 and
                       GET /certificate.sha256 (WebTransport over HTTP/3 too where installed)
-  --auth-public PAT   let anonymous sessions publish and subscribe under a pattern, as
-                      moq-relay 0.17 does ("anon/**", "**"; repeatable, or comma-separated)
+  --auth-public PAT   let anonymous sessions publish and subscribe what a path pattern
+                      matches, as moq-relay 0.17 does ("anon/**", "*/chat", "**";
+                      repeatable, or comma-separated)
   --auth-public-publish PAT, --auth-public-subscribe PAT
                       the same for one direction only
   --public PREFIX     the older form: the same as --auth-public PREFIX/**
   --auth-key FILE     a JWK key: a JWT in ?jwt= grants root and what it may publish and
-                      subscribe (put/get prefixes, or moq-auth's publish/subscribe patterns)
+                      subscribe (moq-auth's publish/subscribe patterns, or put/get prefixes)
                       until exp
   --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
                       certificate valid for 14 days, pinned by clients via its fingerprint)
@@ -112,8 +113,8 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
                       01/02 through SETUP); default auto: every version, 06 first
 
 The URL path is a session's root: a client at http://host:port/anon sees and publishes only
-under anon/. Patterns are taken where they are prefixes ("**", "a/b/**"); others are refused
-by name. With neither --auth-key nor public patterns the relay is open to anonymous sessions;
+under anon/. In a pattern "*" is one segment, "pre*suf" one segment with that start and end,
+"**" any depth; one without a wildcard names a single broadcast. With neither --auth-key nor public patterns the relay is open to anonymous sessions;
 binding an address other than loopback that way prints a warning. Runs until Ctrl-C; logs
 sessions, announcements and subscriptions (one JSON object per line with --json).`,
   },

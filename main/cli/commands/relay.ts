@@ -2,15 +2,7 @@
 // over HTTP/2 on one port (HTTP/3 where its native part is installed), logs sessions,
 // announcements and subscriptions, and with --demo publishes live demo broadcasts.
 
-import {
-  Relay,
-  authorize,
-  formatLogEntry,
-  loadAuthKey,
-  loadCertificateFiles,
-  patternPrefix,
-  unsupportedPattern,
-} from "../../moq/node.ts";
+import { Relay, authorize, formatLogEntry, loadAuthKey, loadCertificateFiles } from "../../moq/node.ts";
 import type { AuthKey, GrantInput, RelayLogEntry } from "../../moq/node.ts";
 import { protocolOffer } from "../../studio/connections/target.ts";
 import { startDemo } from "../../studio/demo/index.ts";
@@ -20,6 +12,7 @@ import { parseCommand, expectPositionals, commonOptions } from "../options.ts";
 import { Output } from "../output.ts";
 import { DEFAULT_BIND, isLoopback, parseBind } from "../relay/bind.ts";
 import { LocalPublisher } from "../relay/local-publisher.ts";
+import { publicPatterns } from "../relay/public-patterns.ts";
 import { untilAborted } from "../signals.ts";
 import { commandHelp } from "../usage.ts";
 
@@ -58,10 +51,11 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     }
   }
   // moq-relay 0.17's patterns (`anon/**`), beside our older --public PREFIX.
-  const publicPrefixes = [...(values.public ?? []), ...publicPatterns(values["auth-public"], "--auth-public")];
+  const publicPrefixes = values.public ?? [];
+  const publicBoth = publicPatterns(values["auth-public"], "--auth-public");
   const publicPublish = publicPatterns(values["auth-public-publish"], "--auth-public-publish");
   const publicSubscribe = publicPatterns(values["auth-public-subscribe"], "--auth-public-subscribe");
-  const open = publicPrefixes.length + publicPublish.length + publicSubscribe.length === 0;
+  const open = publicPrefixes.length + publicBoth.length + publicPublish.length + publicSubscribe.length === 0;
   if (!key && open && !isLoopback(bind.host)) {
     out.warn(
       `relay on ${bind.host} is open to anyone who can reach it: add --auth-key FILE and/or --auth-public PATTERN`,
@@ -70,9 +64,9 @@ export const runRelay: CommandRun = async (argv, ctx) => {
 
   const local = values.demo ? new LocalPublisher() : undefined;
   const admit = (url: URL): GrantInput | Error | Promise<GrantInput | Error> => {
-    const own = local?.admit(url, ["demo"]);
+    const own = local?.admit(url, ["demo/**"]);
     if (own) return own;
-    return authorize(url, { key, publicPrefixes, publicPublish, publicSubscribe });
+    return authorize(url, { key, publicPrefixes, publicPatterns: publicBoth, publicPublish, publicSubscribe });
   };
 
   // --protocol narrows what the relay accepts (to test a client against one version); "auto"
@@ -120,13 +114,3 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   }
   return 0;
 };
-
-/** Repeated flags and comma lists of patterns, as the prefixes they stand for. */
-function publicPatterns(values: readonly string[] | undefined, flag: string): string[] {
-  const patterns = (values ?? []).flatMap((v) => v.split(","));
-  return patterns.map((pattern) => {
-    const prefix = patternPrefix(pattern.trim());
-    if (prefix === undefined) throw new UsageError(`${flag}: ${unsupportedPattern(pattern.trim())}`, "relay");
-    return prefix;
-  });
-}

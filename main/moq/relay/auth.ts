@@ -1,11 +1,14 @@
-import { PathError, ROOT, hasPrefix, joinPath, stripPrefix, toPath, type Path } from "../model/path.ts";
+import { PathError, stripPrefix, toPath, type Path } from "../model/path.ts";
 import { AuthError } from "./auth-error.ts";
-import { minimalPrefixes, type Grant } from "./grant.ts";
+import type { Grant } from "./grant.ts";
+import { Pattern, reduce } from "./pattern.ts";
 import { verifyToken } from "./jwt.ts";
 import type { AuthKey } from "./jwt-key.ts";
 
 // Session admission the way moq-relay does it: the URL path is the session's root, and what a
-// session may publish or subscribe is a list of prefixes relative to that root.
+// session may publish or subscribe is a list of path patterns relative to that root. A token's
+// patterns are relative to its own `root` claim and the public ones to the relay's root; both are
+// moved to the dialed path the way moq-auth does it (rebased below that root, rooted above it).
 
 export { AuthError } from "./auth-error.ts";
 export { MAX_TOKEN_BYTES, verifyToken } from "./jwt.ts";
@@ -23,17 +26,20 @@ export {
 export interface AuthOptions {
   /** `--auth-key`: tokens in `?jwt=` are verified with it. */
   key?: AuthKey;
-  /** `--public`: anonymous sessions may use these prefixes (absolute, i.e. from the relay's root). */
-  publicPrefixes: string[];
-  /** `--auth-public-publish`: prefixes anonymous sessions may only publish under. */
+  /** `--public` (moq-relay 0.14's shape): prefixes anonymous sessions may use; `p` reads as `p/**`. */
+  publicPrefixes?: string[];
+  /** `--auth-public`: patterns anonymous sessions may publish and subscribe, from the relay's root. */
+  publicPatterns?: string[];
+  /** `--auth-public-publish`: patterns anonymous sessions may only publish. */
   publicPublish?: string[];
-  /** `--auth-public-subscribe`: prefixes anonymous sessions may only subscribe to. */
+  /** `--auth-public-subscribe`: patterns anonymous sessions may only subscribe to. */
   publicSubscribe?: string[];
 }
 
 /**
  * Decide what the session dialed at `url` may do, or why it is refused. `now` is milliseconds
- * since the epoch. Never rejects for bad input: every refusal is a returned AuthError.
+ * since the epoch. Never rejects for bad input: every refusal is a returned AuthError (patterns
+ * in `options` are the caller's to validate: a bad one throws a PatternError).
  */
 export async function authorize(url: URL, options: AuthOptions, now: number = Date.now()): Promise<Grant | AuthError> {
   let raw: string;
@@ -55,12 +61,12 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
   const tokens = url.searchParams.getAll("jwt").filter((t) => t !== "");
   if (tokens.length > 1) return new AuthError("URL has more than one jwt parameter");
   const token = tokens[0];
-  const publicPrefixes = options.publicPrefixes.map((p) => toPath(p, "public prefix"));
-  const publicPublish = [...publicPrefixes, ...(options.publicPublish ?? []).map((p) => toPath(p, "public prefix"))];
-  const publicSubscribe = [
-    ...publicPrefixes,
-    ...(options.publicSubscribe ?? []).map((p) => toPath(p, "public prefix")),
+  const both = [
+    ...(options.publicPrefixes ?? []).map((p) => String(Pattern.subtree(p))),
+    ...(options.publicPatterns ?? []),
   ];
+  const publicPublish = [...both, ...(options.publicPublish ?? [])];
+  const publicSubscribe = [...both, ...(options.publicSubscribe ?? [])];
   const anyPublic = [...new Set([...publicPublish, ...publicSubscribe])];
 
   if (token !== undefined) {
@@ -74,54 +80,51 @@ export async function authorize(url: URL, options: AuthOptions, now: number = Da
       if (err instanceof AuthError) return err;
       throw err;
     }
-    const publish = rebase(path, claims.root, claims.put);
-    const subscribe = rebase(path, claims.root, claims.get);
-    if (!publish || !subscribe)
+    const grant = grantAt(path, claims.root, claims.publish, claims.subscribe);
+    if (grant === "outside")
       return new AuthError(
         `URL path ${shown} is outside the token's root /${claims.root}; dial /${claims.root} or a path below it`,
       );
-    if (publish.length === 0 && subscribe.length === 0)
-      return new AuthError(`the token grants nothing at ${shown} (no put or get prefix reaches it)`);
-    const grant: Grant = { root: path, publish, subscribe };
+    if (grant === "nothing")
+      return new AuthError(`the token grants nothing at ${shown} (no publish or subscribe pattern reaches it)`);
     if (claims.exp !== undefined) grant.expires = claims.exp;
     return grant;
   }
 
-  if (!options.key && anyPublic.length === 0) return { root: path, publish: [ROOT], subscribe: [ROOT] };
+  if (!options.key && anyPublic.length === 0) return { root: path, publish: ["**"], subscribe: ["**"] };
+  if (anyPublic.length === 0) return new AuthError(`a token is required: add ?jwt=<token> to the URL (path ${shown})`);
 
-  // moq-relay admits an anonymous session whose path is below a public prefix (full access there)
-  // or above one (it sees only the public part); the public prefixes act as a token rooted at "".
-  const reaches = (p: Path) => hasPrefix(p, path) || hasPrefix(path, p);
-  if (!anyPublic.some(reaches)) {
-    if (anyPublic.length === 0)
-      return new AuthError(`a token is required: add ?jwt=<token> to the URL (path ${shown})`);
-    const list = anyPublic.map((p) => `/${p}`).join(", ");
+  // The public patterns act as a token rooted at the relay's root.
+  const grant = grantAt(path, "" as Path, publicPublish, publicSubscribe);
+  if (typeof grant === "string") {
     const alt = options.key ? "; elsewhere add ?jwt=<token> to the URL" : "";
-    return new AuthError(`URL path ${shown} is not public (public prefixes: ${list})${alt}`);
+    return new AuthError(`URL path ${shown} is not public (public patterns: ${anyPublic.join(", ")})${alt}`);
   }
-  return {
-    root: path,
-    publish: rebase(path, ROOT, publicPublish.filter(reaches)) ?? [],
-    subscribe: rebase(path, ROOT, publicSubscribe.filter(reaches)) ?? [],
-  };
+  return grant;
 }
 
 /**
- * Re-express `prefixes` (relative to `tokenRoot`) relative to the session root `path`. The path
- * may be below the token root (prefixes narrow or widen to everything) or above it (prefixes gain
- * the segments in between); any other path returns undefined.
+ * Patterns relative to `root` moved to the dialed `path`: rebased when the path is at or below
+ * the root, rooted under the segments in between when it is above; "outside" when neither, and
+ * "nothing" when no pattern reaches the path.
  */
-function rebase(path: Path, tokenRoot: Path, prefixes: readonly Path[]): Path[] | undefined {
-  const below = stripPrefix(tokenRoot, path); // path = tokenRoot/below
-  const above = below === undefined ? stripPrefix(path, tokenRoot) : ROOT; // tokenRoot = path/above
-  if (above === undefined) return undefined;
-  const suffix = below ?? ROOT;
-  const out: Path[] = [];
-  for (const p of prefixes) {
-    const q = joinPath(above, p);
-    const rest = stripPrefix(suffix, q);
-    if (rest !== undefined) out.push(rest);
-    else if (hasPrefix(q, suffix)) out.push(ROOT); // the grant covers the whole session root
-  }
-  return minimalPrefixes(out);
+function grantAt(
+  path: Path,
+  root: Path,
+  publish: readonly string[],
+  subscribe: readonly string[],
+): Grant | "outside" | "nothing" {
+  const below = stripPrefix(root, path); // path = root/below
+  const above = below === undefined ? stripPrefix(path, root) : undefined; // root = path/above
+  if (below === undefined && above === undefined) return "outside";
+  const move = (patterns: readonly string[]) =>
+    reduce(
+      patterns.flatMap((text) => {
+        const p = Pattern.parse(text);
+        return below !== undefined ? p.rebase(below) : [p.rooted(above!)];
+      }),
+    ).map(String);
+  const grant: Grant = { root: path, publish: move(publish), subscribe: move(subscribe) };
+  if (grant.publish.length === 0 && grant.subscribe.length === 0) return "nothing";
+  return grant;
 }

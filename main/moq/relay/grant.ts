@@ -1,17 +1,21 @@
 // What a session may do at the relay. The auth module decides; without one, a session may do
 // everything under the path it connected to.
 
-import { ROOT, hasPrefix, joinPath, toPath, type Path } from "../model/path.ts";
+import { toPath, type Path } from "../model/path.ts";
 import type { SessionRequest } from "../transport/listener.ts";
+import { Pattern, PatternError, reduce } from "./pattern.ts";
 
-/** Prefixes are relative to `root`; the root path ("") is everything under it, [] nothing. */
+/**
+ * Path patterns (see pattern.ts) relative to `root`, as moq-relay 0.17 grants: `**` is
+ * everything under the root, `alice/**` alice and below, `alice` exactly that broadcast, [] nothing.
+ */
 export interface Grant {
   /** The URL path: every path the session sends or sees on the wire is relative to this. */
   root: Path;
-  /** Prefixes the session may announce (publish) under. */
-  publish: Path[];
-  /** Prefixes the session may discover and subscribe to. */
-  subscribe: Path[];
+  /** Patterns of the broadcasts the session may publish, canonical and without redundant members. */
+  publish: string[];
+  /** Patterns of the broadcasts the session may discover and subscribe to. */
+  subscribe: string[];
   /** When the grant runs out (seconds since 1970, a JWT's `exp`): the session is closed then. */
   expires?: number;
 }
@@ -39,25 +43,45 @@ export function rootOf(url: URL): Path {
 }
 
 /** The open default: everything under the URL path. */
-export const allowAll: Authorize = (request) => ({ root: rootOf(request.url), publish: [ROOT], subscribe: [ROOT] });
+export const allowAll: Authorize = (request) => ({ root: rootOf(request.url), publish: ["**"], subscribe: ["**"] });
 
-/** A grant with normalised paths and no prefix covered by another one. */
+/** A grant with a normalised root and reduced pattern lists; a bad pattern throws a PatternError. */
 export function normalizeGrant(grant: GrantInput): Grant {
-  return {
+  const out: Grant = {
     root: toPath(grant.root, "grant root"),
-    publish: minimalPrefixes(grant.publish),
-    subscribe: minimalPrefixes(grant.subscribe),
-    expires: grant.expires,
+    publish: reducedTexts(grant.publish),
+    subscribe: reducedTexts(grant.subscribe),
   };
+  if (grant.expires !== undefined) out.expires = grant.expires;
+  return out;
 }
 
-/** Normalised, without duplicates or prefixes already covered by a shorter one. */
-export function minimalPrefixes(prefixes: readonly string[]): Path[] {
-  const all = [...new Set(prefixes.map((p) => toPath(p, "grant prefix")))];
-  return all.filter((p) => !all.some((q) => q !== p && hasPrefix(q, p)));
+/** Canonical texts of a pattern list, without members another one contains. */
+export function reducedTexts(patterns: readonly string[]): string[] {
+  return reduce(patterns.map((p) => Pattern.parse(p))).map(String);
 }
 
-/** Absolute prefixes (root joined) of a relative list. */
-export function absolutePrefixes(root: Path, prefixes: readonly Path[]): Path[] {
-  return prefixes.map((p) => joinPath(root, p));
+/** A grant's pattern list compiled for matching paths relative to its root. */
+export class PathScope {
+  readonly #patterns: Pattern[];
+
+  constructor(patterns: readonly string[]) {
+    this.#patterns = patterns.map((p) => Pattern.parse(p));
+  }
+
+  get empty(): boolean {
+    return this.#patterns.length === 0;
+  }
+
+  matches(path: string): boolean {
+    return this.#patterns.some((p) => p.matches(path));
+  }
+
+  /** The prefixes to watch announcements under: each pattern's literal head, none under another. */
+  heads(): Path[] {
+    const all = [...new Set(this.#patterns.map((p) => toPath(p.head)))];
+    return all.filter((h) => !all.some((g) => g !== h && (g === "" || h.startsWith(`${g}/`))));
+  }
 }
+
+export { PatternError };

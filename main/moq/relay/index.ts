@@ -4,7 +4,7 @@ export type { RelayOptions, RelaySessionInfo, RelayStats } from "./relay.ts";
 export { allowAll, rootOf, normalizeGrant } from "./grant.ts";
 export type { Authorize, Grant, GrantInput } from "./grant.ts";
 export { authorize, loadAuthKey } from "./auth.ts";
-export { patternPrefix, unsupportedPattern } from "./prefix-pattern.ts";
+export { Pattern, PatternError } from "./pattern.ts";
 export type { AuthKey, AuthOptions } from "./auth.ts";
 export { formatLogEntry, logEntry } from "./log.ts";
 export type { RelayLogEntry, RelayLogEvent, RelayLogLevel, RelayLogger } from "./log.ts";

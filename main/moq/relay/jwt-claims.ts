@@ -1,24 +1,21 @@
 import { PathError, toPath, type Path } from "../model/path.ts";
 import { AuthError } from "./auth-error.ts";
-import { patternPrefix, unsupportedPattern } from "./prefix-pattern.ts";
+import { Pattern, PatternError, reduce } from "./pattern.ts";
 
 // Token claims, read from a payload jose has already verified (signature, exp, nbf and that the
 // registered times are numbers). Two shapes name what a session may do, each relative to `root`:
+// - moq-auth's (moq-relay 0.17): `publish` and `subscribe`, lists of path patterns;
 // - moq-token's (moq-relay 0.14): `put` (publish prefixes) and `get` (subscribe prefixes), each
-//   one string or a list;
-// - moq-auth's (moq-relay 0.17): `publish` and `subscribe`, lists of path patterns. This relay
-//   grants by prefix, so it takes the patterns that are prefixes — `**` (everything) and
-//   `a/b/**` (a/b and below), which is also how moq-auth reads `put`/`get` — and refuses others
-//   by name rather than widen or narrow them.
+//   one string or a list; prefix `p` reads as the pattern `p/**` and "" as `**`, as moq-auth does.
 // A token uses one shape or the other, never both.
 
-/** Verified claims, paths normalised. Times are JWT NumericDate (seconds since the epoch). */
+/** Verified claims. Times are JWT NumericDate (seconds since the epoch). */
 export interface Claims {
   root: Path;
-  /** Publish prefixes relative to `root`; "" is everything under it. */
-  put: Path[];
-  /** Subscribe prefixes relative to `root`; "" is everything under it. */
-  get: Path[];
+  /** Publish patterns relative to `root`, canonical and reduced. */
+  publish: string[];
+  /** Subscribe patterns relative to `root`, canonical and reduced. */
+  subscribe: string[];
   exp?: number;
   iat?: number;
   nbf?: number;
@@ -57,8 +54,8 @@ export function readClaims(body: Record<string, unknown>): Claims {
     throw new AuthError("token mixes put/get with publish/subscribe claims; use one shape or the other");
   const claims: Claims = {
     root: claimPath(root, "root"),
-    put: patterns ? patternPrefixes(body.publish, "publish") : prefixes(body.put, "put"),
-    get: patterns ? patternPrefixes(body.subscribe, "subscribe") : prefixes(body.get, "get"),
+    publish: patterns ? patternList(body.publish, "publish") : prefixList(body.put, "put"),
+    subscribe: patterns ? patternList(body.subscribe, "subscribe") : prefixList(body.get, "get"),
   };
   for (const t of ["exp", "iat", "nbf"] as const) {
     const v = body[t];
@@ -71,29 +68,40 @@ export function readClaims(body: Record<string, unknown>): Claims {
   return claims;
 }
 
-function prefixes(v: unknown, name: string): Path[] {
+/** moq-token's prefixes (one string or a list) as subtree patterns. */
+function prefixList(v: unknown, name: string): string[] {
   if (v === undefined || v === null) return [];
   const items = typeof v === "string" ? [v] : v;
   if (!Array.isArray(items) || !items.every((x) => typeof x === "string")) {
     throw new AuthError(`token claim "${name}" must be a string or a list of strings`);
   }
-  return items.map((x) => claimPath(x, name));
+  return reduce(
+    items.map((x) => {
+      const prefix = claimPath(x, name);
+      if (prefix.includes("*"))
+        throw new AuthError(`token claim "${name}" has prefix ${JSON.stringify(x)}; a prefix cannot hold "*"`);
+      return Pattern.subtree(prefix);
+    }),
+  ).map(String);
 }
 
-/** moq-auth's pattern list (absent = none, `null` refused), as prefixes. */
-function patternPrefixes(v: unknown, name: string): Path[] {
+/** moq-auth's pattern list (absent = none, `null` refused). */
+function patternList(v: unknown, name: string): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
     throw new AuthError(`token claim "${name}" must be a list of path patterns`);
   }
-  return v.map((pattern) => prefixOfPattern(pattern, name));
-}
-
-/** A pattern as the prefix it stands for; any other pattern refuses the token, saying why. */
-function prefixOfPattern(pattern: string, name: string): Path {
-  const head = patternPrefix(pattern);
-  if (head === undefined) throw new AuthError(`token claim "${name}" has ${unsupportedPattern(pattern)}`);
-  return claimPath(head, name);
+  return reduce(
+    v.map((text) => {
+      claimPath(text, name); // refuses control characters
+      try {
+        return Pattern.parse(text);
+      } catch (err) {
+        if (err instanceof PatternError) throw new AuthError(`token claim "${name}": ${err.message}`);
+        throw err;
+      }
+    }),
+  ).map(String);
 }
 
 /** A claim's path; a control character refuses the token. */

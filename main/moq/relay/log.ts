@@ -59,7 +59,7 @@ export function formatLogEntry(entry: RelayLogEntry): string {
     case "listening":
       return `listening on ${entry.urls.join(" ")} (certificate sha256 ${entry.fingerprint}${entry.http3 ? ", http/3 on udp" : ""}; hop id ${entry.hop})`;
     case "session-opened":
-      return `session #${entry.session} opened from ${entry.remote}: root ${shown(entry.root)}, ${entry.version} over ${entry.transport}`;
+      return `session #${entry.session} opened from ${entry.remote}: root ${shown(entry.root)}, ${entry.version} over ${entry.transport}; ${grantText(entry.publish, entry.subscribe)}`;
     case "session-refused":
       return `session from ${entry.remote} to ${shown(entry.path)} refused: ${entry.reason}`;
     case "session-closed":
@@ -81,4 +81,15 @@ export function formatLogEntry(entry: RelayLogEntry): string {
     case "error":
       return `${entry.session !== undefined ? `session #${entry.session}: ` : ""}${entry.message}${entry.code !== undefined ? ` (code ${entry.code})` : ""}`;
   }
+}
+
+/** What a session may do, in a word or two: "publish and subscribe **", "subscribe live/**". */
+function grantText(publish: readonly string[], subscribe: readonly string[]): string {
+  const list = (patterns: readonly string[]) => patterns.map((p) => (p === "" ? '""' : p)).join(", ");
+  if (publish.length === 0 && subscribe.length === 0) return "may do nothing";
+  if (list(publish) === list(subscribe)) return `may publish and subscribe ${list(publish)}`;
+  const parts = [];
+  if (publish.length > 0) parts.push(`publish ${list(publish)}`);
+  if (subscribe.length > 0) parts.push(`subscribe ${list(subscribe)}`);
+  return `may ${parts.join("; ")}`;
 }

@@ -15,7 +15,7 @@ import { listen } from "../transport/listener.ts";
 import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
 import { hasPrefix, joinPath, type Path } from "../model/path.ts";
-import { absolutePrefixes, allowAll, normalizeGrant, rootOf } from "./grant.ts";
+import { PathScope, allowAll, normalizeGrant, rootOf } from "./grant.ts";
 import type { Authorize, Grant, GrantInput } from "./grant.ts";
 import { logEntry } from "./log.ts";
 import type { RelayLogEvent, RelayLogger } from "./log.ts";
@@ -207,10 +207,19 @@ export class Relay {
     }
 
     // A refused session still gets a session (empty mux) so the peer learns why, with code 6.
-    const grant = verdict instanceof Error ? undefined : normalizeGrant(verdict);
+    let grant: Grant | undefined;
+    if (!(verdict instanceof Error)) {
+      try {
+        grant = normalizeGrant(verdict);
+      } catch (err) {
+        verdict = new Error(
+          `the relay's authorization returned a bad grant: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
     const id = this.#nextId++;
     const view = grant
-      ? new SessionView(grant.root, absolutePrefixes(grant.root, grant.subscribe), this.hop, {
+      ? new SessionView(grant.root, new PathScope(grant.subscribe), this.hop, {
           subscribed: (origin, track, dedup) =>
             this.#emit({
               type: "subscribe",
@@ -264,7 +273,8 @@ export class Relay {
       subscribe: grant.subscribe,
     });
     view.start(this.#origins);
-    for (const prefix of grant.publish) void this.#followAnnouncements(peer, prefix);
+    const publishable = new PathScope(grant.publish);
+    for (const prefix of publishable.heads()) void this.#followAnnouncements(peer, prefix, publishable);
     if (grant.expires !== undefined) this.#expireAt(peer, grant.expires);
     void session.closed.then((info) => this.#closed(peer, info));
   }
@@ -285,16 +295,16 @@ export class Relay {
     void peer.session.closed.then(() => clearTimeout(timer));
   }
 
-  /** Feed what `peer` announces under `prefix` (relative to its root) into the origin table. */
-  async #followAnnouncements(peer: Peer, prefix: Path): Promise<void> {
+  /** Feed what `peer` announces under `prefix` (relative to its root) and may publish into the origin table. */
+  async #followAnnouncements(peer: Peer, prefix: Path, publishable: PathScope): Promise<void> {
     const reader = peer.session.announced(prefix);
-    const allowed = joinPath(peer.grant.root, prefix);
     for (;;) {
       // A reset of the announce stream ends the loop; `reader.closed` below says why.
       const change = await reader.next().catch(() => undefined);
       if (!change) break;
+      // Outside the grant: dropped without a word, as moq-relay does.
+      if (change.path === "" || !publishable.matches(change.path)) continue;
       const path = joinPath(peer.grant.root, change.path);
-      if (!hasPrefix(allowed, path) || path === peer.grant.root) continue;
       if (change.active) this.#announced(peer, path, change);
       else
         this.#unannounced(

@@ -1,4 +1,4 @@
-// What one session sees of the relay: the served origins under its root and subscribe prefixes,
+// What one session sees of the relay: the served origins under its root that its subscribe patterns match,
 // renamed relative to its root and announced with the relay's hop appended. The session's
 // Session answers announce and subscribe streams from this view's mux, so isolation between
 // roots is simply what the view leaves out.
@@ -6,7 +6,8 @@
 import type { TrackConsumer } from "../model/track.ts";
 import { Announcement, TrackMux } from "../mux.ts";
 import type { SubscribeRequest } from "../mux.ts";
-import { hasPrefix, stripPrefix, type Path } from "../model/path.ts";
+import { stripPrefix, type Path } from "../model/path.ts";
+import type { PathScope } from "./grant.ts";
 import type { Origin, OriginTable } from "./origin.ts";
 
 export interface ViewHooks {
@@ -44,8 +45,8 @@ export class SessionView {
 
   constructor(
     readonly root: Path,
-    /** Absolute prefixes the session may subscribe to. */
-    readonly subscribe: Path[],
+    /** What the session may subscribe to, relative to its root. */
+    readonly subscribe: PathScope,
     readonly hop: number,
     hooks: ViewHooks,
   ) {
@@ -69,7 +70,7 @@ export class SessionView {
   #show(origin: Origin): void {
     const relative = stripPrefix(this.root, origin.path);
     if (relative === undefined || relative === "") return;
-    if (!this.subscribe.some((p) => hasPrefix(p, origin.path))) return;
+    if (!this.subscribe.matches(relative)) return;
     const announcement = this.mux.publishBroadcast(relative, origin.broadcast, [...origin.hops, this.hop], origin.cost);
     this.#shown.set(relative, origin);
     this.#announcements.set(origin, announcement);

@@ -83,14 +83,17 @@ describe("moqscope relay", () => {
     }
   });
 
-  it("--auth-public takes moq-relay's patterns: anonymous sessions under anon/** only", async () => {
-    const { relay, ready } = await startRelay(["--auth-public", "anon/**"]);
+  it("--auth-public* take moq-relay's patterns for anonymous sessions", async () => {
+    const { relay, ready } = await startRelay(["--auth-public", "anon/**", "--auth-public-subscribe", "*/chat"]);
     const base = `ws://127.0.0.1:${ready.port}`;
     const inside = await runCli(["inspect", `${base}/anon/room`, "--json", "--duration", "1"]);
     expect(inside.code, inside.stderr).toBe(0);
-    const outside = await runCli(["inspect", `${base}/other`, "--json", "--duration", "1"]);
+    // `*/chat` rooted at / reaches /rooms (as `chat`), not two segments down.
+    const chat = await runCli(["inspect", `${base}/rooms`, "--json", "--duration", "1"]);
+    expect(chat.code, chat.stderr).toBe(0);
+    const outside = await runCli(["inspect", `${base}/rooms/123`, "--json", "--duration", "1"]);
     expect(outside.code).toBe(1);
-    expect(outside.stdout + outside.stderr).toContain("not public (public prefixes: /anon)");
+    expect(outside.stdout + outside.stderr).toContain("not public (public patterns: anon/**, */chat)");
     relay.child.kill("SIGINT");
   });
 
@@ -108,14 +111,13 @@ describe("moqscope relay", () => {
   it("rejects bad options with exit 2", async () => {
     expect((await runCli(["relay", "--bind", "nowhere"])).code).toBe(2);
     expect((await runCli(["relay", "--cert", "a.pem"])).code).toBe(2);
-    // moq-relay's patterns: one without a wildcard names a single broadcast, which this relay
-    // cannot grant; it says what to write instead.
+    // As moq-relay: a public pattern without a wildcard is refused, saying what to write instead.
     const exact = await runCli(["relay", "--auth-public", "anon"]);
     expect(exact.code).toBe(2);
-    expect(exact.stderr).toContain('write "anon/**" for everything under it');
-    const star = await runCli(["relay", "--auth-public-subscribe", "live/**,*/chat"]);
-    expect(star.code).toBe(2);
-    expect(star.stderr).toContain('--auth-public-subscribe: pattern "*/chat" cannot be granted');
+    expect(exact.stderr).toContain('write "anon/**" for anon and everything under it');
+    const broken = await runCli(["relay", "--auth-public-subscribe", "live/**,a//b"]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('--auth-public-subscribe: pattern "a//b" has an empty segment');
   });
 
   it("names an unreadable auth key file and exits 1", async () => {

@@ -105,8 +105,8 @@ describe.each([...ALGORITHMS])("%s tokens signed by jose", (alg) => {
     });
     expect(await verifyToken(token, await relayKeyFor(alg), NOW)).toEqual({
       root: "room",
-      put: ["alice"],
-      get: [""],
+      publish: ["alice/**"],
+      subscribe: ["**"],
       iat: NOW_S,
       exp: NOW_S + 60,
       nbf: NOW_S,

@@ -57,7 +57,13 @@ describe("sign/verify round trips", () => {
     const key = keyFor(alg);
     const token = signToken({ root: "/room/1/", put: "alice", get: ["", "bob"], exp: NOW_S + 60, iat: NOW_S }, key);
     const claims = await verifyToken(token, key, NOW);
-    expect(claims).toEqual({ root: "room/1", put: ["alice"], get: ["", "bob"], exp: NOW_S + 60, iat: NOW_S });
+    expect(claims).toEqual({
+      root: "room/1",
+      publish: ["alice/**"],
+      subscribe: ["**"],
+      exp: NOW_S + 60,
+      iat: NOW_S,
+    });
     const header = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString());
     expect(header).toEqual({ alg, typ: "JWT" });
     if (!alg.startsWith("HS")) {
@@ -147,7 +153,12 @@ describe("sign/verify round trips", () => {
       { alg: "HS256" },
       { root: "a", put: "b", get: "c", iss: "me", sub: "x", jti: "1", cluster: false },
     );
-    expect(await verifyToken(token, key, NOW)).toEqual({ root: "a", put: ["b"], get: ["c"], cluster: false });
+    expect(await verifyToken(token, key, NOW)).toEqual({
+      root: "a",
+      publish: ["b/**"],
+      subscribe: ["c/**"],
+      cluster: false,
+    });
   });
 });
 
@@ -211,16 +222,16 @@ describe("tampering and malformed tokens", () => {
     ).toMatch(/crit/);
     // RFC 7797's b64 is the one extension jose understands; b64:true means the ordinary encoding.
     expect(
-      (await verifyToken(craft(key, { alg: "HS256", crit: ["b64"], b64: true }, { put: "" }), key, NOW)).put,
-    ).toEqual([""]);
+      (await verifyToken(craft(key, { alg: "HS256", crit: ["b64"], b64: true }, { put: "" }), key, NOW)).publish,
+    ).toEqual(["**"]);
   });
 
   it("checks kid only when both sides have one", async () => {
     const withKid = parseAuthKey(JSON.stringify({ ...jwkFor("HS256"), kid: "k1" }));
     const t = signToken({ put: "" }, withKid);
     expect(JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).kid).toBe("k1");
-    expect((await verifyToken(t, withKid, NOW)).put).toEqual([""]);
-    expect((await verifyToken(t, key, NOW)).put).toEqual([""]);
+    expect((await verifyToken(t, withKid, NOW)).publish).toEqual(["**"]);
+    expect((await verifyToken(t, key, NOW)).publish).toEqual(["**"]);
     expect(
       (await refusal(verifyToken(craft(key, { alg: "HS256", kid: "k2" }, { put: "" }), withKid, NOW))).message,
     ).toMatch(/key id "k2" does not match/);
@@ -282,21 +293,24 @@ describe("tampering and malformed tokens", () => {
     expect((await verifyToken(justFits, key, NOW)).root).toBe("y".repeat(5000));
   });
 
-  it("reads moq-auth's publish/subscribe pattern claims that are prefixes, and names the ones it cannot grant", async () => {
+  it("reads moq-auth's publish/subscribe pattern claims, canonical and reduced", async () => {
     const token = (body: Record<string, unknown>) => craft(key, { alg: "HS256" }, body);
     expect(
-      await verifyToken(token({ root: "room", publish: ["alice/**"], subscribe: ["**"] }), key, NOW),
-    ).toMatchObject({ root: "room", put: ["alice"], get: [""] });
-    // Omitted lists grant nothing on that side.
-    expect(await verifyToken(token({ subscribe: ["live/**", "demo/**"] }), key, NOW)).toMatchObject({
-      put: [],
-      get: ["live", "demo"],
+      await verifyToken(token({ root: "room", publish: ["alice/**", "alice/cam"], subscribe: ["**"] }), key, NOW),
+    ).toMatchObject({ root: "room", publish: ["alice/**"], subscribe: ["**"] });
+    // Omitted lists grant nothing on that side; every pattern shape is kept as written.
+    expect(await verifyToken(token({ subscribe: ["*/chat", "a/*/**", "", "cam*.hang"] }), key, NOW)).toMatchObject({
+      publish: [],
+      subscribe: ["", "*/chat", "a/**/*", "cam*.hang"],
     });
-    for (const pattern of ["alice", "*/chat", "**/x", "a/*/**", ""]) {
-      expect((await refusal(verifyToken(token({ publish: [pattern] }), key, NOW))).message).toMatch(
-        /only "\*\*" and "prefix\/\*\*" patterns are supported/,
-      );
+    for (const [pattern, why] of [
+      ["a//b", /empty segment/],
+      ["**/x/**", /more than one "\*\*"/],
+      ["a*b*c", /one "\*"/],
+    ] as const) {
+      expect((await refusal(verifyToken(token({ publish: [pattern] }), key, NOW))).message).toMatch(why);
     }
+    expect((await refusal(verifyToken(token({ put: "a*" }), key, NOW))).message).toMatch(/cannot hold "\*"/);
     expect((await refusal(verifyToken(token({ put: "a", subscribe: ["**"] }), key, NOW))).message).toMatch(
       /mixes put\/get with publish\/subscribe/,
     );
@@ -360,7 +374,7 @@ describe("key files", () => {
     expect(a.alg).toBe("ES256");
     expect(a.source).toBe(join(dir, "a.jwk"));
     const token = signToken({ put: "" }, a);
-    expect((await verifyToken(token, b, NOW)).put).toEqual([""]);
+    expect((await verifyToken(token, b, NOW)).publish).toEqual(["**"]);
     // A missing kty means oct, as in older moq-token files.
     const { kty: _kty, ...noKty } = jwkFor("HS256");
     expect((await loadAuthKey(await file("c.jwk", JSON.stringify(noKty)))).alg).toBe("HS256");
@@ -419,7 +433,7 @@ describe("key files", () => {
     const verifyOnly = parseAuthKey(JSON.stringify({ ...jwkFor("HS256"), key_ops: ["verify"] }));
     const signOnly = parseAuthKey(JSON.stringify({ ...jwkFor("HS256"), key_ops: ["sign"] }));
     const token = signToken({ put: "" }, signOnly);
-    expect((await verifyToken(token, verifyOnly, NOW)).put).toEqual([""]);
+    expect((await verifyToken(token, verifyOnly, NOW)).publish).toEqual(["**"]);
     expect(() => signToken({ put: "" }, verifyOnly)).toThrow(/cannot sign/);
     expect((await refusal(verifyToken(token, signOnly, NOW))).message).toMatch(/does not allow "verify"/);
   });
@@ -436,118 +450,120 @@ describe("authorize", () => {
   };
 
   it("open relay: anonymous, root is the URL path, everything below it", async () => {
-    expect(await authorize(url("/"), { publicPrefixes: [] }, NOW)).toEqual({
-      root: "",
-      publish: [""],
-      subscribe: [""],
-    });
-    expect(await authorize(url("//anon//room/"), { publicPrefixes: [] }, NOW)).toEqual({
-      root: "anon/room",
-      publish: [""],
-      subscribe: [""],
-    });
-    expect(await authorize(url("/a%20b"), { publicPrefixes: [] }, NOW)).toMatchObject({ root: "a b" });
-    expect(refused(await authorize(url("/%E0%A4%A"), { publicPrefixes: [] }, NOW))).toMatch(
-      /not valid percent-encoding/,
-    );
-    expect(refused(await authorize(url("/a%00b"), { publicPrefixes: [] }, NOW))).toMatch(/control character/);
+    const all = { publish: ["**"], subscribe: ["**"] };
+    expect(await authorize(url("/"), {}, NOW)).toEqual({ root: "", ...all });
+    expect(await authorize(url("//anon//room/"), {}, NOW)).toEqual({ root: "anon/room", ...all });
+    expect(await authorize(url("/a%20b"), {}, NOW)).toMatchObject({ root: "a b" });
+    expect(refused(await authorize(url("/%E0%A4%A"), {}, NOW))).toMatch(/not valid percent-encoding/);
+    expect(refused(await authorize(url("/a%00b"), {}, NOW))).toMatch(/control character/);
     // A token cannot be checked without a key: refused, not silently ignored.
-    expect(refused(await authorize(url("/", tok({ put: "" })), { publicPrefixes: [] }, NOW))).toMatch(/no --auth-key/);
+    expect(refused(await authorize(url("/", tok({ put: "" })), {}, NOW))).toMatch(/no --auth-key/);
     // An empty jwt parameter counts as none.
-    expect(await authorize(url("/x", ""), { publicPrefixes: [] }, NOW)).toEqual({
-      root: "x",
-      publish: [""],
-      subscribe: [""],
-    });
+    expect(await authorize(url("/x", ""), {}, NOW)).toEqual({ root: "x", ...all });
   });
 
-  it("public prefixes for one direction (--auth-public-publish / --auth-public-subscribe)", async () => {
-    const opts = { publicPrefixes: [], publicPublish: ["anon"], publicSubscribe: ["", "anon"] };
+  it("public patterns as moq-relay 0.17 roots them at /", async () => {
+    const opts = { publicPatterns: ["anon/**"], publicSubscribe: ["*/chat"] };
+    expect(await authorize(url("/"), opts, NOW)).toEqual({
+      root: "",
+      publish: ["anon/**"],
+      subscribe: ["*/chat", "anon/**"],
+    });
+    expect(await authorize(url("/anon"), opts, NOW)).toEqual({ root: "anon", publish: ["**"], subscribe: ["**"] });
+    expect(await authorize(url("/anon/room"), opts, NOW)).toMatchObject({ publish: ["**"], subscribe: ["**"] });
+    expect(await authorize(url("/rooms"), opts, NOW)).toEqual({ root: "rooms", publish: [], subscribe: ["chat"] });
+    for (const path of ["/rooms/123", "/other/room", "/anonymous/room"]) {
+      expect(refused(await authorize(url(path), opts, NOW))).toBe(
+        `URL path ${path} is not public (public patterns: anon/**, */chat)`,
+      );
+    }
+    // One wildcard segment does not reach two segments down.
+    expect(refused(await authorize(url("/rooms/123"), { publicSubscribe: ["*"] }, NOW))).toMatch(/not public/);
+  });
+
+  it("public patterns for one direction (--auth-public-publish / --auth-public-subscribe)", async () => {
+    const opts = { publicPublish: ["anon/**"], publicSubscribe: ["**", "anon/**"] };
     // Watch everything, publish only under anon.
-    expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon"], subscribe: [""] });
+    expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon/**"], subscribe: ["**"] });
     expect(await authorize(url("/anon/room"), opts, NOW)).toEqual({
       root: "anon/room",
-      publish: [""],
-      subscribe: [""],
+      publish: ["**"],
+      subscribe: ["**"],
     });
-    expect(await authorize(url("/other"), opts, NOW)).toEqual({ root: "other", publish: [], subscribe: [""] });
+    expect(await authorize(url("/other"), opts, NOW)).toEqual({ root: "other", publish: [], subscribe: ["**"] });
     // Subscribe-only under live: a path elsewhere is refused, naming what is public.
-    const watchOnly = { publicPrefixes: [], publicSubscribe: ["live"] };
-    expect(await authorize(url("/live"), watchOnly, NOW)).toEqual({ root: "live", publish: [], subscribe: [""] });
-    expect(refused(await authorize(url("/x"), watchOnly, NOW))).toMatch(/not public \(public prefixes: \/live\)/);
+    const watchOnly = { publicSubscribe: ["live/**"] };
+    expect(await authorize(url("/live"), watchOnly, NOW)).toEqual({ root: "live", publish: [], subscribe: ["**"] });
+    expect(refused(await authorize(url("/x"), watchOnly, NOW))).toMatch(/not public \(public patterns: live\/\*\*\)/);
   });
 
-  it("public prefixes: below gets everything, above sees only the public part, elsewhere refused", async () => {
+  it("public prefixes (--public, 0.14's shape) read as subtree patterns", async () => {
     const opts = { publicPrefixes: ["/anon/"] };
-    expect(await authorize(url("/anon"), opts, NOW)).toEqual({ root: "anon", publish: [""], subscribe: [""] });
-    expect(await authorize(url("/anon/room/1"), opts, NOW)).toEqual({
-      root: "anon/room/1",
-      publish: [""],
-      subscribe: [""],
-    });
-    expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon"], subscribe: ["anon"] });
+    const all = { publish: ["**"], subscribe: ["**"] };
+    expect(await authorize(url("/anon"), opts, NOW)).toEqual({ root: "anon", ...all });
+    expect(await authorize(url("/anon/room/1"), opts, NOW)).toEqual({ root: "anon/room/1", ...all });
+    expect(await authorize(url("/"), opts, NOW)).toEqual({ root: "", publish: ["anon/**"], subscribe: ["anon/**"] });
     expect(refused(await authorize(url("/secret"), opts, NOW))).toBe(
-      "URL path /secret is not public (public prefixes: /anon)",
+      "URL path /secret is not public (public patterns: anon/**)",
     );
     // Segment boundaries, not string prefixes.
     expect(refused(await authorize(url("/anonymous"), opts, NOW))).toMatch(/not public/);
-    // Several prefixes; only the reachable ones are granted.
+    // Several prefixes, reduced; only the reachable ones are granted.
     const two = await authorize(url("/"), { publicPrefixes: ["anon", "demo/live", "demo"] }, NOW);
-    expect(two).toMatchObject({ publish: ["anon", "demo"], subscribe: ["anon", "demo"] });
+    expect(two).toMatchObject({ publish: ["anon/**", "demo/**"], subscribe: ["anon/**", "demo/**"] });
     expect(await authorize(url("/demo"), { publicPrefixes: ["anon", "demo/live"] }, NOW)).toMatchObject({
       root: "demo",
-      publish: ["live"],
+      publish: ["live/**"],
     });
     // "" makes everything public.
-    expect(await authorize(url("/any/where"), { publicPrefixes: [""] }, NOW)).toMatchObject({ publish: [""] });
-    // With a key too, anonymous sessions outside the public prefixes are told to bring a token.
+    expect(await authorize(url("/any/where"), { publicPrefixes: [""] }, NOW)).toMatchObject({ publish: ["**"] });
+    // With a key too, anonymous sessions outside the public part are told to bring a token.
     expect(refused(await authorize(url("/secret"), { key, publicPrefixes: ["anon"] }, NOW))).toMatch(
       /not public .*add \?jwt=<token>/,
     );
-    expect(await authorize(url("/anon"), { key, publicPrefixes: ["anon"] }, NOW)).toEqual({
-      root: "anon",
-      publish: [""],
-      subscribe: [""],
-    });
+    expect(await authorize(url("/anon"), { key, publicPrefixes: ["anon"] }, NOW)).toEqual({ root: "anon", ...all });
   });
 
-  it("key without public prefixes: a token is required", async () => {
-    expect(refused(await authorize(url("/room"), { key, publicPrefixes: [] }, NOW))).toBe(
+  it("key without public patterns: a token is required", async () => {
+    expect(refused(await authorize(url("/room"), { key }, NOW))).toBe(
       "a token is required: add ?jwt=<token> to the URL (path /room)",
     );
   });
 
   it("token: URL path at, below or above the token root", async () => {
-    const opts = { key, publicPrefixes: [] };
+    const opts = { key };
     const t = tok({ root: "room/123", put: "alice", get: "", exp: NOW_S + 3600 });
     expect(await authorize(url("/room/123", t), opts, NOW)).toEqual({
       root: "room/123",
-      publish: ["alice"],
-      subscribe: [""],
+      publish: ["alice/**"],
+      subscribe: ["**"],
       expires: NOW_S + 3600,
     });
-    // Below the root: prefixes are re-based; a dialed path inside a put prefix gets all of it.
+    // Below the root: patterns are rebased; a dialed path inside alice/** gets all of it.
     expect(await authorize(url("/room/123/alice", t), opts, NOW)).toMatchObject({
       root: "room/123/alice",
-      publish: [""],
-      subscribe: [""],
+      publish: ["**"],
+      subscribe: ["**"],
     });
-    expect(await authorize(url("/room/123/alice/cam", t), opts, NOW)).toMatchObject({ publish: [""], subscribe: [""] });
+    expect(await authorize(url("/room/123/alice/cam", t), opts, NOW)).toMatchObject({
+      publish: ["**"],
+      subscribe: ["**"],
+    });
     expect(await authorize(url("/room/123/bob", t), opts, NOW)).toMatchObject({
       root: "room/123/bob",
       publish: [],
-      subscribe: [""],
+      subscribe: ["**"],
     });
-    // Above the root: prefixes gain the segments in between.
+    // Above the root: patterns gain the segments in between.
     expect(await authorize(url("/room", t), opts, NOW)).toMatchObject({
       root: "room",
-      publish: ["123/alice"],
-      subscribe: ["123"],
+      publish: ["123/alice/**"],
+      subscribe: ["123/**"],
     });
     expect(await authorize(url("/", t), opts, NOW)).toMatchObject({
       root: "",
-      publish: ["room/123/alice"],
-      subscribe: ["room/123"],
+      publish: ["room/123/alice/**"],
+      subscribe: ["room/123/**"],
     });
     // Unrelated paths, and segment boundaries.
     expect(refused(await authorize(url("/other", t), opts, NOW))).toBe(
@@ -556,15 +572,42 @@ describe("authorize", () => {
     expect(refused(await authorize(url("/room/1234", t), opts, NOW))).toMatch(/outside the token's root/);
   });
 
+  it("token: moq-auth patterns move to the dialed path as moq-auth moves them", async () => {
+    const opts = { key };
+    const t = tok({ root: "room/1", publish: ["alice/**"], subscribe: ["bob/**"] });
+    expect(await authorize(url("/room/1/alice", t), opts, NOW)).toEqual({
+      root: "room/1/alice",
+      publish: ["**"],
+      subscribe: [],
+    });
+    // An exact pattern: dialing the broadcast itself leaves "" (that broadcast only).
+    expect(await authorize(url("/room/alice", tok({ root: "room", publish: ["alice"] })), opts, NOW)).toMatchObject({
+      publish: [""],
+    });
+    const demo = tok({ subscribe: ["demo/**"] });
+    expect(await authorize(url("/demo/room", demo), opts, NOW)).toMatchObject({ subscribe: ["**"] });
+    expect(refused(await authorize(url("/other", demo), opts, NOW))).toMatch(/grants nothing at \/other/);
+    expect(refused(await authorize(url("/foobar", tok({ root: "foo", publish: ["**"] })), opts, NOW))).toMatch(
+      /outside the token's root \/foo/,
+    );
+    // A `**` that may or may not reach past the dialed path keeps both readings.
+    expect(await authorize(url("/chat", tok({ subscribe: ["**/chat"] })), opts, NOW)).toMatchObject({
+      subscribe: ["", "**/chat"],
+    });
+  });
+
   it("token: put/get prefixes", async () => {
-    const opts = { key, publicPrefixes: [] };
+    const opts = { key };
     const readOnly = tok({ root: "live", get: ["", "x"] });
-    expect(await authorize(url("/live", readOnly), opts, NOW)).toMatchObject({ publish: [], subscribe: [""] });
+    expect(await authorize(url("/live", readOnly), opts, NOW)).toMatchObject({ publish: [], subscribe: ["**"] });
     const several = tok({ root: "r", put: ["a/b", "a", "c"], get: ["d/e"] });
-    expect(await authorize(url("/r", several), opts, NOW)).toMatchObject({ publish: ["a", "c"], subscribe: ["d/e"] });
+    expect(await authorize(url("/r", several), opts, NOW)).toMatchObject({
+      publish: ["a/**", "c/**"],
+      subscribe: ["d/e/**"],
+    });
     // Dialing into a place the token reaches with nothing left.
     expect(refused(await authorize(url("/r/zzz", several), opts, NOW))).toBe(
-      "the token grants nothing at /r/zzz (no put or get prefix reaches it)",
+      "the token grants nothing at /r/zzz (no publish or subscribe pattern reaches it)",
     );
     expect(refused(await authorize(url("/r", tok({ root: "r" })), opts, NOW))).toMatch(/grants nothing/);
   });

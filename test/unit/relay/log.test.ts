@@ -36,11 +36,11 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
       root: "anon",
       version: "moq-lite-04",
       transport: "websocket",
-      publish: [""],
-      subscribe: [""],
+      publish: ["**"],
+      subscribe: ["**"],
     },
     "info",
-    'session #1 opened from 127.0.0.1:5000: root "/anon", moq-lite-04 over websocket',
+    'session #1 opened from 127.0.0.1:5000: root "/anon", moq-lite-04 over websocket; may publish and subscribe **',
   ],
   [
     { type: "session-refused", remote: "127.0.0.1:5000", path: "x", reason: "bad token" },
@@ -180,7 +180,7 @@ describe("a relay's log", () => {
       authorize: (req) =>
         rootOf(req.url) === "secret"
           ? new Error("no token for /secret")
-          : { root: rootOf(req.url), publish: [""], subscribe: [""] },
+          : { root: rootOf(req.url), publish: ["**"], subscribe: ["**"] },
     });
     const relay = r;
     const port = relay.relay.port;
@@ -213,14 +213,16 @@ describe("a relay's log", () => {
         root: "",
         version: "moq-lite-04",
         transport: "websocket",
-        publish: [""],
-        subscribe: [""],
+        publish: ["**"],
+        subscribe: ["**"],
         level: "info",
         at,
       },
     ]);
     const pubAddress = address(opened[0]);
-    expect(lines(opened)).toEqual([`session #1 opened from ${pubAddress}: root "/", moq-lite-04 over websocket`]);
+    expect(lines(opened)).toEqual([
+      `session #1 opened from ${pubAddress}: root "/", moq-lite-04 over websocket; may publish and subscribe **`,
+    ]);
 
     const broadcast = new BroadcastProducer();
     broadcast.createTrack("video");
@@ -259,8 +261,8 @@ describe("a relay's log", () => {
         root: "",
         version: "moq-lite-03",
         transport: "websocket",
-        publish: [""],
-        subscribe: [""],
+        publish: ["**"],
+        subscribe: ["**"],
         level: "info",
         at,
       },

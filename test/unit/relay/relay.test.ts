@@ -255,7 +255,7 @@ describe("relay with our clients", () => {
       authorize: (req) =>
         req.url.pathname.startsWith("/secret")
           ? new Error("no token for /secret")
-          : { root: req.url.pathname, publish: [""], subscribe: [""] },
+          : { root: req.url.pathname, publish: ["**"], subscribe: ["**"] },
     });
     const refused = await r.client("secret");
     const info = await within(refused.closed, T, "the refusal");
@@ -271,7 +271,7 @@ describe("relay with our clients", () => {
 
   it("closes a session with code 6 when its grant expires", async () => {
     r = await startTestRelay({
-      authorize: () => ({ root: "", publish: [""], subscribe: [""], expires: Date.now() / 1000 + 0.3 }),
+      authorize: () => ({ root: "", publish: ["**"], subscribe: ["**"], expires: Date.now() / 1000 + 0.3 }),
     });
     const client = await r.client();
     const info = await within(client.closed, T, "the expiry");
@@ -280,7 +280,7 @@ describe("relay with our clients", () => {
   });
 
   it("only takes announcements under the granted publish prefixes", async () => {
-    r = await startTestRelay({ authorize: () => ({ root: "", publish: ["mine"], subscribe: [""] }) });
+    r = await startTestRelay({ authorize: () => ({ root: "", publish: ["mine/**"], subscribe: ["**"] }) });
     const pub = await r.client();
     pub.mux.publishBroadcast("theirs/cam", new BroadcastProducer());
     pub.mux.publishBroadcast("mine/cam", new BroadcastProducer());
