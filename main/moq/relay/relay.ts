@@ -14,7 +14,7 @@ import { ALPN_VERSIONS } from "../lite/wire/version.ts";
 import { listen } from "../transport/listener.ts";
 import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
-import { hasPrefix, joinPath, type Path } from "../model/path.ts";
+import { joinPath, type Path } from "../model/path.ts";
 import { PathScope, allowAll, normalizeGrant, rootOf } from "./grant.ts";
 import type { Authorize, Grant, GrantInput } from "./grant.ts";
 import { logEntry } from "./log.ts";
