@@ -91,7 +91,7 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   },
   relay: {
     synopsis:
-      "moqscope relay [--bind HOST:PORT] [--auth-public PATTERN] [--auth-key FILE] [--cert F --key F] [--demo] [options]",
+      "moqscope relay [--bind HOST:PORT] [--auth-url URL | --auth-public PATTERN --auth-key FILE] [--cert F --key F] [--demo] [options]",
     summary: "run a moq-lite relay on this machine (and demo broadcasts with --demo)",
     details: `Options:
   --bind HOST:PORT    address to listen on (default 127.0.0.1:4443; port 0 picks a free one).
@@ -106,6 +106,11 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   --auth-key FILE     a JWK key: a JWT in ?jwt= grants root and what it may publish and
                       subscribe (moq-auth's publish/subscribe patterns, or put/get prefixes)
                       until exp
+  --auth-url URL      ask this auth server about every session instead, as moq-relay 0.17
+                      does (a JSON POST on connect, revalidate and end; https://,
+                      unix:///path.sock, or http:// to a loopback host; also MOQ_AUTH_URL).
+                      Not combinable with --auth-public*, --public or --auth-key
+  --node NAME         this relay's name in the auth server's requests (default "")
   --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
                       certificate valid for 14 days, pinned by clients via its fingerprint)
   --demo              also publish demo/clock and demo/video.hang (30 fps synthetic video)
@@ -114,9 +119,10 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
 
 The URL path is a session's root: a client at http://host:port/anon sees and publishes only
 under anon/. In a pattern "*" is one segment, "pre*suf" one segment with that start and end,
-"**" any depth; one without a wildcard names a single broadcast. With neither --auth-key nor public patterns the relay is open to anonymous sessions;
-binding an address other than loopback that way prints a warning. Runs until Ctrl-C; logs
-sessions, announcements and subscriptions (one JSON object per line with --json).`,
+"**" any depth; one without a wildcard names a single broadcast. With no --auth-url, --auth-key
+or public patterns the relay is open to anonymous sessions; binding an address other than
+loopback that way prints a warning. Runs until Ctrl-C; logs sessions, announcements and
+subscriptions (one JSON object per line with --json).`,
   },
   bench: {
     synopsis:

@@ -2,8 +2,16 @@
 // over HTTP/2 on one port (HTTP/3 where its native part is installed), logs sessions,
 // announcements and subscriptions, and with --demo publishes live demo broadcasts.
 
-import { Relay, authorize, formatLogEntry, loadAuthKey, loadCertificateFiles } from "../../moq/node.ts";
-import type { AuthKey, GrantInput, RelayLogEntry } from "../../moq/node.ts";
+import {
+  AuthUrlError,
+  Relay,
+  authServer,
+  authorize,
+  formatLogEntry,
+  loadAuthKey,
+  loadCertificateFiles,
+} from "../../moq/node.ts";
+import type { AuthKey, Authorize, GrantInput, RelayLogEntry, SessionRequest } from "../../moq/node.ts";
 import { protocolOffer } from "../../studio/connections/target.ts";
 import { startDemo } from "../../studio/demo/index.ts";
 import type { CommandRun } from "../command.ts";
@@ -23,6 +31,8 @@ const OPTIONS = {
   "auth-public-publish": { type: "string", multiple: true },
   "auth-public-subscribe": { type: "string", multiple: true },
   "auth-key": { type: "string" },
+  "auth-url": { type: "string" },
+  node: { type: "string" },
   cert: { type: "string" },
   key: { type: "string" },
   demo: { type: "boolean" },
@@ -42,6 +52,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     throw new UsageError("--cert and --key go together (a PEM certificate and its private key)", "relay");
   }
   const certificate = values.cert && values.key ? await loadCertificateFiles(values.cert, values.key) : undefined;
+  const server = authServerFrom(values["auth-url"] ?? process.env.MOQ_AUTH_URL, values);
   let key: AuthKey | undefined;
   if (values["auth-key"]) {
     try {
@@ -56,17 +67,19 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   const publicPublish = publicPatterns(values["auth-public-publish"], "--auth-public-publish");
   const publicSubscribe = publicPatterns(values["auth-public-subscribe"], "--auth-public-subscribe");
   const open = publicPrefixes.length + publicBoth.length + publicPublish.length + publicSubscribe.length === 0;
-  if (!key && open && !isLoopback(bind.host)) {
+  if (!server && !key && open && !isLoopback(bind.host)) {
     out.warn(
       `relay on ${bind.host} is open to anyone who can reach it: add --auth-key FILE and/or --auth-public PATTERN`,
     );
   }
 
   const local = values.demo ? new LocalPublisher() : undefined;
-  const admit = (url: URL): GrantInput | Error | Promise<GrantInput | Error> => {
-    const own = local?.admit(url, ["demo/**"]);
+  const admit = (request: SessionRequest): GrantInput | Error | Promise<GrantInput | Error> => {
+    // The demo's own session is ours to admit, whoever decides for everyone else.
+    const own = local?.admit(request.url, ["demo/**"]);
     if (own) return own;
-    return authorize(url, { key, publicPrefixes, publicPatterns: publicBoth, publicPublish, publicSubscribe });
+    if (server) return server(request);
+    return authorize(request.url, { key, publicPrefixes, publicPatterns: publicBoth, publicPublish, publicSubscribe });
   };
 
   // --protocol narrows what the relay accepts (to test a client against one version); "auto"
@@ -77,7 +90,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     port: bind.port,
     ...accepted,
     certificate: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : undefined,
-    authorize: (request) => admit(request.url),
+    authorize: admit,
     onLog: (entry: RelayLogEntry) =>
       out.record(
         { event: "log", ...entry },
@@ -114,3 +127,45 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   }
   return 0;
 };
+
+/**
+ * The auth server's decider for --auth-url (or MOQ_AUTH_URL), checked now. As in moq-relay it is
+ * the only decider: public patterns and a key file belong to the server (`moq auth serve`).
+ */
+function authServerFrom(
+  url: string | undefined,
+  values: {
+    node?: string;
+    "auth-key"?: string;
+    public?: string[];
+    "auth-public"?: string[];
+    "auth-public-publish"?: string[];
+    "auth-public-subscribe"?: string[];
+  },
+): Authorize | undefined {
+  if (url === undefined || url === "") {
+    if (values.node !== undefined)
+      throw new UsageError("--node names this relay to an auth server: add --auth-url", "relay");
+    return undefined;
+  }
+  const given: [string, unknown][] = [
+    ["--auth-public", values["auth-public"]],
+    ["--auth-public-publish", values["auth-public-publish"]],
+    ["--auth-public-subscribe", values["auth-public-subscribe"]],
+    ["--public", values.public],
+    ["--auth-key", values["auth-key"]],
+  ];
+  const others = given.filter(([, v]) => v !== undefined);
+  if (others.length > 0)
+    throw new UsageError(
+      `--auth-url cannot be combined with ${others.map(([flag]) => flag).join(", ")}: the auth server decides every ` +
+        "session (give it the public patterns and keys, e.g. moq auth serve --public-…, --key)",
+      "relay",
+    );
+  try {
+    return authServer(url, { node: values.node ?? "" });
+  } catch (err) {
+    if (err instanceof AuthUrlError) throw new UsageError(`--auth-url: ${err.message}`, "relay");
+    throw err;
+  }
+}

@@ -18,6 +18,8 @@ export interface Grant {
   subscribe: string[];
   /** When the grant runs out (seconds since 1970, a JWT's `exp`): the session is closed then. */
   expires?: number;
+  /** Seconds between re-checks through the lease; absent: never re-checked. */
+  revalidate?: number;
 }
 
 /** A grant as an authorize callback may write it, with plain strings; the relay normalises it. */
@@ -26,6 +28,37 @@ export interface GrantInput {
   publish: readonly string[];
   subscribe: readonly string[];
   expires?: number;
+  /** Seconds between `lease.recheck()` calls (needs `lease` and `expires`). */
+  revalidate?: number;
+  /** The decider's live word on the grant (an auth server); absent: the grant is fixed. */
+  lease?: Lease;
+}
+
+/**
+ * What keeps a session admitted after connect. The relay calls recheck() on the grant's
+ * `revalidate` cadence (one at a time) and end() once when the session is over; how the
+ * decider answers (HTTP, in-process) is its own business.
+ */
+export interface Lease {
+  recheck(): Promise<Recheck>;
+  /** A rejection is only logged: the session is already gone. */
+  end(info: LeaseEnd): Promise<void> | void;
+}
+
+/**
+ * A re-check's answer: a fresh grant (kept if it covers the old one), a revocation that closes
+ * the session, or an outage (retried with backoff; the grant stands until it expires).
+ */
+export type Recheck = { grant: GrantInput } | { revoked: "refused" | "invalid"; message: string } | { outage: string };
+
+/** How a session ended, for the decider's records (moq-auth's `end` event). */
+export interface LeaseEnd {
+  /** "expired", "refused", "invalid", "grant narrowed", "root changed", "closed", "shutdown", or an error text. */
+  reason: string;
+  /** Seconds the session was admitted. */
+  duration: number;
+  /** Bytes the session moved, from the relay's side; 0 where the transport does not count. */
+  bytes: { sent: number; received: number };
 }
 
 /** Decide whether a session may connect and what it may do; an Error refuses it (its message is logged and sent). */
@@ -53,12 +86,29 @@ export function normalizeGrant(grant: GrantInput): Grant {
     subscribe: reducedTexts(grant.subscribe),
   };
   if (grant.expires !== undefined) out.expires = grant.expires;
+  if (grant.revalidate !== undefined) {
+    if (!(grant.revalidate > 0))
+      throw new RangeError(`revalidate must be a positive number of seconds, got ${grant.revalidate}`);
+    out.revalidate = grant.revalidate;
+  }
   return out;
 }
 
 /** Canonical texts of a pattern list, without members another one contains. */
 export function reducedTexts(patterns: readonly string[]): string[] {
   return reduce(patterns.map((p) => Pattern.parse(p))).map(String);
+}
+
+/**
+ * Whether `inner`'s patterns all stay granted by `outer`: every pattern is contained by one of
+ * `outer`'s (a re-check that fails this narrowed the grant).
+ */
+export function covers(outer: readonly string[], inner: readonly string[]): boolean {
+  const wide = outer.map((p) => Pattern.parse(p));
+  return inner.every((text) => {
+    const p = Pattern.parse(text);
+    return wide.some((w) => w.contains(p));
+  });
 }
 
 /** A grant's pattern list compiled for matching paths relative to its root. */

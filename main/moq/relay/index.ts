@@ -2,7 +2,9 @@
 export { Relay } from "./relay.ts";
 export type { RelayOptions, RelaySessionInfo, RelayStats } from "./relay.ts";
 export { allowAll, rootOf, normalizeGrant } from "./grant.ts";
-export type { Authorize, Grant, GrantInput } from "./grant.ts";
+export type { Authorize, Grant, GrantInput, Lease, LeaseEnd, Recheck } from "./grant.ts";
+export { authServer, AuthUrlError } from "./auth-url.ts";
+export type { AuthServerOptions } from "./auth-url.ts";
 export { authorize, loadAuthKey } from "./auth.ts";
 export { Pattern, PatternError } from "./pattern.ts";
 export type { AuthKey, AuthOptions } from "./auth.ts";

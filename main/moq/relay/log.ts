@@ -26,6 +26,10 @@ export type RelayLogEvent =
       by: "local" | "remote";
       dropped?: boolean;
     }
+  /** The session's authorization ended it: expired, refused or invalid on re-check, narrowed, root changed. */
+  | { type: "session-revoked"; session: number; remote: string; reason: string; message: string }
+  /** A re-check of the session's grant failed; the grant stands until it expires. */
+  | { type: "auth-outage"; session: number; message: string; retryMs: number }
   | { type: "announce"; session: number; path: string; hops: number[]; cost?: number }
   | { type: "unannounce"; session: number; path: string; reason: string }
   /** An announcement that already went through this relay (its hop list holds our id). */
@@ -42,6 +46,8 @@ export type RelayLogger = (entry: RelayLogEntry) => void;
 
 const LEVELS: Partial<Record<RelayLogEvent["type"], RelayLogLevel>> = {
   "session-refused": "warn",
+  "session-revoked": "warn",
+  "auth-outage": "warn",
   "loop-dropped": "warn",
   error: "error",
 };
@@ -66,6 +72,10 @@ export function formatLogEntry(entry: RelayLogEntry): string {
       if (entry.dropped)
         return `session #${entry.session} from ${entry.remote} lost its connection (code ${entry.code})`;
       return `session #${entry.session} from ${entry.remote} closed by ${entry.by === "local" ? "the relay" : "the peer"} (code ${entry.code}${entry.reason ? `: ${entry.reason}` : ""})`;
+    case "session-revoked":
+      return `session #${entry.session} from ${entry.remote} closed by its authorization (${entry.reason}): ${entry.message}`;
+    case "auth-outage":
+      return `session #${entry.session}: re-check failed, grant stands, retrying in ${(entry.retryMs / 1000).toFixed(1)} s: ${entry.message}`;
     case "announce":
       return `session #${entry.session} announced ${shown(entry.path)} (hops ${entry.hops.length}${entry.cost !== undefined ? `, cost ${entry.cost}` : ""})`;
     case "unannounce":

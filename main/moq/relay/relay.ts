@@ -16,7 +16,8 @@ import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
 import { joinPath, type Path } from "../model/path.ts";
 import { PathScope, allowAll, normalizeGrant, rootOf } from "./grant.ts";
-import type { Authorize, Grant, GrantInput } from "./grant.ts";
+import type { Authorize, Grant, GrantInput, Lease, LeaseEnd } from "./grant.ts";
+import { watchLease } from "./lease.ts";
 import { logEntry } from "./log.ts";
 import type { RelayLogEvent, RelayLogger } from "./log.ts";
 import { Origin, OriginTable } from "./origin.ts";
@@ -78,6 +79,14 @@ interface Peer {
   view: SessionView;
   /** What this session announced, by absolute path. */
   origins: Map<Path, Origin>;
+  /** The decider's lease, told when the session ends. */
+  lease?: Lease;
+  /** Stops the expiry and re-check timers. */
+  watch: { stop(): void };
+  /** When the session was admitted (performance.now()). */
+  admitted: number;
+  /** Why the lease ended the session, when it did. */
+  revoked?: string;
 }
 
 export class Relay {
@@ -208,6 +217,7 @@ export class Relay {
 
     // A refused session still gets a session (empty mux) so the peer learns why, with code 6.
     let grant: Grant | undefined;
+    const lease = verdict instanceof Error ? undefined : verdict.lease;
     if (!(verdict instanceof Error)) {
       try {
         grant = normalizeGrant(verdict);
@@ -215,6 +225,7 @@ export class Relay {
         verdict = new Error(
           `the relay's authorization returned a bad grant: ${err instanceof Error ? err.message : String(err)}`,
         );
+        this.#endLease(lease, request, "invalid", 0);
       }
     }
     const id = this.#nextId++;
@@ -241,11 +252,13 @@ export class Relay {
         limits: this.#limits,
       });
     } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
       this.#emit({
         type: "error",
-        message: `session from ${request.remote} failed to start: ${err instanceof Error ? err.message : String(err)}`,
+        message: `session from ${request.remote} failed to start: ${message}`,
         code: err instanceof MoqError ? err.code : undefined,
       });
+      if (grant) this.#endLease(lease, request, message, 0);
       return;
     }
 
@@ -257,10 +270,21 @@ export class Relay {
     }
     if (this.#closing) {
       session.closeWithError(0, "relay shutting down");
+      this.#endLease(lease, request, "shutdown", 0);
       return;
     }
 
-    const peer: Peer = { id, session, request, grant, view, origins: new Map() };
+    const peer: Peer = {
+      id,
+      session,
+      request,
+      grant,
+      view,
+      origins: new Map(),
+      lease,
+      admitted: performance.now(),
+      watch: { stop: () => {} },
+    };
     this.#peers.add(peer);
     this.#emit({
       type: "session-opened",
@@ -275,24 +299,33 @@ export class Relay {
     view.start(this.#origins);
     const publishable = new PathScope(grant.publish);
     for (const prefix of publishable.heads()) void this.#followAnnouncements(peer, prefix, publishable);
-    if (grant.expires !== undefined) this.#expireAt(peer, grant.expires);
+    peer.watch = watchLease({
+      grant,
+      lease,
+      ended: (reason, message) => {
+        peer.revoked = reason;
+        this.#emit({ type: "session-revoked", session: id, remote: request.remote, reason, message });
+        session.closeWithError(ErrorCode.Unauthorized, message);
+      },
+      outage: (message, retryMs) => this.#emit({ type: "auth-outage", session: id, message, retryMs }),
+      renewed: (fresh) => (peer.grant = fresh),
+    });
     void session.closed.then((info) => this.#closed(peer, info));
   }
 
-  /** Close the session with Unauthorized once its grant runs out. */
-  #expireAt(peer: Peer, expires: number): void {
-    // setTimeout holds at most ~24.8 days; a longer grant re-arms.
-    const wait = Math.min(expires * 1000 - Date.now(), 2 ** 31 - 1);
-    const timer = setTimeout(
-      () => {
-        if (expires * 1000 > Date.now()) return this.#expireAt(peer, expires);
-        this.#emit({ type: "error", session: peer.id, message: "authorization expired", code: ErrorCode.Unauthorized });
-        peer.session.closeWithError(ErrorCode.Unauthorized, "authorization expired");
-      },
-      Math.max(0, wait),
-    );
-    timer.unref?.();
-    void peer.session.closed.then(() => clearTimeout(timer));
+  /** Tell the decider a session is over; its failure is only logged. */
+  #endLease(lease: Lease | undefined, request: SessionRequest, reason: string, duration: number, id?: number): void {
+    if (!lease) return;
+    const info: LeaseEnd = { reason, duration, bytes: { sent: 0, received: 0 } };
+    Promise.resolve()
+      .then(() => lease.end(info))
+      .catch((err: unknown) =>
+        this.#emit({
+          type: "error",
+          ...(id !== undefined ? { session: id } : {}),
+          message: `could not report the end of the session from ${request.remote} to the auth server: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      );
   }
 
   /** Feed what `peer` announces under `prefix` (relative to its root) and may publish into the origin table. */
@@ -353,6 +386,10 @@ export class Relay {
 
   #closed(peer: Peer, info: CloseInfo): void {
     if (!this.#peers.delete(peer)) return;
+    peer.watch.stop();
+    // Bytes stay 0: our transports do not count them (moq-relay sends 0 where it cannot tell).
+    const seconds = (performance.now() - peer.admitted) / 1000;
+    this.#endLease(peer.lease, peer.request, peer.revoked ?? this.#endReason(info), seconds, peer.id);
     for (const path of [...peer.origins.keys()]) this.#unannounced(peer, path, "publisher disconnected");
     peer.view.stop();
     this.#emit({
@@ -365,5 +402,12 @@ export class Relay {
       by: info.by,
       ...(info.dropped ? { dropped: true } : {}),
     });
+  }
+
+  /** The `end` event's reason for a session that closed on its own, in moq-relay's words. */
+  #endReason(info: CloseInfo): string {
+    if (this.#closing) return "shutdown";
+    if (info.code === 0 && !info.dropped) return "closed";
+    return info.reason || `closed with code ${info.code}`;
   }
 }

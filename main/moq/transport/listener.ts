@@ -10,7 +10,7 @@ import tls from "node:tls";
 import type { ProtocolOffer } from "./alpn.ts";
 import { certificateFromPem, generateCertificate } from "./certificate.ts";
 import { createQmuxUpgradeHandler } from "./qmux-server.ts";
-import type { Transport } from "./types.ts";
+import type { Transport, TransportKind } from "./types.ts";
 import { withTimeout } from "./timeout.ts";
 import { createWebTransportServer, startHttp3Server } from "./webtransport-server.ts";
 
@@ -19,6 +19,12 @@ export interface SessionRequest {
   url: URL;
   /** "address:port" of the peer. */
   remote: string;
+  /** "address:port" the session arrived on, where the transport tells (WebSocket). */
+  local?: string;
+  /** Which transport carries the session. */
+  kind?: TransportKind;
+  /** The negotiated protocol (ALPN or WebSocket subprotocol), when one was agreed. */
+  protocol?: string;
 }
 
 export interface ListenOptions extends ProtocolOffer {
@@ -99,7 +105,9 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       transport.dispose();
     };
     Promise.resolve(transport.session.closed).then(forget, forget);
-    opts.onSession(transport, request);
+    // Every adapter knows its kind and protocol; the auth server may want both.
+    const { kind, negotiated } = transport.info;
+    opts.onSession(transport, { ...request, kind, ...(negotiated ? { protocol: negotiated } : {}) });
   };
 
   const qmux = createQmuxUpgradeHandler(offer, deliver);

@@ -14,6 +14,8 @@ export interface WebSocketRequest {
   url: URL;
   /** "address:port" of the peer. */
   remote: string;
+  /** "address:port" of our end. */
+  local: string;
 }
 
 export interface QmuxUpgradeHandler {
@@ -51,6 +53,11 @@ export function remoteOf(request: IncomingMessage): string {
   return s.remoteFamily === "IPv6" ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
 }
 
+function localOf(request: IncomingMessage): string {
+  const s = request.socket;
+  return s.localFamily === "IPv6" ? `[${s.localAddress}]:${s.localPort}` : `${s.localAddress}:${s.localPort}`;
+}
+
 /** A noServer `ws` server that turns each acceptable upgrade into a Transport. */
 export function createQmuxUpgradeHandler(
   offer: ProtocolOffer,
@@ -76,7 +83,7 @@ export function createQmuxUpgradeHandler(
         return false;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        onSession(acceptWebSocket(ws, req), { url: requestUrl(req), remote: remoteOf(req) });
+        onSession(acceptWebSocket(ws, req), { url: requestUrl(req), remote: remoteOf(req), local: localOf(req) });
       });
       return true;
     },

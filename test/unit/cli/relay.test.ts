@@ -4,6 +4,7 @@ import { generateJwk, parseAuthKey } from "../../../main/moq/relay/auth.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startAuthServer } from "../relay/auth-server.ts";
 import { jsonLines, killAll, runCli, startCli } from "./helpers.ts";
 
 afterEach(() => killAll());
@@ -118,6 +119,48 @@ describe("moqscope relay", () => {
     const broken = await runCli(["relay", "--auth-public-subscribe", "live/**,a//b"]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('--auth-public-subscribe: pattern "a//b" has an empty segment');
+  });
+
+  it("--auth-url asks the auth server about each session (the demo's own session excepted)", async () => {
+    const auth = await startAuthServer((b) =>
+      b.event === "end"
+        ? { status: 204 }
+        : b.path === "/ok"
+          ? { status: 200, json: { subscribe: ["**"] } }
+          : { status: 403, text: "not this one" },
+    );
+    try {
+      const { relay, ready } = await startRelay(["--auth-url", auth.url, "--node", "edge-7", "--demo"]);
+      const base = `ws://127.0.0.1:${ready.port}`;
+      const refused = await runCli(["inspect", `${base}/no`, "--json", "--duration", "1"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toContain("refused by the auth server: not this one");
+      const admitted = await runCli(["inspect", `${base}/ok`, "--json", "--duration", "1"]);
+      expect(admitted.code, admitted.stderr).toBe(0);
+      expect(auth.bodies.filter((b) => b.event === "connect").map((b) => [b.path, b.node])).toEqual([
+        ["/no", "edge-7"],
+        ["/ok", "edge-7"],
+      ]);
+      await auth.received((b) => b.event === "end" && b.path === "/ok", "the end of the admitted session");
+      relay.child.kill("SIGINT");
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it("refuses --auth-url beside other auth flags, and an auth URL it may not use, with exit 2", async () => {
+    const both = await runCli(["relay", "--auth-url", "http://127.0.0.1:9/", "--auth-public", "anon/**"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--auth-url cannot be combined with --auth-public");
+    const key = await runCli(["relay", "--auth-url", "http://127.0.0.1:9/", "--auth-key", "k.jwk", "--public", "a"]);
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain("--auth-url cannot be combined with --public, --auth-key");
+    const clear = await runCli(["relay", "--auth-url", "http://auth.example/"]);
+    expect(clear.code).toBe(2);
+    expect(clear.stderr).toContain(
+      "--auth-url: the auth URL must be https://, unix:///path/to.sock, or http:// to a loopback address",
+    );
+    expect((await runCli(["relay", "--auth-url", "ftp://auth.example/"])).code).toBe(2);
   });
 
   it("names an unreadable auth key file and exits 1", async () => {

@@ -111,6 +111,22 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     'upstream "/a/b" track "video" closed: ended',
   ],
   [
+    {
+      type: "session-revoked",
+      session: 4,
+      remote: "127.0.0.1:5004",
+      reason: "grant narrowed",
+      message: "grant narrowed on re-check: no longer publish a/**",
+    },
+    "warn",
+    "session #4 from 127.0.0.1:5004 closed by its authorization (grant narrowed): grant narrowed on re-check: no longer publish a/**",
+  ],
+  [
+    { type: "auth-outage", session: 4, message: "auth server unavailable: connection refused", retryMs: 1250 },
+    "warn",
+    "session #4: re-check failed, grant stands, retrying in 1.3 s: auth server unavailable: connection refused",
+  ],
+  [
     { type: "error", session: 3, message: "announce stream failed", code: 15 },
     "error",
     "session #3: announce stream failed (code 15)",
@@ -141,6 +157,8 @@ describe("relay log entries", () => {
       "session-opened": true,
       "session-refused": true,
       "session-closed": true,
+      "session-revoked": true,
+      "auth-outage": true,
       announce: true,
       unannounce: true,
       "loop-dropped": true,

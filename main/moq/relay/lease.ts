@@ -1,0 +1,117 @@
+// Keeps an admitted session's grant honest: closes the session when the grant expires, re-checks
+// through the decider's lease on the grant's cadence (one re-check at a time, outages retried with
+// backoff), and decides whether a fresh grant still covers the session, as moq-relay 0.17 does.
+
+import { covers, normalizeGrant } from "./grant.ts";
+import type { Grant, Lease, Recheck } from "./grant.ts";
+
+/** Why a lease stopped covering its session; also the `end` event's reason. */
+export type LeaseVerdict = "expired" | "refused" | "invalid" | "grant narrowed" | "root changed";
+
+export interface LeaseWatch {
+  grant: Grant;
+  lease?: Lease;
+  /** The grant no longer covers the session: close it with `message`. Called at most once. */
+  ended(reason: LeaseVerdict, message: string): void;
+  /** A re-check failed; the grant stands and the next try comes in `retryMs`. */
+  outage?(message: string, retryMs: number): void;
+  /** A re-check kept the session; `grant` carries the new expiry and cadence. */
+  renewed?(grant: Grant): void;
+}
+
+// setTimeout holds at most ~24.8 days; longer waits re-arm.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const BACKOFF_MAX_MS = 60_000;
+
+/** moq-auth's retry delay: 1 s doubling per failure, capped by the cadence and 60 s, jittered ±25 %. */
+export function backoffMs(failures: number, cadenceMs: number, random: () => number = Math.random): number {
+  const base = Math.min(1000 * 2 ** Math.min(Math.max(failures - 1, 0), 16), cadenceMs, BACKOFF_MAX_MS);
+  return base * (0.75 + random() * 0.5);
+}
+
+/** Watch `w.grant` until stop() (the session closed) or until it ends the session. */
+export function watchLease(w: LeaseWatch): { stop(): void } {
+  let current = w.grant;
+  let stopped = false;
+  let failures = 0;
+  let expiry: ReturnType<typeof setTimeout> | undefined;
+  let next: ReturnType<typeof setTimeout> | undefined;
+
+  const stop = () => {
+    stopped = true;
+    clearTimeout(expiry);
+    clearTimeout(next);
+  };
+  const finish = (reason: LeaseVerdict, message: string) => {
+    if (stopped) return;
+    stop();
+    w.ended(reason, message);
+  };
+  const timer = (fn: () => void, ms: number) => {
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    t.unref?.();
+    return t;
+  };
+
+  // Expiry is enforced here whoever decides, even while a re-check hangs.
+  const armExpiry = () => {
+    clearTimeout(expiry);
+    const expires = current.expires;
+    if (expires === undefined) return;
+    expiry = timer(
+      () => (Date.now() < expires * 1000 ? armExpiry() : finish("expired", "authorization expired")),
+      expires * 1000 - Date.now(),
+    );
+  };
+
+  const recheck = async (lease: Lease) => {
+    let answer: Recheck;
+    try {
+      answer = await lease.recheck();
+    } catch (err) {
+      answer = { outage: err instanceof Error ? err.message : String(err) };
+    }
+    if (stopped) return;
+    if ("outage" in answer) {
+      failures++;
+      const delay = backoffMs(failures, (current.revalidate ?? 60) * 1000);
+      w.outage?.(answer.outage, delay);
+      next = timer(() => void recheck(lease), delay);
+      return;
+    }
+    if ("revoked" in answer) return finish(answer.revoked, answer.message);
+    let fresh: Grant;
+    try {
+      fresh = normalizeGrant(answer.grant);
+    } catch (err) {
+      return finish(
+        "invalid",
+        `the re-check answered a bad grant: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    if (fresh.root !== current.root)
+      return finish("root changed", `root changed on re-check: /${current.root} became /${fresh.root}`);
+    const lost = [
+      ...current.publish.filter((p) => !covers(fresh.publish, [p])).map((p) => `publish ${p}`),
+      ...current.subscribe.filter((p) => !covers(fresh.subscribe, [p])).map((p) => `subscribe ${p}`),
+    ];
+    if (lost.length > 0) return finish("grant narrowed", `grant narrowed on re-check: no longer ${lost.join(", ")}`);
+    failures = 0;
+    // Patterns are not widened in place (moq-relay 0.17.10): only the expiry and cadence move.
+    current = { root: current.root, publish: current.publish, subscribe: current.subscribe };
+    if (fresh.expires !== undefined) current.expires = fresh.expires;
+    if (fresh.revalidate !== undefined) current.revalidate = fresh.revalidate;
+    armExpiry();
+    w.renewed?.(current);
+    schedule(lease);
+  };
+
+  // The timer restarts from each reply, with that reply's cadence.
+  const schedule = (lease: Lease) => {
+    if (current.revalidate !== undefined) next = timer(() => void recheck(lease), current.revalidate * 1000);
+  };
+
+  armExpiry();
+  if (w.lease) schedule(w.lease);
+  return { stop };
+}
