@@ -83,7 +83,10 @@ async function withFallback(
     const code = (firstErr as { code?: string }).code;
     if (code && NOT_WORTH_RETRYING.has(code)) throw firstErr;
     try {
-      return await second();
+      const transport = await second();
+      // connectionState() says why this is not WebTransport.
+      transport.info.fallback = [...(transport.info.fallback ?? []), `WebTransport: ${messageOf(firstErr)}`];
+      return transport;
     } catch (secondErr) {
       const err = new Error(
         `cannot connect to ${redactUrl(url)}: WebTransport failed: ${messageOf(firstErr)}; ` +

@@ -190,7 +190,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   // Accept failures (e.g. out of file descriptors) must not take the whole relay down.
   server.on("error", (err) => report("accept", `listener on ${displayHost(host)}:${port}: ${err.message}`, err));
 
-  let h3: { close(): void } | undefined;
+  let h3: { close(): Promise<void> } | undefined;
   if (opts.http3 !== false) {
     try {
       h3 = await startHttp3Server({
@@ -237,7 +237,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     for (const s of sockets) s.destroy();
     qmux.close();
     webTransport.close();
-    h3?.close();
+    await h3?.close();
     await withTimeout(stopped, CLOSE_GRACE_MS, "listener to stop").catch(() => {});
   }
 }

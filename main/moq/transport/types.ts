@@ -51,6 +51,8 @@ export interface TransportInfo {
   url: string;
   /** Exact negotiated token on the wire: "qmux-02.moq-lite-04", or the WebTransport protocol. */
   negotiated: string;
+  /** Why the transports tried before this one were not used, in the order tried ("HTTP/3: …"). */
+  fallback?: string[];
   /** TLS details when TLS is in use. */
   tls?: {
     /** "pinned" (certificate hash), "insecure" (no verification), or "ca" (system trust). */

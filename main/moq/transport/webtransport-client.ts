@@ -1,6 +1,7 @@
-// Client side of WebTransport, through the @fails-components adapter: HTTP/3 where its native part
-// loaded, otherwise HTTP/2. The package reports every failure as "Opening handshake failed.", so on
-// failure we look at the HTTP status and the server's certificate ourselves to say what went wrong.
+// Client side of WebTransport: HTTP/3 first through @moq/web-transport where its native part loads
+// (h3/), then HTTP/2 through the @fails-components adapter. The HTTP/2 package reports every
+// failure as "Opening handshake failed.", so on failure we look at the HTTP status and the
+// server's certificate ourselves to say what went wrong.
 
 import { describeVersions, normalizeAppProtocol, webTransportProtocols, type ProtocolOffer } from "./alpn.ts";
 import {
@@ -13,6 +14,8 @@ import {
 } from "./dial.ts";
 import { MAX_PINNED_VALIDITY_MS } from "./certificate.ts";
 import { dialWebTransport, type AdaptedSession } from "./fails-adapter/index.ts";
+import { dialHttp3 } from "./h3/client.ts";
+import { loadHttp3 } from "./h3/load.ts";
 import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
 import type { Transport, TransportInfo } from "./types.ts";
 import { endpointOf, redactUrl } from "./url.ts";
@@ -25,7 +28,14 @@ export interface WebTransportConnectOptions extends ProtocolOffer {
   insecure?: boolean;
   /** Deadline for the whole handshake. Default 10 s. */
   timeoutMs?: number;
+  /** Which HTTP versions to try: "auto" (HTTP/3, then HTTP/2), or only one. Default "auto". */
+  http?: "auto" | "h3" | "h2";
 }
+
+/** HTTP/3 gets this share of the deadline before HTTP/2 is tried: UDP may be blocked on the way. */
+const H3_SHARE = 0.4;
+/** Failures HTTP/2 would meet as well: the same certificate, the same authorization. */
+const FINAL_H3_CODES = new Set(["UNAUTHORIZED", "PROTOCOL_REFUSED", "FINGERPRINT_MISMATCH"]);
 
 /** Open a WebTransport session to an https:// URL (path and query, ?jwt= included, are sent as is). */
 export async function connectWebTransport(url: URL, opts: WebTransportConnectOptions): Promise<Transport> {
@@ -37,6 +47,34 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const verification = verificationOf(opts);
   const pinned = verification.mode === "insecure" ? await pinWhateverIsThere(host, port, timeoutMs) : verification;
   const offered = webTransportProtocols(opts);
+  const http = opts.http ?? "auto";
+
+  const fallback: string[] = [];
+  if (http !== "h2") {
+    const h3 = loadHttp3();
+    if (!h3.available) {
+      if (http === "h3")
+        throw Object.assign(new Error(`HTTP/3 is unavailable: ${h3.reason}`), { code: "HTTP3_UNAVAILABLE" });
+      fallback.push(`HTTP/3: ${h3.reason}`);
+    } else {
+      try {
+        const budget = http === "h3" ? timeoutMs : Math.round(timeoutMs * H3_SHARE);
+        const { transport, protocol } = await dialHttp3(url, {
+          verification: pinned.mode === "pinned" ? pinned : { mode: "ca" },
+          protocols: offered,
+          timeoutMs: budget,
+        });
+        refuseWithoutProtocol(transport, protocol, url, offered, opts);
+        if (verification.mode === "insecure" && transport.info.tls) transport.info.tls.verification = "insecure";
+        return transport;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (http === "h3" || (code && FINAL_H3_CODES.has(code))) throw err;
+        fallback.push(`HTTP/3: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
   const dialed = await dialWebTransport({
     url: url.href,
     ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),
@@ -56,24 +94,43 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const negotiated = normalizeAppProtocol(session.protocol);
   if (negotiated === "" && !opts.legacy && opts.versions.length > 0) {
     session.close({ closeCode: 21, reason: "no application protocol" });
-    const err = new Error(
-      `server at ${redactUrl(url)} does not speak ${describeVersions(opts.versions)} over WebTransport ` +
-        `(offered ${offered.join(", ")}; it selected no protocol)`,
-    );
-    (err as { code?: string }).code = "PROTOCOL_REFUSED";
-    throw err;
+    throw noProtocol(url, offered, opts);
   }
 
   const info: TransportInfo = {
     kind: adapted.kind,
     url: redactUrl(url),
     negotiated: session.protocol ?? "",
+    ...(fallback.length > 0 ? { fallback } : {}),
     tls: {
       verification: verification.mode,
       ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),
     },
   };
   return webTransportTransport(adapted, negotiated, info);
+}
+
+/** A server that selected no protocol when we need one: close, and say so. */
+function refuseWithoutProtocol(
+  transport: Transport,
+  protocol: string,
+  url: URL,
+  offered: readonly string[],
+  opts: WebTransportConnectOptions,
+): void {
+  const negotiated = normalizeAppProtocol(protocol);
+  if (negotiated !== "" || opts.legacy || opts.versions.length === 0) return;
+  transport.session.close({ closeCode: 21, reason: "no application protocol" });
+  throw noProtocol(url, offered, opts);
+}
+
+function noProtocol(url: URL, offered: readonly string[], opts: WebTransportConnectOptions): Error {
+  const err = new Error(
+    `server at ${redactUrl(url)} does not speak ${describeVersions(opts.versions)} over WebTransport ` +
+      `(offered ${offered.join(", ")}; it selected no protocol)`,
+  );
+  (err as { code?: string }).code = "PROTOCOL_REFUSED";
+  return err;
 }
 
 /** --insecure for WebTransport: the API only knows pinning, so pin the certificate the server shows. */

@@ -5,13 +5,8 @@
 import type { Http2SecureServer, ServerHttp2Session } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { selectWebTransportProtocol, type ProtocolOffer } from "./alpn.ts";
-import {
-  createH2Server,
-  startH3Server,
-  type AdaptedSession,
-  type ServeOptions,
-  type ServedRequest,
-} from "./fails-adapter/index.ts";
+import { createH2Server, type AdaptedSession, type ServeOptions, type ServedRequest } from "./fails-adapter/index.ts";
+import { startHttp3 } from "./h3/server.ts";
 import { withTimeout } from "./timeout.ts";
 import type { Transport } from "./types.ts";
 import { webTransportTransport } from "./webtransport-transport.ts";
@@ -92,13 +87,23 @@ export async function createWebTransportServer(opts: WebTransportServerOptions):
 }
 
 /**
- * WebTransport over HTTP/3 on UDP, only where the package's native part loaded (never on the build
- * machines, so this path is untested here). Returns undefined when HTTP/3 is unavailable.
+ * WebTransport over HTTP/3 on UDP through @moq/web-transport, where its native part loads.
+ * Resolves undefined when HTTP/3 is unavailable here (the reason goes to onError); throws when
+ * the UDP port cannot be bound.
  */
-export function startHttp3Server(
+export async function startHttp3Server(
   opts: WebTransportServerOptions & { host: string; port: number },
-): Promise<{ close(): void } | undefined> {
-  return startH3Server({ ...serveOptions(opts), host: opts.host, port: opts.port });
+): Promise<{ close(): Promise<void> } | undefined> {
+  const server = startHttp3({
+    host: opts.host,
+    port: opts.port,
+    certPem: opts.certPem,
+    keyPem: opts.keyPem,
+    selectProtocol: (offered) => selectWebTransportProtocol(offered, opts),
+    onSession: (transport, request) => opts.onSession(transport, request),
+    onError: (err) => opts.onError?.(err),
+  });
+  return "unavailable" in server ? undefined : server;
 }
 
 /** Our protocol choice per request, and each established session delivered as a Transport. */

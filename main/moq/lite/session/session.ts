@@ -75,6 +75,8 @@ export interface ConnectionState {
   url: string;
   negotiated: string;
   tls: TransportInfo["tls"];
+  /** Why transports tried first were passed over (HTTP/3 unavailable, refused, timed out…). */
+  fallback?: string[];
   open: boolean;
   close?: CloseInfo;
   /** 05+: what the peer's SETUP said it can do (probe level 0 none, 1 report, 2 increase; role). */
@@ -574,6 +576,7 @@ export class Session {
       url: info.url,
       negotiated: info.negotiated,
       tls: info.tls,
+      ...(info.fallback?.length ? { fallback: info.fallback } : {}),
       open: !this.isClosed,
       close: this.#closeInfo,
       ...(this.#peerSetup

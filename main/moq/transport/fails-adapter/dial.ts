@@ -9,8 +9,8 @@
 // - Response status: the package reports every refusal as "Opening handshake failed." and drops the
 //   HTTP status. Its inner session's `setSessionObj(object)` receives the CONNECT request's stream as
 //   `object.stream`; wrapping that method lets us listen for the "response" headers ourselves.
-// - HTTP/3 first only when the native part loaded; otherwise `forceReliable` (without it the package
-//   tries HTTP/3 and throws).
+// - `forceReliable` always: without it the package tries its own HTTP/3 and throws when that part is
+//   missing. Our HTTP/3 goes through @moq/web-transport (../h3/).
 
 import type { AdaptedSession } from "./session.ts";
 import { adaptSession } from "./session.ts";
@@ -47,9 +47,10 @@ export interface DialedWebTransport {
 export const LOST_DURING_HANDSHAKE = "the server closed the connection during the WebTransport handshake";
 
 export async function dialWebTransport(opts: DialOptions): Promise<DialedWebTransport> {
-  const { mod, http3 } = await loadFailsPackage();
+  const { mod } = await loadFailsPackage();
   const { wt, connection } = construct(mod, opts.url, {
-    forceReliable: !http3,
+    // HTTP/3 goes through @moq/web-transport (../h3/); this package serves HTTP/2 only.
+    forceReliable: true,
     ...(opts.fingerprint
       ? { serverCertificateHashes: [{ algorithm: "sha-256", value: Buffer.from(opts.fingerprint, "hex") }] }
       : {}),
@@ -61,13 +62,7 @@ export async function dialWebTransport(opts: DialOptions): Promise<DialedWebTran
   });
   wt.closed.catch(() => {});
   const responseStatus = watchResponseStatus(wt);
-  const established = readyOrLost(wt, connection).then(() =>
-    adaptSession(
-      wt,
-      wt.sessionint,
-      wt.reliability === "reliable-only" || !http3 ? "webtransport-h2" : "webtransport-h3",
-    ),
-  );
+  const established = readyOrLost(wt, connection).then(() => adaptSession(wt, wt.sessionint, "webtransport-h2"));
   return {
     established,
     watchesConnection: connection !== undefined,

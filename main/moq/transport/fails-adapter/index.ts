@@ -7,6 +7,6 @@ export { CHECKED_VERSION } from "./package-types.ts";
 export type { AdaptedSession, WebTransportKind } from "./session.ts";
 export { dialWebTransport, LOST_DURING_HANDSHAKE } from "./dial.ts";
 export type { DialOptions, DialedWebTransport } from "./dial.ts";
-export { createH2Server, startH3Server } from "./serve.ts";
+export { createH2Server } from "./serve.ts";
 export type { FailsH2Server, ServeOptions, ServedRequest } from "./serve.ts";
 export { FailsStreamError } from "./stream-error.ts";

@@ -1,5 +1,4 @@
-// The server side: the package's HTTP/2 (and, where its native part loaded, HTTP/3) server, with
-// every session handed over as an AdaptedSession plus what the request asked for.
+// The server side: the package's HTTP/2 server (HTTP/3 is ../h3/'s), with every session handed over as an AdaptedSession plus what the request asked for.
 //
 // Workarounds (each checked against 1.6.8):
 // - HTTP/2 without listening: `Http2Server.createTransportInt()` builds the package's
@@ -75,26 +74,6 @@ export async function createH2Server(opts: ServeOptions): Promise<FailsH2Server>
     http2,
     stop: () => stopQuietly(server),
   };
-}
-
-/** WebTransport over HTTP/3 on UDP, where the native part loaded (never on our machines: untested here). */
-export async function startH3Server(
-  opts: ServeOptions & { host: string; port: number },
-): Promise<{ close(): void } | undefined> {
-  const { mod, http3 } = await loadFailsPackage();
-  if (!http3) return undefined;
-  const server = new mod.Http3Server({
-    port: opts.port,
-    host: opts.host,
-    secret: randomBytes(16).toString("hex"),
-    cert: opts.certPem,
-    privKey: opts.keyPem,
-  });
-  server.closed.catch(() => {});
-  serveSessions(server, opts, "webtransport-h3");
-  server.startServer();
-  await server.ready;
-  return { close: () => stopQuietly(server) };
 }
 
 function stopQuietly(server: FailsHttpServer): void {

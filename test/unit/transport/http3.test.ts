@@ -1,0 +1,102 @@
+// WebTransport over HTTP/3 through @moq/web-transport: our client and our relay over real UDP on
+// 127.0.0.1. Runs where the native part loads (npm install builds it where cargo exists) and says
+// why it skipped elsewhere.
+
+process.env.MOQSCOPE_HTTP3 = "1"; // test/setup.ts turns HTTP/3 off for every other file
+
+import { afterEach, describe, expect, it } from "vitest";
+import { connect } from "../../../main/moq/connect.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
+import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
+import { TrackMux } from "../../../main/moq/mux.ts";
+import { Relay } from "../../../main/moq/relay/relay.ts";
+import { loadHttp3 } from "../../../main/moq/transport/h3/load.ts";
+import { within } from "../../helpers/wait.ts";
+import { until } from "../../interop/fixtures.ts";
+
+const T = 15_000;
+const h3 = loadHttp3();
+if (!h3.available) console.log(`HTTP/3 tests skipped: ${h3.reason}`);
+
+const closers: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function relay(options: Parameters<typeof Relay.start>[0] = {}): Promise<Relay> {
+  const r = await Relay.start(options);
+  closers.push(() => r.close());
+  return r;
+}
+
+async function client(url: string, options: Parameters<typeof connect>[1] = {}): Promise<Session> {
+  const s = await connect(url, { timeoutMs: 5000, ...options });
+  closers.push(() => s.close());
+  return s;
+}
+
+describe.runIf(h3.available)("WebTransport over HTTP/3", () => {
+  it("our client and our relay: 06 negotiated over QUIC, media relayed, QUIC's RTT in the stats", async () => {
+    const r = await relay();
+    const url = `https://127.0.0.1:${r.port}/anon`;
+
+    const mux = new TrackMux();
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("video");
+    mux.publishBroadcast("cam", broadcast);
+    const pub = await client(url, { fingerprint: r.fingerprint, mux });
+    const state = pub.connectionState();
+    expect(state).toMatchObject({ transport: "webtransport-h3", version: "moq-lite-06", negotiated: "moq-lite-06" });
+    expect(state.fallback).toBeUndefined();
+
+    const viewer = await client(url, { fingerprint: r.fingerprint });
+    expect(await within(viewer.announced("").next(), T, "the announcement")).toMatchObject({ path: "cam" });
+    const sub = viewer.subscribe("cam", "video");
+    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+    const payload = new Uint8Array(200_000).map((_, i) => i % 251);
+    const group = track.openGroup();
+    group.writeFrame(payload);
+    group.close();
+    const got = await within(sub.nextGroup(), T, "the group");
+    expect(got?.sequence).toBe(0);
+    expect(await within(got!.readFrame(), T, "the frame")).toEqual(payload);
+
+    if (h3.available && h3.extended) {
+      await until(() => (viewer.transport.stats().smoothedRttMs ?? 0) > 0, T, "an RTT from QUIC");
+      expect(viewer.transport.stats().estimatedSendRate).toBeGreaterThan(0);
+    }
+  });
+
+  it("negotiates an older version the client asks for, and the relay knows it came over QUIC", async () => {
+    const log: string[] = [];
+    const r = await relay({ onLog: (e) => e.type === "session-opened" && log.push(`${e.version} ${e.transport}`) });
+    const s = await client(`https://127.0.0.1:${r.port}/`, { fingerprint: r.fingerprint, versions: ["moq-lite-04"] });
+    expect(s.connectionState()).toMatchObject({ transport: "webtransport-h3", version: "moq-lite-04" });
+    await until(() => log.length > 0, T, "the relay's session log");
+    expect(log).toEqual(["moq-lite-04 webtransport-h3"]);
+  });
+
+  it("falls back to HTTP/2 where nothing answers on UDP, and says why", async () => {
+    const r = await relay({ http3: false });
+    const s = await client(`https://127.0.0.1:${r.port}/`, { fingerprint: r.fingerprint, timeoutMs: 3000 });
+    const state = s.connectionState();
+    expect(state.transport).toBe("webtransport-h2");
+    expect(state.fallback?.[0]).toMatch(/^HTTP\/3: /);
+  });
+
+  it("a wrong pinned fingerprint is refused over HTTP/3 without trying HTTP/2", async () => {
+    const r = await relay();
+    const wrong = "00".repeat(32);
+    await expect(connect(`https://127.0.0.1:${r.port}/`, { fingerprint: wrong, timeoutMs: 3000 })).rejects.toThrow(
+      /certificate/,
+    );
+  });
+
+  it("a relay with sessions over HTTP/3 closes promptly (the binding's close would block on a pending accept)", async () => {
+    const r = await Relay.start({});
+    const s = await connect(`https://127.0.0.1:${r.port}/`, { fingerprint: r.fingerprint, timeoutMs: 5000 });
+    expect(s.connectionState().transport).toBe("webtransport-h3");
+    await within(r.close(), T, "the relay to close");
+    expect((await within(s.closed, T, "the client to see the close")).reason).toMatch(/shutting down/);
+  });
+});
