@@ -25,7 +25,7 @@ export const COMMON_OPTIONS = {
 } as const satisfies OptionsConfig;
 
 const PROTOCOL_CHOICES = ["auto", "moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03", "legacy"] as const;
-const TRANSPORT_CHOICES = ["auto", "webtransport", "websocket"] as const;
+const TRANSPORT_CHOICES = ["auto", "webtransport", "webtransport-h3", "webtransport-h2", "websocket"] as const;
 
 export interface CommonOptions extends OutputOptions {
   protocol: (typeof PROTOCOL_CHOICES)[number];

@@ -6,7 +6,9 @@ export const COMMON_HELP = `Common options:
                       through SETUP), moq-lite-06, moq-lite-05, moq-lite-04, moq-lite-03, or
                       legacy (01/02 through SETUP only);
                       "--version P" after a command still works but is deprecated
-  --transport T       auto (default), webtransport or websocket
+  --transport T       auto (default: WebTransport over HTTP/3, then HTTP/2, then WebSocket),
+                      webtransport (HTTP/3, then HTTP/2), webtransport-h3, webtransport-h2,
+                      or websocket
   --fingerprint HEX   pin the server certificate by its SHA-256 (for self-signed servers)
   --insecure          accept any server certificate
   --json              print one JSON object per line instead of text for people

@@ -1,7 +1,10 @@
 // Our client through the real moq-relay (Rust, `cargo install moq-relay`, 0.17.x) over WebSocket/
 // QMux on 127.0.0.1: publish and subscribe on moq-lite-06, -05, -04 and -03, mixed, with timestamps
-// on 05/06, the relay's hop in the announcements, and on 06 route cost and probe reports. Runs where a `moq-relay` binary is found (PATH, or
-// ~/.cargo/bin, or MOQ_RELAY_BIN) and says why it skipped elsewhere.
+// on 05/06, the relay's hop in the announcements, and on 06 route cost and probe reports; and over
+// its native QUIC WebTransport (HTTP/3) where our HTTP/3 binary loads. Runs where a `moq-relay`
+// binary is found (PATH, or ~/.cargo/bin, or MOQ_RELAY_BIN) and says why it skipped elsewhere.
+
+process.env.MOQSCOPE_HTTP3 = "1"; // test/setup.ts turns HTTP/3 off; every WebSocket case here says so itself
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,6 +16,7 @@ import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
 import type { Session } from "../../main/moq/lite/session/session.ts";
 import type { Version } from "../../main/moq/lite/wire/version.ts";
 import { connect } from "../../main/moq/node.ts";
+import { loadHttp3 } from "../../main/moq/transport/h3/load.ts";
 import { within } from "../helpers/wait.ts";
 import { until } from "./fixtures.ts";
 
@@ -43,6 +47,8 @@ async function freePort(): Promise<number> {
 describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
   let relay: ChildProcess | undefined;
   let url = "";
+  let quicUrl = "";
+  let web = "";
   let output = "";
   const sessions: Session[] = [];
 
@@ -66,6 +72,8 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     relay.stderr!.on("data", (d: Buffer) => (output += d.toString()));
     await until(() => /listening.*kind.*http/.test(output.replace(/\x1b\[[0-9;]*m/g, "")), T, "moq-relay to listen");
     url = `ws://127.0.0.1:${http}/`;
+    quicUrl = `https://127.0.0.1:${quic}/`;
+    web = `http://127.0.0.1:${http}`;
   }, T);
 
   afterAll(() => {
@@ -177,5 +185,48 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
       "the announcement's end",
     );
     expect(ended).toMatchObject({ path: "interop/cost", active: false });
+  });
+
+  it("speaks 06 over its native QUIC WebTransport (HTTP/3), pinned by the fingerprint it publishes", async (ctx) => {
+    const h3 = loadHttp3();
+    if (!h3.available) {
+      console.log(`moq-relay over HTTP/3 skipped: ${h3.reason}`);
+      ctx.skip();
+      return;
+    }
+    const fingerprint = (await (await fetch(`${web}/certificate.sha256`)).text()).trim();
+    const options = { fingerprint, transport: "webtransport-h3", timeoutMs: 10_000 } as const;
+    const publisher = await connect(quicUrl, options);
+    const viewer = await connect(quicUrl, options);
+    sessions.push(publisher, viewer);
+    for (const s of [publisher, viewer])
+      expect(s.connectionState()).toMatchObject({ transport: "webtransport-h3", version: "moq-lite-06" });
+
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("data");
+    publisher.mux.publishBroadcast("interop/quic", broadcast);
+    const reader = viewer.announced("interop");
+    await within(
+      (async () => {
+        for (;;) {
+          const c = await reader.next();
+          if (!c || (c.path === "interop/quic" && c.active)) return c;
+        }
+      })(),
+      T,
+      "the announcement",
+    );
+    const sub = viewer.subscribe("interop/quic", "data");
+    await until(() => track.consumerCount > 0, T, "moq-relay's upstream subscription");
+    const payload = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+    const group = track.openGroup();
+    group.writeFrame(payload);
+    group.close();
+    const arrived = await within(sub.nextGroup(), T, "the group");
+    expect(await arrived!.readFrame()).toEqual(payload);
+    if (h3.extended) {
+      await until(() => (viewer.transport.stats().smoothedRttMs ?? 0) > 0, T, "QUIC's RTT");
+    }
+    broadcast.close();
   });
 });

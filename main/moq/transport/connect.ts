@@ -14,7 +14,8 @@ import type { Transport } from "./types.ts";
 import { parseRelayUrl, redactUrl, withScheme } from "./url.ts";
 import { connectWebTransport } from "./webtransport-client.ts";
 
-export type TransportChoice = "auto" | "webtransport" | "websocket";
+/** "webtransport" tries HTTP/3, then HTTP/2; the -h3/-h2 forms allow only that one. */
+export type TransportChoice = "auto" | "webtransport" | "webtransport-h3" | "webtransport-h2" | "websocket";
 
 export interface ConnectTransportOptions extends ProtocolOffer {
   transport: TransportChoice;
@@ -35,7 +36,7 @@ export async function connectTransport(input: string | URL, opts: ConnectTranspo
   const common = { versions: opts.versions, legacy: opts.legacy, timeoutMs };
 
   if (url.protocol === "ws:" || url.protocol === "wss:") {
-    if (opts.transport === "webtransport") {
+    if (opts.transport !== "auto" && opts.transport !== "websocket") {
       throw new Error(
         `${redactUrl(url)} is a WebSocket URL; for WebTransport use https://host:port/path (or http://host:port/path for a development relay)`,
       );
@@ -44,12 +45,14 @@ export async function connectTransport(input: string | URL, opts: ConnectTranspo
     return url.protocol === "wss:" ? suggestPlainUrl(dial, withScheme(url, "ws:")) : dial;
   }
 
+  const http = opts.transport === "webtransport-h3" ? "h3" : opts.transport === "webtransport-h2" ? "h2" : "auto";
+  const onlyWebTransport = opts.transport !== "auto" && opts.transport !== "websocket";
   if (url.protocol === "https:") {
-    const tlsOpts = { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure };
+    const tlsOpts = { ...common, fingerprint: opts.fingerprint, insecure: opts.insecure, http } as const;
     const plain = withScheme(url, "ws:");
     if (opts.transport === "websocket")
       return suggestPlainUrl(connectWebSocket(withScheme(url, "wss:"), tlsOpts), plain);
-    if (opts.transport === "webtransport") return suggestPlainUrl(connectWebTransport(url, tlsOpts), plain);
+    if (onlyWebTransport) return suggestPlainUrl(connectWebTransport(url, tlsOpts), plain);
     return suggestPlainUrl(
       withFallback(
         () => connectWebTransport(url, tlsOpts),
@@ -66,9 +69,9 @@ export async function connectTransport(input: string | URL, opts: ConnectTranspo
   const https = withScheme(url, "https:");
   const viaWebTransport = async () => {
     const fingerprint = opts.fingerprint ?? (await fetchDevFingerprint(url, timeoutMs));
-    return connectWebTransport(https, { ...common, fingerprint });
+    return connectWebTransport(https, { ...common, fingerprint, http });
   };
-  if (opts.transport === "webtransport") return viaWebTransport();
+  if (onlyWebTransport) return viaWebTransport();
   return withFallback(viaWebTransport, () => connectWebSocket(plainWs, common), url);
 }
 
