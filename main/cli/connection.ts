@@ -50,7 +50,8 @@ export function describeConnection(state: ConnectionState): string {
           ? ", certificate NOT verified (--insecure)"
           : ", certificate verified";
   }
-  return `${state.version} over ${state.transport}${negotiated} to ${state.url}${tls}`;
+  const passed = state.fallback?.length ? `; passed over ${state.fallback.join("; ")}` : "";
+  return `${state.version} over ${state.transport}${negotiated} to ${state.url}${tls}${passed}`;
 }
 
 /**

@@ -83,6 +83,8 @@ export interface ConnectionSummary {
   /** Negotiated protocol version ("moq-lite-04"), once connected. */
   version: string | null;
   transport: TransportKind | null;
+  /** Why transports tried before `transport` were passed over ("HTTP/3: …"); [] when none were. */
+  fallback: string[];
   /** Smoothed round-trip time and the latest single sample, in ms, when known. */
   rttMs: number | null;
   rttLatestMs: number | null;

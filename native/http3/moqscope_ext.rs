@@ -1,8 +1,9 @@
 // moqscope's additions to the web-transport-node crate (the native part of @moq/web-transport),
 // compiled into it as a child module of its lib.rs so it can reach the wrapped handles. The stock
-// binding answers every session request without a subprotocol and has no statistics; a relay
-// needs to select the moq-lite version the client offered, and the probe graph wants QUIC's own
-// round-trip time and congestion window.
+// binding answers every session request without a subprotocol, has no statistics, and hands over
+// one packet's worth of stream data per read; a relay needs to select the moq-lite version the
+// client offered, the probe graph wants QUIC's own round-trip time and congestion window, and
+// throughput wants fewer, larger reads.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use tokio::sync::Mutex;
 
-use super::{NapiRequest, NapiSession};
+use super::{NapiRecvStream, NapiRequest, NapiSession};
 
 /// Connection statistics from quinn, as plain numbers (JavaScript has no u64).
 #[napi(object)]
@@ -91,6 +92,29 @@ impl NapiSession {
             bytes_received: stats.udp_rx.bytes as f64,
             packets_sent: stats.path.sent_packets as f64,
             packets_lost: stats.path.lost_packets as f64,
+        }
+    }
+}
+
+#[napi]
+impl NapiRecvStream {
+    /// Everything already received, up to `max_size` bytes, in one call (quinn's read() gathers
+    /// every chunk that has arrived); waits only when nothing has. Null at FIN.
+    #[napi]
+    pub async fn moqscope_read(&self, max_size: u32) -> Result<Option<Buffer>> {
+        let inner = self.inner.clone();
+        let mut stream = inner.lock().await;
+        let mut buf = vec![0u8; max_size as usize];
+        match stream
+            .read(&mut buf)
+            .await
+            .map_err(|e| Error::from_reason(e.to_string()))?
+        {
+            None => Ok(None),
+            Some(n) => {
+                buf.truncate(n);
+                Ok(Some(Buffer::from(buf)))
+            }
         }
     }
 }

@@ -33,7 +33,9 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Moves frames publisher -> subscriber over loopback, each side in its own process, and prints
 throughput and CPU per byte. Options (lists are comma-separated):
-  --transport websocket|webtransport|all   default all
+  --transport websocket|webtransport|webtransport-h3|all
+                                           default websocket,webtransport; webtransport
+                                           is over HTTP/2, webtransport-h3 over QUIC
   --frame-bytes 1024,65536                 frame sizes, default 1024,65536
   --protocol 04,05,06                      moq-lite versions, default 04 (05 and 06 add a
                                            timestamp to every frame and a TRACK exchange, 06 a
@@ -128,7 +130,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       case "--help":
         return "help";
       case "--transport":
-        o.transports = choice(arg, next(), ["websocket", "webtransport"] as const);
+        o.transports = choice(arg, next(), ["websocket", "webtransport", "webtransport-h3"] as const);
         break;
       case "--protocol":
         o.versions = list(next()).map((v) => {

@@ -12,7 +12,8 @@ export const BENCH_TRACK = "data";
  */
 export type Impl = "raw" | "ours" | "lite" | "net";
 
-export type TransportName = "websocket" | "webtransport";
+/** "webtransport" is WebTransport over HTTP/2 (the name older BENCHMARKS.md entries use); -h3 is over QUIC. */
+export type TransportName = "websocket" | "webtransport" | "webtransport-h3";
 
 /** The moq-lite versions the benchmark can compare (ours-ours; @moq/lite speaks 04 here). */
 export type BenchVersion = "moq-lite-04" | "moq-lite-05" | "moq-lite-06";

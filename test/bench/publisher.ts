@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   const listener = await listen({
     versions: [config.version],
     legacy: false,
-    http3: false,
+    http3: config.transport === "webtransport-h3",
     onSession: (transport) => {
       firstTransport(transport);
       if (config.publisher === "raw") void sendRaw(transport).catch(fail);

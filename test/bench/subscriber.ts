@@ -64,7 +64,7 @@ function groupDone(): void {
 
 const dial = (): Promise<Transport> =>
   connectTransport(config.url, {
-    transport: config.transport,
+    transport: config.transport === "webtransport" ? "webtransport-h2" : config.transport,
     versions: [config.version],
     legacy: false,
     timeoutMs: 10_000,

@@ -47,7 +47,7 @@ function plan(o: BenchOptions): RunConfig[] {
       else for (const p of o.publishers) for (const s of o.subscribers) pairs.push([p, s]);
       for (const [publisher, subscriber] of pairs) {
         const reference = (impl: Impl) => impl === "lite" || impl === "net";
-        if (transport === "webtransport" && (reference(publisher) || reference(subscriber))) continue;
+        if (transport !== "websocket" && (reference(publisher) || reference(subscriber))) continue;
         for (const version of o.versions) {
           if (speaks(publisher, version) && speaks(subscriber, version))
             configs.push({ ...base, publisher, subscriber, version });
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
   const usesLite = o.pairs
     ? o.pairs.some((p) => p.some(reference))
     : o.publishers.some(reference) || o.subscribers.some(reference);
-  if (o.transports.includes("webtransport") && usesLite) {
+  if (o.transports.some((t) => t !== "websocket") && usesLite) {
     console.log(LITE_OVER_WEBTRANSPORT);
   }
   const metrics: Metrics[] = [];

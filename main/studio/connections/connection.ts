@@ -91,6 +91,7 @@ export class Connection {
       url: shownUrl(this.#target.url),
       version: s.version,
       transport: s.transport,
+      fallback: s.fallback,
       rttMs: s.rttMs,
       rttLatestMs: s.rttLatestMs,
       error: s.error,
@@ -116,7 +117,7 @@ export class Connection {
   #state(
     status: ConnectionSummary["status"],
     error: string | null = null,
-    session?: { version: string; transport: TransportKind },
+    session?: { version: string; transport: TransportKind; fallback?: string[] },
   ): void {
     this.#feed({
       t: "state",
@@ -125,6 +126,7 @@ export class Connection {
       version: session?.version ?? null,
       transport: session?.transport ?? null,
       error,
+      ...(session?.fallback?.length ? { fallback: session.fallback } : {}),
     });
   }
 
@@ -184,7 +186,11 @@ export class Connection {
       this.#reconnect = null;
       this.#session = session;
       const state = session.connectionState();
-      this.#state("connected", null, { version: state.version, transport: state.transport });
+      this.#state("connected", null, {
+        version: state.version,
+        transport: state.transport,
+        ...(state.fallback ? { fallback: state.fallback } : {}),
+      });
       this.#startSessionWork(session);
       const info = await session.closed;
       current = false;
@@ -472,7 +478,15 @@ export class Connection {
     const o = this.observation;
     const s = o.state;
     const write = (record: ObservationRecord) => sink.write(toStored(record));
-    write({ t: "state", at, status: s.status, version: s.version, transport: s.transport, error: s.error });
+    write({
+      t: "state",
+      at,
+      status: s.status,
+      version: s.version,
+      transport: s.transport,
+      error: s.error,
+      ...(s.fallback.length ? { fallback: s.fallback } : {}),
+    });
     for (const node of o.tree.view.items()) {
       if (node.broadcast && node.active) {
         write({

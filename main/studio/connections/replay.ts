@@ -55,6 +55,7 @@ export class Replay {
       url: this.#url,
       version: s.version,
       transport: s.transport,
+      fallback: s.fallback,
       rttMs: s.rttMs,
       rttLatestMs: s.rttLatestMs,
       error: this.#loaded ? this.#problem : `still reading ${this.#path}`,

@@ -28,6 +28,8 @@ export interface ObservedState {
   status: ConnectionStatus;
   version: string | null;
   transport: TransportKind | null;
+  /** Why the transports tried before `transport` were passed over; [] when it was the first. */
+  fallback: string[];
   error: string | null;
   connectedAt: number | null;
   since: number;
@@ -49,6 +51,7 @@ export class Observation {
     status: "idle",
     version: null,
     transport: null,
+    fallback: [],
     error: null,
     connectedAt: null,
     since: Date.now(),
@@ -105,6 +108,7 @@ export class Observation {
     if (r.status === "connected") {
       s.version = r.version;
       s.transport = r.transport;
+      s.fallback = r.fallback ?? [];
       s.connectedAt = r.at;
       s.probe = { state: "off", note: null, bitrate: null };
       s.peer = null;

@@ -17,6 +17,8 @@ export type ObservationRecord =
       version: string | null;
       transport: TransportKind | null;
       error: string | null;
+      /** At "connected": why the transports tried first were passed over ("HTTP/3: …"). */
+      fallback?: string[];
     }
   /** A session event, with its message fields already made scalar (records.ts#eventRecord). */
   | {
@@ -105,6 +107,7 @@ export const recordSchema = z.discriminatedUnion("t", [
     version: z.string().nullable(),
     transport: transport.nullable(),
     error: z.string().nullable(),
+    fallback: z.array(z.string().max(2000)).max(8).optional(),
   }),
   z.object({
     t: z.literal("event"),

@@ -26,8 +26,10 @@ export interface NativeSendStream {
 }
 
 export interface NativeRecvStream {
-  /** Up to `maxSize` bytes; null at FIN. */
+  /** Up to `maxSize` bytes (one packet's worth at most); null at FIN. */
   read(maxSize: number): Promise<Buffer | null>;
+  /** Up to `maxSize` bytes of whatever has arrived; null at FIN. */
+  moqscopeRead?(maxSize: number): Promise<Buffer | null>;
   stop(code: number): Promise<void>;
 }
 

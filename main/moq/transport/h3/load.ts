@@ -8,6 +8,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NativeBinding } from "./binding.ts";
 
 export type Http3Source = "env" | "built" | "prebuilt";
@@ -19,7 +20,9 @@ export type Http3Status =
 /** Where scripts/http3-native.mjs leaves the binary it builds, relative to node_modules. */
 export const BUILT_BINARY = join(".cache", "moqscope", "http3", "web-transport.node");
 
-const require = createRequire(import.meta.url);
+// From a path, not import.meta.url: the bundler rewrites `createRequire(import.meta.url)` into a
+// second `require` next to electron-vite's own shim, and the bundle then fails to load.
+const nodeRequire = createRequire(fileURLToPath(import.meta.url));
 let status: Http3Status | undefined;
 
 export function loadHttp3(): Http3Status {
@@ -35,7 +38,7 @@ function locate(): Http3Status {
   let packageDir: string;
   try {
     // The exports map hides package.json and napi.cjs, but not the entry point's location.
-    packageDir = dirname(dirname(require.resolve("@moq/web-transport")));
+    packageDir = dirname(dirname(nodeRequire.resolve("@moq/web-transport")));
   } catch {
     return unavailable("@moq/web-transport is not installed");
   }
@@ -45,7 +48,7 @@ function locate(): Http3Status {
     if (loaded) return loaded;
   }
   try {
-    const binding = require(join(packageDir, "napi.cjs")) as NativeBinding;
+    const binding = nodeRequire(join(packageDir, "napi.cjs")) as NativeBinding;
     return { available: true, binding, source: "prebuilt", path: packageDir, extended: isExtended(binding) };
   } catch (err) {
     return unavailable(prebuiltFailure(err));
@@ -56,7 +59,7 @@ let lastLoadError = "";
 
 function loadFile(path: string, source: Http3Source): Http3Status | undefined {
   try {
-    const binding = require(path) as NativeBinding;
+    const binding = nodeRequire(path) as NativeBinding;
     if (typeof binding.NapiClient?.withCertificateHashes !== "function") {
       lastLoadError = `${path} is not a @moq/web-transport binary`;
       return undefined;

@@ -33,12 +33,14 @@ function translate(err: unknown): unknown {
 }
 
 export function readableOf(recv: NativeRecvStream): ReadableStream<Uint8Array> {
+  // Our binary reads everything that has arrived in one call; the prebuilt one packet at a time.
+  const read = recv.moqscopeRead ? (n: number) => recv.moqscopeRead!(n) : (n: number) => recv.read(n);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         let chunk: Buffer | null;
         try {
-          chunk = await recv.read(READ_CHUNK);
+          chunk = await read(READ_CHUNK);
         } catch (err) {
           controller.error(translate(err));
           return;
