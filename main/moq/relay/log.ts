@@ -4,7 +4,15 @@
 export type RelayLogLevel = "info" | "warn" | "error";
 
 export type RelayLogEvent =
-  | { type: "listening"; urls: string[]; fingerprint: string; http3: boolean; hop: number }
+  | {
+      type: "listening";
+      urls: string[];
+      fingerprint: string;
+      http3: boolean;
+      /** Why WebTransport over HTTP/3 is not served, when it is not. */
+      http3Off?: string;
+      hop: number;
+    }
   | {
       type: "session-opened";
       session: number;
@@ -63,7 +71,7 @@ const shown = (path: string) => `"/${path}"`;
 export function formatLogEntry(entry: RelayLogEntry): string {
   switch (entry.type) {
     case "listening":
-      return `listening on ${entry.urls.join(" ")} (certificate sha256 ${entry.fingerprint}${entry.http3 ? ", http/3 on udp" : ""}; hop id ${entry.hop})`;
+      return `listening on ${entry.urls.join(" ")} (certificate sha256 ${entry.fingerprint}${entry.http3 ? ", http/3 on udp" : entry.http3Off ? `, no http/3: ${entry.http3Off}` : ""}; hop id ${entry.hop})`;
     case "session-opened":
       return `session #${entry.session} opened from ${entry.remote}: root ${shown(entry.root)}, ${entry.version} over ${entry.transport}; ${grantText(entry.publish, entry.subscribe)}`;
     case "session-refused":

@@ -129,6 +129,7 @@ export class Relay {
       urls: listener.urls,
       fingerprint: listener.fingerprint,
       http3: listener.http3,
+      ...(listener.http3Off !== undefined ? { http3Off: listener.http3Off } : {}),
       hop: relay.hop,
     });
     for (const [t, r] of pending) void relay.#accept(t, r);

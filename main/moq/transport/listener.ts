@@ -68,6 +68,8 @@ export interface Listener {
   readonly certificate: { certPem: string; keyPem: string; fingerprintHex: string };
   /** Whether WebTransport over HTTP/3 is being served on UDP as well. */
   readonly http3: boolean;
+  /** Why not, when it is not (turned off, no native part here, the UDP port taken…). */
+  readonly http3Off?: string;
   /**
    * Stop accepting, close every session handed out, let the connections wind down for a moment, then
    * drop what is left. Always resolves, within a few seconds at worst; later calls share the first.
@@ -191,9 +193,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   server.on("error", (err) => report("accept", `listener on ${displayHost(host)}:${port}: ${err.message}`, err));
 
   let h3: { close(): Promise<void> } | undefined;
+  let http3Off: string | undefined = opts.http3 === false ? "turned off" : undefined;
   if (opts.http3 !== false) {
     try {
-      h3 = await startHttp3Server({
+      const started = await startHttp3Server({
         ...offer,
         certPem: cert.certPem,
         keyPem: cert.keyPem,
@@ -202,7 +205,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
         host,
         port,
       });
+      if ("unavailable" in started) http3Off = started.unavailable;
+      else h3 = started;
     } catch (err) {
+      http3Off = `udp ${port}: ${messageOf(err)}`;
       report("http3", `WebTransport over HTTP/3 not started on udp ${port}: ${messageOf(err)}`, err);
     }
   }
@@ -216,6 +222,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     fingerprint: cert.fingerprintHex,
     certificate: { certPem: cert.certPem, keyPem: cert.keyPem, fingerprintHex: cert.fingerprintHex },
     http3: h3 !== undefined,
+    ...(http3Off !== undefined ? { http3Off } : {}),
     close: () => (closing ??= shutdown()),
   };
 

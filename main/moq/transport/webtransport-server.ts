@@ -87,13 +87,12 @@ export async function createWebTransportServer(opts: WebTransportServerOptions):
 }
 
 /**
- * WebTransport over HTTP/3 on UDP through @moq/web-transport, where its native part loads.
- * Resolves undefined when HTTP/3 is unavailable here (the reason goes to onError); throws when
- * the UDP port cannot be bound.
+ * WebTransport over HTTP/3 on UDP through @moq/web-transport, where its native part loads; else
+ * why it is unavailable here. Throws when the UDP port cannot be bound.
  */
 export async function startHttp3Server(
   opts: WebTransportServerOptions & { host: string; port: number },
-): Promise<{ close(): Promise<void> } | undefined> {
+): Promise<{ close(): Promise<void> } | { unavailable: string }> {
   const server = startHttp3({
     host: opts.host,
     port: opts.port,
@@ -103,7 +102,7 @@ export async function startHttp3Server(
     onSession: (transport, request) => opts.onSession(transport, request),
     onError: (err) => opts.onError?.(err),
   });
-  return "unavailable" in server ? undefined : server;
+  return server;
 }
 
 /** Our protocol choice per request, and each established session delivered as a Transport. */

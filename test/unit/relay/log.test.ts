@@ -30,6 +30,18 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
   ],
   [
     {
+      type: "listening",
+      urls: ["https://127.0.0.1:4443/"],
+      fingerprint: "ab",
+      http3: false,
+      http3Off: "turned off by MOQSCOPE_HTTP3=0",
+      hop: 12,
+    },
+    "info",
+    "listening on https://127.0.0.1:4443/ (certificate sha256 ab, no http/3: turned off by MOQSCOPE_HTTP3=0; hop id 12)",
+  ],
+  [
+    {
       type: "session-opened",
       session: 1,
       remote: "127.0.0.1:5000",
@@ -210,13 +222,14 @@ describe("a relay's log", () => {
       urls: relay.relay.urls,
       fingerprint: relay.relay.fingerprint,
       http3: false,
+      http3Off: "turned off",
       hop: 77,
       level: "info",
       at,
     });
     expect(relay.relay.urls).toContain(`ws://127.0.0.1:${port}/`);
     expect(formatLogEntry(listening!)).toBe(
-      `listening on ${relay.relay.urls.join(" ")} (certificate sha256 ${relay.relay.fingerprint}; hop id 77)`,
+      `listening on ${relay.relay.urls.join(" ")} (certificate sha256 ${relay.relay.fingerprint}, no http/3: turned off; hop id 77)`,
     );
 
     let pub: Session | undefined;
