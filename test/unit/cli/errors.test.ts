@@ -149,7 +149,7 @@ describe("moqscope failures", () => {
       ],
       [
         ["sub", "http://h/", "b", "t", "--transport", "carrier-pigeon"],
-        "--transport must be one of auto, webtransport, websocket",
+        "--transport must be one of auto, webtransport, webtransport-h3, webtransport-h2, websocket",
       ],
       [["sub", "http://h/", "b", "t", "--fingerprint", "abc"], "--fingerprint: invalid certificate fingerprint"],
     ];
