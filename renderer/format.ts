@@ -47,20 +47,34 @@ export function pts(us: number): string {
   return `${(us / 1e6).toFixed(3)} s`;
 }
 
+/** A timescale as a clock: "ms", "µs", "90 kHz", "48 Hz". */
+function clockName(timescale: number): string {
+  if (timescale === 1000) return "ms";
+  if (timescale === 1_000_000) return "µs";
+  return timescale % 1000 === 0 ? `${timescale / 1000} kHz` : `${timescale} Hz`;
+}
+
 /**
  * A moq-lite-05+ wire timestamp: its ticks and clock, and in seconds ("90000 @ 90 kHz = 1.000 s").
  * The raw numbers are what a developer compares with the publisher's own log.
  */
 export function wireTime(w: { timestamp: number; timescale: number }): string {
-  const clock =
-    w.timescale === 1000
-      ? "ms"
-      : w.timescale === 1_000_000
-        ? "µs"
-        : w.timescale % 1000 === 0
-          ? `${w.timescale / 1000} kHz`
-          : `${w.timescale} Hz`;
-  return `${w.timestamp} @ ${clock} = ${(w.timestamp / w.timescale).toFixed(3)} s`;
+  return `${w.timestamp} @ ${clockName(w.timescale)} = ${(w.timestamp / w.timescale).toFixed(3)} s`;
+}
+
+/**
+ * The wire timestamps a group spans, as its first frame's time and the span after it ("1.000 s
+ * + 967 ms"): wall-clock timestamps are ten digits of seconds, and two of them side by side crowd.
+ */
+export function wireSpan(w: { first: number; last: number; timescale: number }): string {
+  const start = `${(w.first / w.timescale).toFixed(3)} s`;
+  if (w.last === w.first) return start;
+  return `${start} + ${ms(((w.last - w.first) * 1000) / w.timescale)}`;
+}
+
+/** A span's raw ticks and clock, for comparing with a publisher's log ("90000–177030 @ 90 kHz"). */
+export function wireTicks(w: { first: number; last: number; timescale: number }): string {
+  return `${w.first === w.last ? w.first : `${w.first}–${w.last}`} @ ${clockName(w.timescale)}`;
 }
 
 export function rate(perSecond: number): string {

@@ -75,6 +75,10 @@ test("a group opens in the inspector and a frame shows its bytes", async () => {
   await canvas.hover({ position: point! });
   await expect(page.getByRole("tooltip")).toContainText(/group \d+ · (complete|arriving)/);
   await expect(page.getByRole("tooltip")).toContainText(/frames · [\d.]+ (KiB|MiB)/);
+  // On 06 the frames carry wire timestamps: the demo video stamps µs, so the span reads in µs.
+  await expect(page.getByRole("tooltip")).toContainText(/media time [\d.]+ s( \+ [\d.]+ ms)?/);
+  await expect(page.getByRole("tooltip")).toContainText(/\d+(–\d+)? @ µs/);
+  await screenshot(page, "04b-timeline-hover");
   await canvas.click({ position: point! });
   const inspector = page.getByTestId("inspector");
   await expect(inspector).toBeVisible();
@@ -106,6 +110,8 @@ test("the Connection view graphs a loopback RTT under 5 ms and a bitrate", async
   for (const id of ["chart-rtt", "chart-bitrate", "chart-probe"]) {
     await expect.poll(() => paintedPixels(page.getByTestId(id)), { message: `${id} drawn` }).toBeGreaterThan(1000);
   }
+  // Which transport carries the session, by name (HTTP/3 where its native part is built).
+  await expect(page.getByTestId("transport")).toContainText(/WebTransport over HTTP\/[23]|WebSocket/);
   await screenshot(page, "06-connection");
 });
 

@@ -32,8 +32,6 @@ export interface WebTransportConnectOptions extends ProtocolOffer {
   http?: "auto" | "h3" | "h2";
 }
 
-/** HTTP/3 gets this share of the deadline before HTTP/2 is tried: UDP may be blocked on the way. */
-const H3_SHARE = 0.4;
 /** Failures HTTP/2 would meet as well: the same certificate, the same authorization. */
 const FINAL_H3_CODES = new Set(["UNAUTHORIZED", "PROTOCOL_REFUSED", "FINGERPRINT_MISMATCH"]);
 
@@ -49,32 +47,131 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const offered = webTransportProtocols(opts);
   const http = opts.http ?? "auto";
 
-  const fallback: string[] = [];
-  if (http !== "h2") {
-    const h3 = loadHttp3();
-    if (!h3.available) {
-      if (http === "h3")
-        throw Object.assign(new Error(`HTTP/3 is unavailable: ${h3.reason}`), { code: "HTTP3_UNAVAILABLE" });
-      fallback.push(`HTTP/3: ${h3.reason}`);
-    } else {
-      try {
-        const budget = http === "h3" ? timeoutMs : Math.round(timeoutMs * H3_SHARE);
-        const { transport, protocol } = await dialHttp3(url, {
-          verification: pinned.mode === "pinned" ? pinned : { mode: "ca" },
-          protocols: offered,
-          timeoutMs: budget,
-        });
-        refuseWithoutProtocol(transport, protocol, url, offered, opts);
-        if (verification.mode === "insecure" && transport.info.tls) transport.info.tls.verification = "insecure";
-        return transport;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (http === "h3" || (code && FINAL_H3_CODES.has(code))) throw err;
-        fallback.push(`HTTP/3: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  }
+  const viaH3 = async (budgetMs: number): Promise<Transport> => {
+    const { transport, protocol } = await dialHttp3(url, {
+      verification: pinned.mode === "pinned" ? pinned : { mode: "ca" },
+      protocols: offered,
+      timeoutMs: budgetMs,
+    });
+    refuseWithoutProtocol(transport, protocol, url, offered, opts);
+    if (verification.mode === "insecure" && transport.info.tls) transport.info.tls.verification = "insecure";
+    return transport;
+  };
+  const viaH2 = () => dialHttp2(url, { opts, pinned, verification, offered, timeoutMs });
 
+  if (http === "h2") return viaH2();
+  const h3 = loadHttp3();
+  if (!h3.available) {
+    if (http === "h3")
+      throw Object.assign(new Error(`HTTP/3 is unavailable: ${h3.reason}`), { code: "HTTP3_UNAVAILABLE" });
+    return withFallback(await viaH2(), `HTTP/3: ${h3.reason}`);
+  }
+  if (http === "h3") return viaH3(timeoutMs);
+  return raceHttpVersions(() => viaH3(timeoutMs), viaH2);
+}
+
+/** HTTP/3 alone gets this long before HTTP/2 is tried beside it (UDP may be blocked on the way). */
+const H3_HEAD_START_MS = 300;
+/** Once HTTP/2 is up, HTTP/3 still wins if it connects within this much more. */
+const H3_GRACE_MS = 100;
+
+type Settled = { ok: true; transport: Transport } | { ok: false; err: unknown };
+
+function settle(p: Promise<Transport>): Promise<Settled> {
+  return p.then(
+    (transport) => ({ ok: true as const, transport }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+}
+
+/** Close a transport nobody will use (the race's loser), whenever it arrives. */
+function discard(p: Promise<Settled>): void {
+  void p.then((r) => {
+    if (!r.ok) return;
+    r.transport.session.close({ closeCode: 0, reason: "another HTTP version was used" });
+    r.transport.dispose();
+  });
+}
+
+function withFallback(transport: Transport, reason: string): Transport {
+  transport.info.fallback = [...(transport.info.fallback ?? []), reason];
+  return transport;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * HTTP/3 first, as browsers prefer it, without making a relay that lacks it wait: HTTP/3 gets a
+ * head start, then HTTP/2 dials beside it; the first to connect wins, except that HTTP/3 still
+ * wins if it connects within a short grace after HTTP/2. The loser is closed when it arrives.
+ */
+async function raceHttpVersions(h3: () => Promise<Transport>, h2: () => Promise<Transport>): Promise<Transport> {
+  const started = Date.now();
+  const h3Result = settle(h3());
+  const early = await Promise.race([h3Result, sleep(H3_HEAD_START_MS).then(() => undefined)]);
+  if (early?.ok) return early.transport;
+  if (early && isFinal(early.err)) throw early.err;
+
+  const h2Result = settle(h2());
+  if (early) {
+    // HTTP/3 failed already: HTTP/2 is the only way left.
+    const r = await h2Result;
+    if (!r.ok) throw r.err;
+    return withFallback(r.transport, `HTTP/3: ${messageOf(early.err)}`);
+  }
+  const next = await Promise.race([
+    h3Result.then((r) => ({ from: "h3" as const, r })),
+    h2Result.then((r) => ({ from: "h2" as const, r })),
+  ]);
+  if (next.from === "h3") {
+    if (next.r.ok || isFinal(next.r.err)) discard(h2Result);
+    if (next.r.ok) return next.r.transport;
+    if (isFinal(next.r.err)) throw next.r.err;
+    const r = await h2Result;
+    if (!r.ok) throw r.err;
+    return withFallback(r.transport, `HTTP/3: ${messageOf(next.r.err)}`);
+  }
+  if (!next.r.ok) {
+    // HTTP/2 failed: HTTP/3 may still come through; else HTTP/2's explanation is the useful one.
+    const r = await h3Result;
+    if (r.ok) return r.transport;
+    throw next.r.err;
+  }
+  const late = await Promise.race([h3Result, sleep(H3_GRACE_MS).then(() => undefined)]);
+  if (late?.ok) {
+    discard(h2Result);
+    return late.transport;
+  }
+  if (!late) discard(h3Result);
+  const why = late
+    ? messageOf(late.err)
+    : `no answer ${Date.now() - started} ms after dialing, when HTTP/2 had connected`;
+  return withFallback(next.r.transport, `HTTP/3: ${why}`);
+}
+
+function isFinal(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code;
+  return code !== undefined && FINAL_H3_CODES.has(code);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+/** WebTransport over HTTP/2 through the @fails-components adapter, with failures explained. */
+async function dialHttp2(
+  url: URL,
+  c: {
+    opts: WebTransportConnectOptions;
+    pinned: TlsVerification;
+    verification: TlsVerification;
+    offered: string[];
+    timeoutMs: number;
+  },
+): Promise<Transport> {
+  const { opts, pinned, verification, offered, timeoutMs } = c;
   const dialed = await dialWebTransport({
     url: url.href,
     ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),
@@ -101,7 +198,6 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
     kind: adapted.kind,
     url: redactUrl(url),
     negotiated: session.protocol ?? "",
-    ...(fallback.length > 0 ? { fallback } : {}),
     tls: {
       verification: verification.mode,
       ...(pinned.mode === "pinned" ? { fingerprint: pinned.fingerprint } : {}),

@@ -17,7 +17,7 @@ export interface EmbeddedRelay {
 export async function startEmbeddedRelay(port = 0): Promise<EmbeddedRelay> {
   let relay: Relay;
   try {
-    relay = await Relay.start({ host: "127.0.0.1", port, http3: false });
+    relay = await Relay.start({ host: "127.0.0.1", port });
   } catch (err) {
     // The library's words already say what to do ("the port is already in use …").
     throw new Error(`the embedded demo relay could not start: ${(err as Error).message}`, { cause: err });

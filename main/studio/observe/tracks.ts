@@ -259,6 +259,7 @@ export class TrackObserver {
       status: late ? "out-of-order" : "arriving",
       code: null,
       codeName: null,
+      wire: null,
       stream,
     });
     this.#row(state.key, (r) => ({
@@ -323,6 +324,7 @@ export class TrackObserver {
         status: "skipped",
         code: null,
         codeName: null,
+        wire: null,
         stream: null,
       });
     }
@@ -363,6 +365,16 @@ export class TrackObserver {
           : null;
       list.push({ index: record.index, size: record.size, at: record.at, timestampUs, keyframe, wire });
       this.frames.put(FrameStore.key(record.track, record.sequence, record.index), record.payload);
+    }
+    if (record.timestamp !== undefined && record.timescale !== undefined) {
+      const t = record.timestamp;
+      const timescale = record.timescale;
+      this.#bar(record.track, record.sequence, (b) => ({
+        ...b,
+        wire: b.wire
+          ? { first: Math.min(b.wire.first, t), last: Math.max(b.wire.last, t), timescale }
+          : { first: t, last: t, timescale },
+      }));
     }
     if (timestampUs === null || !hang) return;
     // Demo and live publishers stamp wall-clock µs; other timelines (files from 0) have no delay to show.

@@ -135,6 +135,32 @@ describe("group order", () => {
   });
 });
 
+describe("wire timestamps on the timeline", () => {
+  it("a group's bar spans the wire timestamps of the frames read, in the track's timescale", () => {
+    const { o, key } = subscribed();
+    const stream = 1007;
+    o.apply(event(T0, "group", stream, { subscribeId: 0, broadcast: "b", track: "t", sequence: 7 }));
+    // Out of presentation order, as B-frames arrive: the span is min to max, not first to last.
+    for (const [index, timestamp] of [90_000, 96_000, 93_000].entries()) {
+      o.apply({
+        t: "frame",
+        at: T0,
+        track: key,
+        sequence: 7,
+        index,
+        size: 1,
+        payload: new Uint8Array(1),
+        timestamp,
+        timescale: 90_000,
+      });
+    }
+    expect(o.tracks.timeline.get(`${key}#7`)!.wire).toEqual({ first: 90_000, last: 96_000, timescale: 90_000 });
+    // Before 05 frames carry none.
+    group(o, key, 8, T0 + 10, [new Uint8Array(1)]);
+    expect(o.tracks.timeline.get(`${key}#8`)!.wire).toBeNull();
+  });
+});
+
 describe("observation findings", () => {
   it("reports a stalled track once the usual group interval is far exceeded", () => {
     const { o, key } = subscribed();
