@@ -10,6 +10,8 @@ import type { NativeRecvStream, NativeSendStream } from "./binding.ts";
 
 /** How much one read() asks for; quinn hands over what it has, up to this. */
 const READ_CHUNK = 64 * 1024;
+/** Queued bytes at which write() waits for the native writes to catch up. */
+const BATCH_LIMIT = 256 * 1024;
 
 export class H3StreamError extends Error {
   readonly source = "stream";
@@ -57,16 +59,45 @@ export function readableOf(recv: NativeRecvStream): ReadableStream<Uint8Array> {
 }
 
 export function writableOf(send: NativeSendStream): WritableStream<Uint8Array> {
+  // One native call per write costs more than the write for small frames: chunks that arrive
+  // while a native write is in flight wait in `queued` and go together in the next one. write()
+  // resolves once its bytes are copied into the queue (the caller may then reuse its buffer), and
+  // waits for the queue to drain below BATCH_LIMIT, which keeps backpressure.
+  let queued: Buffer[] = [];
+  let queuedBytes = 0;
+  let flushing: Promise<void> | undefined;
+  let failure: unknown;
+
+  const flush = (): Promise<void> =>
+    (flushing ??= (async () => {
+      try {
+        while (queued.length > 0) {
+          const batch = queued.length === 1 ? queued[0]! : Buffer.concat(queued, queuedBytes);
+          queued = [];
+          queuedBytes = 0;
+          await send.write(batch);
+        }
+      } catch (err) {
+        failure = translate(err);
+        queued = [];
+        queuedBytes = 0;
+      } finally {
+        flushing = undefined;
+      }
+    })());
+
   return new WritableStream<Uint8Array>({
     async write(chunk) {
-      try {
-        // Buffer.from copies: the caller may reuse `chunk` once this resolves.
-        await send.write(Buffer.from(chunk));
-      } catch (err) {
-        throw translate(err);
-      }
+      if (failure) throw failure;
+      queued.push(Buffer.from(chunk));
+      queuedBytes += chunk.byteLength;
+      const drained = flush();
+      if (queuedBytes >= BATCH_LIMIT) await drained;
+      if (failure) throw failure;
     },
     async close() {
+      while (flushing) await flushing;
+      if (failure) throw failure;
       try {
         await send.finish();
       } catch (err) {
@@ -74,6 +105,8 @@ export function writableOf(send: NativeSendStream): WritableStream<Uint8Array> {
       }
     },
     abort(reason) {
+      queued = [];
+      queuedBytes = 0;
       send.reset(codeOf(reason)).catch(() => {});
     },
   });
