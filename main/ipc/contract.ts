@@ -208,6 +208,8 @@ export interface GroupBar {
   codeName: string | null;
   /** Our stream number, for the message log's filter. */
   stream: number | null;
+  /** moq-lite-05+: the group came in a QUIC datagram, not on a stream. */
+  datagram: boolean;
   /** moq-lite-05+: the wire timestamps of the first and last frame read, at the track's timescale. */
   wire: { first: number; last: number; timescale: number } | null;
 }

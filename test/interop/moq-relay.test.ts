@@ -229,4 +229,56 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     }
     broadcast.close();
   });
+
+  it("carries single-frame groups in QUIC datagrams both ways through it", async (ctx) => {
+    const h3 = loadHttp3();
+    if (!h3.available) {
+      console.log(`moq-relay datagrams skipped: ${h3.reason}`);
+      ctx.skip();
+      return;
+    }
+    const fingerprint = (await (await fetch(`${web}/certificate.sha256`)).text()).trim();
+    const options = { fingerprint, transport: "webtransport-h3", timeoutMs: 10_000 } as const;
+    const publisher = await connect(quicUrl, options);
+    const viewer = await connect(quicUrl, options);
+    sessions.push(publisher, viewer);
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("pings", { timescale: 1000 });
+    publisher.mux.publishBroadcast("interop/datagrams", broadcast);
+    const reader = viewer.announced("interop");
+    await within(
+      (async () => {
+        for (;;) {
+          const c = await reader.next();
+          if (!c || (c.path === "interop/datagrams" && c.active)) return c;
+        }
+      })(),
+      T,
+      "the announcement",
+    );
+    const sent: number[] = [];
+    publisher.on((e) => e.type === "datagram" && e.direction === "sent" && sent.push(e.sequence));
+    const sub = viewer.subscribe("interop/datagrams", "pings");
+    await until(() => track.consumerCount > 0, T, "moq-relay's upstream subscription");
+    // Datagrams are best-effort and moq-relay's downstream subscription may start a moment after
+    // its upstream one: keep sending until one arrives, then check what it carried.
+    let seq = 0;
+    const timer = setInterval(
+      () => track.writeDatagram(new TextEncoder().encode(`ping ${seq}`), 1000 + 40 * seq++),
+      50,
+    );
+    try {
+      const group = await within(sub.nextGroup(), T, "a datagram group");
+      expect(group!.datagram).toBe(true);
+      const text = new TextDecoder().decode(await group!.readFrame());
+      const n = Number(text.split(" ")[1]);
+      expect(text).toBe(`ping ${n}`);
+      expect(group!.sequence).toBe(n);
+      expect(group!.lastTimestamp).toBe(1000 + 40 * n);
+      expect(sent).toContain(n);
+    } finally {
+      clearInterval(timer);
+    }
+    broadcast.close();
+  });
 });

@@ -27,6 +27,8 @@ class GroupBuffer {
   constructor(
     readonly sequence: number,
     releaseRead: boolean,
+    /** 05+: a single-frame group meant for a QUIC datagram where the transport has them. */
+    readonly datagram: boolean,
   ) {
     this.readers = releaseRead ? new Set() : undefined;
   }
@@ -51,6 +53,8 @@ export interface GroupOptions {
   releaseRead?: boolean;
   /** The timestamp of a frame written without one (default: now, in milliseconds). */
   now?: () => number;
+  /** Send this group (of one frame) as a QUIC datagram where the session can; see TrackProducer.writeDatagram. */
+  datagram?: boolean;
 }
 
 export class GroupProducer implements GroupWriter {
@@ -61,7 +65,7 @@ export class GroupProducer implements GroupWriter {
 
   constructor(sequence: number, options: GroupOptions = {}) {
     this.sequence = sequence;
-    this.#buf = new GroupBuffer(sequence, options.releaseRead ?? false);
+    this.#buf = new GroupBuffer(sequence, options.releaseRead ?? false, options.datagram ?? false);
     this.#onWrite = options.onWrite;
     this.#now = options.now ?? Date.now;
   }
@@ -121,6 +125,11 @@ export class GroupProducer implements GroupWriter {
     return this.#buf.frames.length;
   }
 
+  /** A single-frame group meant for a QUIC datagram. */
+  get datagram(): boolean {
+    return this.#buf.datagram;
+  }
+
   /** Sum of the payload sizes written so far. */
   get byteCount(): number {
     return this.#buf.bytes;
@@ -154,6 +163,11 @@ export class GroupConsumer implements GroupReader {
     this.#buf = buf;
     this.#pos.index = buf.released;
     buf.readers?.add(this.#pos);
+  }
+
+  /** A single-frame group meant for (or received in) a QUIC datagram. */
+  get datagram(): boolean {
+    return this.#buf.datagram;
   }
 
   /** Frames handed out so far. */

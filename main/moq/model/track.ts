@@ -151,7 +151,7 @@ export class TrackProducer implements TrackWriter {
    * MoqError(Duplicate); one already evicted cannot be told from a late arrival and is accepted.
    * Throws MoqError(Closed) after the track ended.
    */
-  openGroup(sequence?: number): GroupProducer {
+  openGroup(sequence?: number, options: { datagram?: boolean } = {}): GroupProducer {
     const core = this.#core;
     if (core.state !== "open") {
       throw new MoqError(ErrorCode.Closed, `track "${this.name}" is ${core.state}; cannot open a group`);
@@ -168,6 +168,7 @@ export class TrackProducer implements TrackWriter {
       onWrite: (bytes) => this.#onGroupWrite(group, bytes),
       releaseRead: this.#releaseRead,
       now: () => Math.round((Date.now() * core.scale) / 1000),
+      datagram: options.datagram ?? false,
     });
     core.window.push(group);
     core.bySequence.set(seq, group);
@@ -175,6 +176,18 @@ export class TrackProducer implements TrackWriter {
     this.#evict();
     core.changed.notify();
     return group;
+  }
+
+  /**
+   * A group of exactly one frame, sent best-effort in a QUIC datagram to subscribers whose session
+   * has datagrams (moq-lite-05+ over WebTransport/QUIC) and on a stream to the others; like any
+   * group it takes the next sequence (or `sequence`). Local readers see an ordinary group.
+   */
+  writeDatagram(payload: Uint8Array, timestamp?: number, sequence?: number): number {
+    const group = this.openGroup(sequence, { datagram: true });
+    group.writeFrame(payload, timestamp);
+    group.close();
+    return group.sequence;
   }
 
   /** The track is finished. Consumers get the groups already opened, then undefined. Open groups

@@ -31,6 +31,8 @@ export interface GroupReader {
   readFrame(): Promise<Uint8Array | undefined>;
   /** The timestamp of the frame readFrame() returned last, in the track's timescale. */
   readonly lastTimestamp: number;
+  /** A single-frame group sent (or received) as a QUIC datagram rather than on a stream. */
+  readonly datagram?: boolean;
   /** Stop reading this group (STOP_SENDING on the network). */
   cancel(code?: number): void;
 }

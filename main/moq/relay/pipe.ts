@@ -27,7 +27,8 @@ export async function pipeTrack(source: TrackReader, target: TrackProducer): Pro
     }
     let out: GroupWriter;
     try {
-      out = target.openGroup(group.sequence);
+      // A datagram group stays one downstream, so subscribers on QUIC get it as a datagram too.
+      out = target.openGroup(group.sequence, { datagram: group.datagram ?? false });
     } catch {
       // A duplicate sequence from the publisher: keep the first.
       group.cancel(ErrorCode.Duplicate);

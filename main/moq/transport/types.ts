@@ -62,6 +62,16 @@ export interface TransportInfo {
   };
 }
 
+/** Unreliable datagrams, where the transport has them (QUIC; never QMux or HTTP/2 here). */
+export interface TransportDatagrams {
+  /** The largest datagram that can be sent now, in bytes. */
+  maxSize(): number;
+  /** Send best-effort; false when it could not be sent (too large, no room, session gone). */
+  send(data: Uint8Array): boolean;
+  /** The next datagram received, or undefined once the session ended. */
+  receive(): Promise<Uint8Array | undefined>;
+}
+
 /**
  * A connected transport plus what the session needs beyond the W3C shape: how to express a
  * stream error code for this transport, and where to read RTT/stats from.
@@ -73,6 +83,8 @@ export interface Transport {
   streamError(code: number): unknown;
   /** Current transport statistics; each field undefined when the transport cannot tell. */
   stats(): TransportStats;
+  /** Datagrams, when this transport has them. */
+  readonly datagrams?: TransportDatagrams;
   /**
    * The moq-lite session above has finished its setup. An adapter that measures RTT itself drops
    * the samples taken during setup (both ends were busy) and measures afresh. Optional.

@@ -84,6 +84,21 @@ export function eventRecord(event: TimedEvent): RecordOf<"event"> {
         fields: { subscribeId: event.subscribeId, sequence: event.sequence, index: event.index, size: event.size },
         bytes: event.bytes,
       };
+    case "datagram":
+      return {
+        ...base,
+        stream: null,
+        direction: event.direction,
+        name: null,
+        fields: {
+          subscribeId: event.subscribeId,
+          sequence: event.sequence,
+          size: event.size,
+          timestamp: event.timestamp,
+          dropped: event.dropped ?? null,
+        },
+        bytes: event.bytes,
+      };
     case "closed":
       return {
         ...base,

@@ -296,6 +296,8 @@ function rowType(e: RecordOf<"event">): string {
       return e.fields.how === "reset" ? "stream reset" : e.fields.how === "stop" ? "stream stopped" : "stream ended";
     case "frame":
       return "FRAME";
+    case "datagram":
+      return "DATAGRAM";
     default:
       return e.type;
   }
@@ -306,6 +308,8 @@ function summarize(e: RecordOf<"event">): string {
   const f = e.fields;
   let text: string;
   if (e.type === "frame") text = `group ${f.sequence} frame ${f.index}, ${f.size} bytes`;
+  else if (e.type === "datagram")
+    text = `group ${f.sequence}, ${f.size} bytes, t ${f.timestamp}${f.dropped ? `, dropped: ${f.dropped}` : ""}`;
   else if (e.type === "stream-opened") text = `${f.kind} (${f.dir}, by ${f.initiator})`;
   else if (e.type === "stream-ended") text = `${f.half} half ${f.how}${f.code !== null ? ` code ${f.code}` : ""}`;
   else

@@ -223,6 +223,14 @@ export class TrackObserver {
     } else if (e.type === "group" && e.direction === "received" && typeof f.subscribeId === "number") {
       const state = this.#bySubscribeId.get(f.subscribeId);
       if (state && typeof f.sequence === "number" && e.stream !== null) this.#groupStarted(state, f.sequence, e);
+    } else if (e.type === "datagram" && e.direction === "received" && typeof f.subscribeId === "number") {
+      // A whole group in one datagram: it starts, carries its frame and completes at once.
+      const state = this.#bySubscribeId.get(f.subscribeId);
+      if (!state || f.dropped || typeof f.sequence !== "number" || typeof f.size !== "number") return;
+      this.#groupStarted(state, f.sequence, e);
+      this.#bar(state.key, f.sequence, (b) => ({ ...b, datagram: true }));
+      this.#frameArrived(state, f.sequence, f.size, e.at);
+      this.#groupEnded(state, f.sequence, null, false, e.at);
     } else if (e.type === "frame" && e.direction === "received" && e.stream !== null) {
       const group = this.#groupStreams.get(e.stream);
       if (group && typeof f.size === "number") this.#frameArrived(group.state, group.sequence, f.size, e.at);
@@ -235,9 +243,10 @@ export class TrackObserver {
     }
   }
 
+  /** A group began: on a stream (e.stream), or in a datagram (no stream). */
   #groupStarted(state: TrackState, sequence: number, e: RecordOf<"event">): void {
-    const stream = e.stream!;
-    this.#groupStreams.set(stream, { state, sequence });
+    const stream = e.stream;
+    if (stream !== null) this.#groupStreams.set(stream, { state, sequence });
     const fresh = state.gaps.arrived(sequence);
     const late = state.highest !== null && sequence < state.highest;
     if (state.highest === null || sequence > state.highest) state.highest = sequence;
@@ -260,6 +269,7 @@ export class TrackObserver {
       code: null,
       codeName: null,
       wire: null,
+      datagram: false,
       stream,
     });
     this.#row(state.key, (r) => ({
@@ -325,6 +335,7 @@ export class TrackObserver {
         code: null,
         codeName: null,
         wire: null,
+        datagram: false,
         stream: null,
       });
     }

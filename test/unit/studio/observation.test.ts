@@ -161,6 +161,39 @@ describe("wire timestamps on the timeline", () => {
   });
 });
 
+describe("datagrams on the timeline", () => {
+  it("a group that came in a datagram is one complete bar with its frame, flagged; a dropped copy adds nothing", () => {
+    const { o, key } = subscribed();
+    const datagram = (at: number, sequence: number, dropped: string | null) =>
+      o.apply({
+        t: "event",
+        at,
+        type: "datagram",
+        stream: null,
+        direction: "received",
+        name: null,
+        fields: { subscribeId: 0, sequence, size: 6, timestamp: 1000, dropped },
+        bytes: 9,
+      });
+    datagram(T0 + 10, 0, null);
+    expect(o.tracks.timeline.get(`${key}#0`)).toMatchObject({
+      status: "complete",
+      frames: 1,
+      bytes: 6,
+      datagram: true,
+    });
+    datagram(T0 + 20, 0, "group 0 is already here");
+    expect(o.tracks.timeline.get(`${key}#0`)).toMatchObject({ frames: 1 });
+    expect(o.tracks.tracks.get(key)).toMatchObject({ groups: 1, frames: 1 });
+    expect(
+      o.messages
+        .view({ types: ["DATAGRAM"] })
+        .items()
+        .map((r) => r.summary),
+    ).toEqual(["group 0, 6 bytes, t 1000", "group 0, 6 bytes, t 1000, dropped: group 0 is already here"]);
+  });
+});
+
 describe("observation findings", () => {
   it("reports a stalled track once the usual group interval is far exceeded", () => {
     const { o, key } = subscribed();

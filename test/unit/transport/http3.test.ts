@@ -99,4 +99,51 @@ describe.runIf(h3.available)("WebTransport over HTTP/3", () => {
     await within(r.close(), T, "the relay to close");
     expect((await within(s.closed, T, "the client to see the close")).reason).toMatch(/shutting down/);
   });
+
+  it("single-frame groups go in QUIC datagrams through our relay; WebSocket subscribers get them on streams", async () => {
+    let readers = 0;
+    const r = await relay({ onLog: (e) => e.type === "subscribe" && e.track === "pings" && readers++ });
+    const https = `https://127.0.0.1:${r.port}/`;
+    const mux = new TrackMux();
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("pings", { timescale: 1000 });
+    mux.publishBroadcast("dg", broadcast);
+    await client(https, { fingerprint: r.fingerprint, mux });
+
+    const quic = await client(https, { fingerprint: r.fingerprint });
+    const ws = await client(`ws://127.0.0.1:${r.port}/`);
+    const seen: string[] = [];
+    quic.on((e) => {
+      if (e.type === "datagram") seen.push(`${e.direction} ${e.sequence}`);
+    });
+    await within(quic.announced("").next(), T, "the announcement");
+    await within(ws.announced("").next(), T, "the announcement over WebSocket");
+    const overQuic = quic.subscribe("dg", "pings");
+    const overWs = ws.subscribe("dg", "pings");
+    await until(() => track.consumerCount > 0 && readers === 2, T, "both subscriptions at the relay");
+
+    const big = new Uint8Array(2000).fill(9); // over 1200 bytes: a stream instead
+    track.writeDatagram(new TextEncoder().encode("ping 0"), 1000);
+    track.writeDatagram(new TextEncoder().encode("ping 1"), 1040);
+    track.writeDatagram(big, 1080);
+    const expected = [
+      ["ping 0", 1000],
+      ["ping 1", 1040],
+    ] as const;
+    for (const [sub, viaDatagrams] of [
+      [overQuic, true],
+      [overWs, false],
+    ] as const) {
+      for (let g = 0; g < 3; g++) {
+        const group = await within(sub.nextGroup(), T, `group ${g}`);
+        const frame = await group!.readFrame();
+        if (g < 2) {
+          expect(new TextDecoder().decode(frame)).toBe(expected[g]![0]);
+          expect(group!.lastTimestamp).toBe(expected[g]![1]);
+        } else expect(frame).toEqual(big);
+        expect(group!.datagram ?? false).toBe(viaDatagrams && g < 2);
+      }
+    }
+    expect(seen).toEqual(["received 0", "received 1"]);
+  });
 });

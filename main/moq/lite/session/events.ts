@@ -63,6 +63,20 @@ export type SessionEvent =
       /** 05+: the frame's timestamp, in its track's timescale. */
       timestamp?: number;
     }
+  | {
+      /** 05+: a group of one frame in a QUIC datagram (no stream). */
+      type: "datagram";
+      direction: "sent" | "received";
+      subscribeId: number;
+      sequence: number;
+      /** Payload size. */
+      size: number;
+      /** The whole datagram. */
+      bytes: number;
+      timestamp: number;
+      /** Received: why it was dropped (unknown subscription, a copy of a group already here, …). */
+      dropped?: string;
+    }
   | { type: "closed"; code: number; reason: string; by: Initiator; dropped?: boolean };
 
 /**

@@ -1,5 +1,6 @@
 import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
 import type { GroupConsumer } from "../../model/group.ts";
+import type { GroupReader } from "../../model/types.ts";
 import type { TrackConsumer } from "../../model/track.ts";
 import type { SubscribeRequest } from "../../mux.ts";
 import { encodeGroupHeader } from "../wire/group.ts";
@@ -14,6 +15,7 @@ import {
 import { versionAtLeast } from "../wire/version.ts";
 import type { Subscribe } from "../wire/subscribe.ts";
 import type { SessionCore } from "./context.ts";
+import { sendDatagram } from "./datagrams.ts";
 import { FrameHeaders } from "./frames.ts";
 import { groupSendOrder } from "./priority.ts";
 import type { RecvStream, SendStream } from "./streams.ts";
@@ -93,7 +95,9 @@ export class PublishedSubscription {
         );
       }
       if (this.#highest === undefined || group.sequence > this.#highest) this.#highest = group.sequence;
-      const task = this.#sendGroup(group).catch((err) => this.#core.fail(err));
+      const task = (group.datagram ? this.#sendDatagramGroup(group) : this.#sendGroup(group)).catch((err) =>
+        this.#core.fail(err),
+      );
       this.#groups.add(task);
       void task.finally(() => this.#groups.delete(task));
       if (endGroup !== undefined && group.sequence === endGroup) break;
@@ -129,7 +133,25 @@ export class PublishedSubscription {
     while (this.#groups.size > 0) await Promise.all([...this.#groups]);
   }
 
-  async #sendGroup(group: GroupConsumer): Promise<void> {
+  /**
+   * 05+: a one-frame group meant for a datagram goes in one where the transport has them and the
+   * frame fits (and no 06 frame bounds cut into it); otherwise on a stream like any group.
+   */
+  async #sendDatagramGroup(group: GroupConsumer): Promise<void> {
+    const bounded = this.request.startFrame !== undefined || this.request.endFrame !== undefined;
+    if (!this.#core.transport.datagrams || !versionAtLeast(this.#core.version, "moq-lite-05") || bounded) {
+      return this.#sendGroup(group);
+    }
+    const frame = await group.readFrame();
+    if (frame === undefined) return;
+    const timestamp = group.lastTimestamp;
+    if (this.#cancelled) return;
+    if (sendDatagram(this.#core, this.request.id, group.sequence, timestamp, frame)) return;
+    // Too large for a datagram: the frame already read goes first on the stream.
+    return this.#sendGroup(withFirstFrame(group, frame, timestamp));
+  }
+
+  async #sendGroup(group: GroupReader): Promise<void> {
     const core = this.#core;
     const id = this.request.id;
     const order = groupSendOrder(this.priority, this.ordered, group.sequence);
@@ -214,6 +236,29 @@ export class PublishedSubscription {
     if (index > last) group.cancel();
     await stream.close();
   }
+}
+
+/** A group reader that hands out `frame` (already read from `group`) before the rest of it. */
+function withFirstFrame(group: GroupReader, frame: Uint8Array, timestamp: number): GroupReader {
+  let first: Uint8Array | undefined = frame;
+  let last = timestamp;
+  return {
+    sequence: group.sequence,
+    get lastTimestamp() {
+      return last;
+    },
+    async readFrame() {
+      if (first) {
+        const f = first;
+        first = undefined;
+        return f;
+      }
+      const next = await group.readFrame();
+      last = group.lastTimestamp;
+      return next;
+    },
+    cancel: (code) => group.cancel(code),
+  };
 }
 
 /**

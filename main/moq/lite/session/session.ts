@@ -38,6 +38,7 @@ import { SETUP_STREAM_TYPE, clientSetup, followSessionStream, serverSetup } from
 import { queryTrackInfo, serveTrack } from "./track-info.ts";
 import { RecvStream, SendStream } from "./streams.ts";
 import { Subscription, receiveGroup, runSubscription } from "./subscriber.ts";
+import { receiveDatagrams } from "./datagrams.ts";
 import type { SubscribeConfig } from "./subscriber.ts";
 
 export type Role = "client" | "server";
@@ -199,6 +200,10 @@ export class Session {
     this.#version = version;
     this.#setVersion(version);
     if (versionAtLeast(version, "moq-lite-05")) void this.#sendSetup();
+    const datagrams = this.transport.datagrams;
+    if (datagrams && versionAtLeast(version, "moq-lite-05")) {
+      receiveDatagrams(this.#core, datagrams, (id) => this.#lookupSubscription(id)).catch((err) => this.#fail(err));
+    }
     // RTT samples taken while both ends were busy with setup would skew the estimate for seconds.
     this.transport.sessionEstablished?.();
   }
@@ -446,12 +451,17 @@ export class Session {
       await receiveGroup(
         this.#core,
         recv,
-        (subId) => this.#subscriptions.get(subId) ?? (subId < this.#nextSubscribeId ? "ended" : undefined),
+        (subId) => this.#lookupSubscription(subId),
         (body) => decodeGroupHeader(body, version, this.limits),
       );
     } catch (err) {
       this.#streamFailed(err, undefined, recv);
     }
+  }
+
+  /** The subscription an id names: live, "ended" (ours, finished), or undefined (never ours). */
+  #lookupSubscription(id: number): Subscription | "ended" | undefined {
+    return this.#subscriptions.get(id) ?? (id < this.#nextSubscribeId ? "ended" : undefined);
   }
 
   /** A stream handler threw: malformed input closes the session, anything else ends the stream. */

@@ -46,6 +46,9 @@ export interface NativeSession {
   openBi(): Promise<NativeBiStream>;
   close(code: number, reason: string): void;
   closed(): Promise<NativeCloseInfo>;
+  sendDatagram(data: Buffer): void;
+  recvDatagram(): Promise<Buffer>;
+  maxDatagramSize(): number;
   moqscopeStats?(): NativeQuicStats;
 }
 

@@ -2,7 +2,7 @@
 // itself (the smoothed RTT, and the pacing rate or else cwnd/RTT) where the binary is ours; the
 // prebuilt binary has no statistics, so there they stay unknown.
 
-import type { Transport, TransportInfo, TransportStats } from "../types.ts";
+import type { Transport, TransportDatagrams, TransportInfo, TransportStats } from "../types.ts";
 import type { NativeSession } from "./binding.ts";
 import { sessionOf } from "./session.ts";
 import { H3StreamError } from "./streams.ts";
@@ -14,7 +14,33 @@ export function http3Transport(native: NativeSession, protocol: string, info: Tr
     info,
     streamError: (code) => new H3StreamError(code),
     stats: () => quicStats(native),
+    datagrams: datagramsOf(native),
     dispose: () => {},
+  };
+}
+
+function datagramsOf(native: NativeSession): TransportDatagrams {
+  return {
+    maxSize: () => {
+      try {
+        return native.maxDatagramSize();
+      } catch {
+        return 0;
+      }
+    },
+    send: (data) => {
+      try {
+        native.sendDatagram(Buffer.from(data));
+        return true;
+      } catch {
+        return false; // too large, or the connection is gone
+      }
+    },
+    receive: () =>
+      native.recvDatagram().then(
+        (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+        () => undefined,
+      ),
   };
 }
 
