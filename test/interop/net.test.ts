@@ -1,7 +1,8 @@
 // Interop with @moq/net 0.3.4 over WebSocket + QMux on 127.0.0.1, for moq-lite-03, -04 and -05:
 // our client against its server, its clients through our relay, and mixed versions through our
-// relay (a 05 publisher to a 03 subscriber and back). Datagrams are not part of this: QMux has
-// none, so they are covered where a transport carries them.
+// relay (a 05 publisher to a 03 subscriber and back). @moq/net in Node has no WebTransport, and
+// QMux has no datagrams: datagram groups reach it on streams here, and QUIC datagrams are tested
+// against moq-relay (test/interop/moq-relay.test.ts) and between our own ends (http3.test.ts).
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
@@ -177,6 +178,29 @@ describe("mixed versions through our relay", () => {
       ["b0", 960, 48_000],
       ["a1", 48_000, 48_000],
       ["b1", 48_960, 48_000],
+    ]);
+  });
+
+  it("our datagram groups reach a @moq/net 05 subscriber on streams (QMux carries no datagrams)", async () => {
+    relay = await Relay.start({ http3: false, versions: ["moq-lite-05"] });
+    const url = `ws://127.0.0.1:${relay.port}/`;
+    const publisher = await ourClient(url, "moq-lite-05");
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("pings", { timescale: 1000 });
+    publisher.mux.publishBroadcast("dg", broadcast);
+    const viewer = await netClient(url, "moq-lite-05");
+    await within(viewer.announced(Net.Path.from("")).next(), T, "the announcement");
+    const sub = viewer.consume(Net.Path.from("dg")).subscribe("pings");
+    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+    const got: [string, number][] = [];
+    for (let g = 0; g < 2; g++) {
+      track.writeDatagram(text(`ping ${g}`), 1000 + 40 * g);
+      const group = await within(sub.recvGroup(), T, `group ${g}`);
+      got.push(...(await readNetGroup(group!)).map((f): [string, number] => [str(f.payload), f.timestamp]));
+    }
+    expect(got).toEqual([
+      ["ping 0", 1000],
+      ["ping 1", 1040],
     ]);
   });
 });
