@@ -64,6 +64,9 @@ Options:
   --group-frames N    frames per group (default 60 with --clock, else 30)
   --fps N             frames per second (default 1 with --clock; --file and --stdin send
                       as fast as the connection takes them unless given)
+  --datagrams         every frame a group of its own, sent in a QUIC datagram to
+                      subscribers on WebTransport over HTTP/3 (moq-lite-05+) and on a stream
+                      to the others; --frame-bytes defaults to 1024 (a datagram holds 1200)
 
 With --stdin a shorter frame is sent whenever the input pauses, so live pipes are not held
 back until a frame fills up.`,

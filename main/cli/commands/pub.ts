@@ -26,6 +26,9 @@ import type { PubOutcome, PubSettings, PubSource } from "../pub/source.ts";
 import { StdinSource } from "../pub/stdin.ts";
 import { commandHelp } from "../usage.ts";
 
+/** Default frame size with --datagrams: room for the datagram header within 1200 bytes. */
+const DATAGRAM_FRAME_BYTES = 1024;
+
 const OPTIONS = {
   track: { type: "string" },
   clock: { type: "boolean" },
@@ -34,6 +37,7 @@ const OPTIONS = {
   "frame-bytes": { type: "string" },
   "group-frames": { type: "string" },
   fps: { type: "string" },
+  datagrams: { type: "boolean" },
 } as const;
 
 export const runPub: CommandRun = async (argv, ctx) => {
@@ -58,11 +62,27 @@ export const runPub: CommandRun = async (argv, ctx) => {
   const broadcast = toPath(broadcastArg);
   if (broadcast === "") throw new UsageError("BROADCAST must be a non-empty path", "pub");
   const clock = values.clock === true;
+  const datagrams = values.datagrams === true;
+  if (datagrams && values.file !== undefined)
+    throw new UsageError(
+      "--datagrams and --file do not go together: a file needs every byte, and datagrams may be lost",
+      "pub",
+    );
+  if (datagrams && values["group-frames"] !== undefined)
+    throw new UsageError("--datagrams sends every frame as a group of its own; leave out --group-frames", "pub");
   const settings: PubSettings = {
     broadcast,
     track: values.track ?? (clock ? "clock" : "data"),
-    frameBytes: positiveInt("pub", "--frame-bytes", values["frame-bytes"], 16384, MAX_FRAME_BYTES),
-    groupFrames: positiveInt("pub", "--group-frames", values["group-frames"], clock ? 60 : 30),
+    // A datagram holds at most 1200 bytes with its header: smaller frames by default.
+    frameBytes: positiveInt(
+      "pub",
+      "--frame-bytes",
+      values["frame-bytes"],
+      datagrams ? DATAGRAM_FRAME_BYTES : 16384,
+      MAX_FRAME_BYTES,
+    ),
+    groupFrames: datagrams ? 1 : positiveInt("pub", "--group-frames", values["group-frames"], clock ? 60 : 30),
+    datagrams,
     fps: positiveNumber("pub", "--fps", values.fps),
   };
   if (settings.track === "") throw new UsageError("--track must not be empty", "pub");

@@ -209,9 +209,10 @@ async function readGroup(
         group: group.sequence,
         frame: index,
         size: frame.length,
+        ...(group.datagram ? { datagram: true } : {}),
         data: Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("base64"),
       },
-      `group ${group.sequence} frame ${index}  ${plural(frame.length, "byte")}  ${previewPayload(frame)}`,
+      `group ${group.sequence}${group.datagram ? " (datagram)" : ""} frame ${index}  ${plural(frame.length, "byte")}  ${previewPayload(frame)}`,
     );
     if (count !== undefined && tally.frames >= count) settle({ kind: "count" });
   }

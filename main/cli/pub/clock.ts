@@ -20,11 +20,12 @@ export class ClockSource implements PubSource {
   }
 
   register(mux: TrackMux): void {
-    const { track, fps, groupFrames } = this.#settings;
+    const { track, fps, groupFrames, datagrams } = this.#settings;
     this.#clock = new ClockBroadcast({
       track,
       fps,
       groupFrames,
+      datagrams,
       onFrame: (frame, group, index) => {
         const ctx = this.#ctx;
         if (!ctx) return;

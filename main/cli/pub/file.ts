@@ -53,7 +53,7 @@ export class FileSource implements PubSource {
   /** One subscription: send the file from the start, then wait for our FIN to go out. */
   async #serve(writer: TrackWriter, request: SubscribeRequest): Promise<void> {
     const ctx = this.#ctx ?? (await this.#ready);
-    const { track, frameBytes, groupFrames, fps } = this.#settings;
+    const { track, frameBytes, groupFrames, fps, datagrams } = this.#settings;
     if (request.track !== track) {
       writer.closeWithError(ErrorCode.NotFound, `no track "${request.track}" here (this broadcast has "${track}")`);
       return;
@@ -70,6 +70,7 @@ export class FileSource implements PubSource {
     const started = performance.now();
     const result = await pump(fileFrames(this.#path, frameBytes), writer, {
       groupFrames,
+      datagrams,
       fps,
       signal: ctx.signal,
       admit: async (index) => {

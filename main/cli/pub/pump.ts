@@ -7,6 +7,8 @@ import { sleep } from "../signals.ts";
 
 export interface PumpOptions {
   groupFrames: number;
+  /** Every frame a group of its own, sent in a QUIC datagram where the subscriber's session can. */
+  datagrams?: boolean;
   /** Frames per second; undefined = as fast as `admit` allows. */
   fps?: number;
   signal: AbortSignal;
@@ -48,9 +50,9 @@ export async function pump(
       if (next.done) break;
       if (opts.signal.aborted) return result;
       const frame = next.value;
-      if (!group || inGroup >= opts.groupFrames) {
+      if (!group || inGroup >= (opts.datagrams ? 1 : opts.groupFrames)) {
         group?.close();
-        group = writer.openGroup();
+        group = writer.openGroup(undefined, { datagram: opts.datagrams ?? false });
         result.groups++;
         inGroup = 0;
       }

@@ -11,6 +11,8 @@ export interface PubSettings {
   track: string;
   frameBytes: number;
   groupFrames: number;
+  /** Each frame a group of its own, in a QUIC datagram where the subscriber's session can. */
+  datagrams: boolean;
   fps?: number;
 }
 

@@ -40,7 +40,7 @@ export class StdinSource implements PubSource {
   }
 
   async run(ctx: PubContext): Promise<PubOutcome> {
-    const { broadcast, track, frameBytes, groupFrames, fps } = this.#settings;
+    const { broadcast, track, frameBytes, groupFrames, fps, datagrams } = this.#settings;
     const tracker = ctx.tracker;
     const empty = { frames: 0, bytes: 0, groups: 0 };
     let written = 0;
@@ -60,6 +60,7 @@ export class StdinSource implements PubSource {
     const trackWriter = this.#track!;
     const tally = await pump(streamFrames(this.#input, frameBytes, IDLE_FLUSH_MS), trackWriter, {
       groupFrames,
+      datagrams,
       fps,
       signal: ctx.signal,
       // Keep up with the fastest open subscription; nobody listening = nothing to wait for.

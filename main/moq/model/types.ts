@@ -39,8 +39,11 @@ export interface GroupReader {
 
 export interface TrackWriter {
   readonly name: string;
-  /** Start a group. Without a sequence: one above the highest so far (0 for the first). */
-  openGroup(sequence?: number): GroupWriter;
+  /**
+   * Start a group. Without a sequence: one above the highest so far (0 for the first). With
+   * `datagram`, a group of one frame meant for a QUIC datagram (05+, where the transport has them).
+   */
+  openGroup(sequence?: number, options?: { datagram?: boolean }): GroupWriter;
   /** The track is finished: FIN the subscription after open groups end. */
   close(): void;
   /** Abort the track (reset the subscription with this code). */

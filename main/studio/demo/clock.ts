@@ -18,6 +18,8 @@ export interface ClockOptions {
   fps?: number;
   /** Frames per group, counted on the grid from the epoch. Default 60. */
   groupFrames?: number;
+  /** Every tick a group of its own in a QUIC datagram where the subscriber's session can (groupFrames is then 1). */
+  datagrams?: boolean;
   /** Wall clock in ms since the Unix epoch. Default Date.now. */
   clock?: () => number;
   /** Called after each frame is written, with its group's sequence and its index in the group. */
@@ -36,6 +38,7 @@ export class ClockBroadcast implements DemoPart {
   readonly tally: ClockTally = { frames: 0, bytes: 0, groups: 0 };
   readonly #track: TrackProducer;
   readonly #groupFrames: number;
+  readonly #datagrams: boolean;
   readonly #onFrame: ClockOptions["onFrame"];
   readonly #pacer: Pacer;
   readonly #encoder = new TextEncoder();
@@ -46,13 +49,14 @@ export class ClockBroadcast implements DemoPart {
 
   constructor(options: ClockOptions = {}) {
     const fps = options.fps ?? 1;
-    const groupFrames = options.groupFrames ?? 60;
+    const groupFrames = options.datagrams ? 1 : (options.groupFrames ?? 60);
     if (!(fps > 0 && Number.isFinite(fps))) throw new RangeError(`clock fps must be a positive number, got ${fps}`);
     if (!(Number.isInteger(groupFrames) && groupFrames >= 1))
       throw new RangeError(`clock groupFrames must be an integer >= 1, got ${groupFrames}`);
     const clock = options.clock ?? (() => Date.now());
     const intervalMs = 1000 / fps;
     this.#groupFrames = groupFrames;
+    this.#datagrams = options.datagrams ?? false;
     this.#onFrame = options.onFrame;
     // Late joiners start at the newest group: one more is enough for one that is just ending.
     this.#track = this.broadcast.createTrack(options.track ?? CLOCK_TRACK, { maxCachedGroups: 2 });
@@ -84,7 +88,7 @@ export class ClockBroadcast implements DemoPart {
     const gridGroup = Math.floor(instant / this.#groupFrames);
     if (!this.#group || gridGroup !== this.#gridGroup) {
       this.#group?.close();
-      this.#group = this.#track.openGroup();
+      this.#group = this.#track.openGroup(undefined, { datagram: this.#datagrams });
       this.#gridGroup = gridGroup;
       this.#inGroup = 0;
       this.tally.groups++;
