@@ -18,6 +18,18 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(host.url);
 });
 
+// When a test fails, what the page's host printed (and how it ended) is usually the story.
+// Playwright insists on a destructuring pattern for the fixtures argument, even an empty one.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status === testInfo.expectedStatus || !host) return;
+  const { exitCode, signalCode } = host.child;
+  const ended =
+    exitCode !== null || signalCode !== null ? `exited (code ${exitCode}, signal ${signalCode})` : "running";
+  await testInfo.attach("moqscope ui output", { body: `${ended}\n${host.output()}`, contentType: "text/plain" });
+  console.log(`moqscope ui ${ended}; its last output:\n${host.output().slice(-3000)}`);
+});
+
 test.afterAll(async () => {
   await page?.close();
   await host?.stop();

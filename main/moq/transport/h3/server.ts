@@ -70,13 +70,13 @@ export function startHttp3(opts: Http3ServerOptions): Http3Server | { unavailabl
       closing = true;
       // The binding's close() takes a lock that a pending accept() holds, blocking the thread
       // until that accept returns. So first make it return: dial ourselves, and the loop, seeing
-      // `closing`, refuses that request and stops accepting.
-      const kick = dialSelf(h3.binding, opts);
+      // `closing`, closes that session at once and stops accepting. (The dial's failure is
+      // handled here and now: one while we wait below would be an unhandled rejection.)
+      void dialSelf(h3.binding, opts).catch(() => {});
       const stopped = await Promise.race([
         acceptLoop.then(() => true),
         new Promise<false>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref()),
       ]);
-      kick.catch(() => {});
       if (!stopped) {
         opts.onError(new Error("HTTP/3 accept did not stop; its UDP port stays bound until the process exits"));
         return;
