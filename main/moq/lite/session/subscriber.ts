@@ -87,6 +87,7 @@ export class Subscription implements TrackReader {
   #ended = false;
   #draining = false;
   #openGroups = 0;
+  #highestReceived: number | undefined;
   #lastGroupAt = 0;
   #okSeen = false;
 
@@ -180,9 +181,15 @@ export class Subscription implements TrackReader {
     setTimeout(check, DRAIN_QUIET_MS).unref?.();
   }
 
+  /** The highest group sequence received so far (06 checks SUBSCRIBE_END against it). */
+  get highestReceived(): number | undefined {
+    return this.#highestReceived;
+  }
+
   /** @internal A group stream for this subscription started / ended. */
   groupStarted(sequence: number): void {
     this.#openGroups++;
+    if (this.#highestReceived === undefined || sequence > this.#highestReceived) this.#highestReceived = sequence;
     this.#lastGroupAt = performance.now();
     // 05 accepts implicitly: a group before SUBSCRIBE_START is as good as one.
     if (!this.#okSeen && versionAtLeast(this.#core.version, "moq-lite-05")) {
@@ -257,6 +264,13 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     await send.close();
     sub.drain();
   } catch (err) {
+    if (err instanceof TrackViolation) {
+      // The track is broken, not the session: stop both directions with the code, end the track.
+      recv.stop(err.code);
+      send.reset(err.code);
+      sub.end({ code: err.code, reason: err.message });
+      return;
+    }
     // After we unsubscribed, the publisher's last words do not matter: @moq/net 0.3.4 can FIN in
     // the middle of its SUBSCRIBE_END when our FIN crosses it. Not a reason to end the session.
     if (!sub.active && err instanceof TruncatedError) {
@@ -269,6 +283,13 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
 }
 
 const DRAIN_QUIET_MS = 100;
+
+/** A publisher broke a track-level rule: that track ends with ProtocolViolation, the session stays. */
+class TrackViolation extends MoqError {
+  constructor(message: string) {
+    super(ErrorCode.ProtocolViolation, message);
+  }
+}
 
 function resetReason(code: number, sub: Subscription): string {
   if (isNotFoundCode(code)) return `publisher has no track "${sub.name}" in broadcast "${sub.broadcast}"`;
@@ -308,6 +329,13 @@ async function readResponses(core: SessionCore, sub: Subscription, recv: RecvStr
       });
     } else {
       core.traced(recv, "SUBSCRIBE_END", { group: response.group });
+      // 06 makes END exclusive ("no group >= N"); deployed 05 peers sent an inclusive one.
+      const highest = sub.highestReceived;
+      if (versionAtLeast(core.version, "moq-lite-06") && highest !== undefined && response.group <= highest) {
+        throw new TrackViolation(
+          `SUBSCRIBE_END says no group from ${response.group} on, but group ${highest} already came (moq-lite-06 makes END exclusive)`,
+        );
+      }
       sub.endGroup = response.group;
     }
   }
@@ -334,6 +362,14 @@ export async function receiveGroup(
   }
   if (!sub) {
     recv.stop(ErrorCode.NotFound);
+    return;
+  }
+  if (versionAtLeast(core.version, "moq-lite-06") && sub.endGroup !== undefined && header.sequence >= sub.endGroup) {
+    recv.stop(ErrorCode.ProtocolViolation);
+    sub.end({
+      code: ErrorCode.ProtocolViolation,
+      reason: `group ${header.sequence} came after SUBSCRIBE_END said no group from ${sub.endGroup} on (moq-lite-06 makes END exclusive)`,
+    });
     return;
   }
   let group;
