@@ -43,21 +43,19 @@ export async function connectWebTransport(url: URL, opts: WebTransportConnectOpt
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { host, port } = endpointOf(url);
   const verification = verificationOf(opts);
-  const pinned = verification.mode === "insecure" ? await pinWhateverIsThere(host, port, timeoutMs) : verification;
   const offered = webTransportProtocols(opts);
   const http = opts.http ?? "auto";
 
   const viaH3 = async (budgetMs: number): Promise<Transport> => {
-    const { transport, protocol } = await dialHttp3(url, {
-      verification: pinned.mode === "pinned" ? pinned : { mode: "ca" },
-      protocols: offered,
-      timeoutMs: budgetMs,
-    });
+    const { transport, protocol } = await dialHttp3(url, { verification, protocols: offered, timeoutMs: budgetMs });
     refuseWithoutProtocol(transport, protocol, url, offered, opts);
-    if (verification.mode === "insecure" && transport.info.tls) transport.info.tls.verification = "insecure";
     return transport;
   };
-  const viaH2 = () => dialHttp2(url, { opts, pinned, verification, offered, timeoutMs });
+  // --insecure over HTTP/2: the package only knows pinning, so pin what the TCP side shows.
+  const viaH2 = async () => {
+    const pinned = verification.mode === "insecure" ? await pinWhateverIsThere(host, port, timeoutMs) : verification;
+    return dialHttp2(url, { opts, pinned, verification, offered, timeoutMs });
+  };
 
   if (http === "h2") return viaH2();
   const h3 = loadHttp3();

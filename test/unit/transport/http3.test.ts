@@ -10,7 +10,11 @@ import type { Session } from "../../../main/moq/lite/session/session.ts";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
 import { Relay } from "../../../main/moq/relay/relay.ts";
+import { generateCertificate } from "../../../main/moq/transport/certificate.ts";
+import { connectTransport } from "../../../main/moq/transport/connect.ts";
 import { loadHttp3 } from "../../../main/moq/transport/h3/load.ts";
+import { startHttp3, type Http3Server } from "../../../main/moq/transport/h3/server.ts";
+import type { Transport } from "../../../main/moq/transport/types.ts";
 import { within } from "../../helpers/wait.ts";
 import { until } from "../../interop/fixtures.ts";
 
@@ -145,5 +149,37 @@ describe.runIf(h3.available)("WebTransport over HTTP/3", () => {
       }
     }
     expect(seen).toEqual(["received 0", "received 1"]);
+  });
+
+  it("--insecure reaches a QUIC-only port (no TCP side to read the certificate from)", async () => {
+    const cert = generateCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+    const accepted: Transport[] = [];
+    let server: Http3Server | { unavailable: string } | undefined;
+    for (let tries = 0; !server || "unavailable" in server; tries++) {
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      try {
+        server = startHttp3({
+          host: "127.0.0.1",
+          port,
+          certPem: cert.certPem,
+          keyPem: cert.keyPem,
+          selectProtocol: (offered) => offered?.[0] ?? "",
+          onSession: (t) => accepted.push(t),
+          onError: () => {},
+        });
+        if ("unavailable" in server) throw new Error(server.unavailable);
+        const url = `https://127.0.0.1:${port}/`;
+        const t = await connectTransport(url, { transport: "auto", versions: ["moq-lite-06"], insecure: true });
+        closers.push(() => t.session.close());
+        expect(t.info.kind).toBe("webtransport-h3");
+        expect(t.info.tls).toEqual({ verification: "insecure" });
+        expect(t.session.protocol).toBe("moq-lite-06");
+        await until(() => accepted.length === 1, T, "the server's session");
+      } catch (err) {
+        if (tries > 3 || !/address|in use/i.test(String(err))) throw err; // a taken port: try another
+      }
+    }
+    const s = server;
+    closers.push(() => (s && !("unavailable" in s) ? s.close() : undefined));
   });
 });

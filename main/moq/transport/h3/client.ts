@@ -1,6 +1,6 @@
 // Client side of WebTransport over HTTP/3 through @moq/web-transport. The certificate is checked
-// by the binding: pinned by SHA-256 (WebTransport's serverCertificateHashes), or against the
-// system's roots.
+// by the binding: pinned by SHA-256 (WebTransport's serverCertificateHashes), against the
+// system's roots, or not at all (--insecure: a QUIC-only port has no TCP side to read it from).
 
 import { normalizeAppProtocol } from "../alpn.ts";
 import type { TlsVerification } from "../dial.ts";
@@ -11,8 +11,7 @@ import { loadHttp3 } from "./load.ts";
 import { http3Transport } from "./transport.ts";
 
 export interface Http3DialOptions {
-  /** "insecure" is not offered here: the caller pins what the server shows instead. */
-  verification: Exclude<TlsVerification, { mode: "insecure" }>;
+  verification: TlsVerification;
   protocols: string[];
   timeoutMs: number;
 }
@@ -29,10 +28,13 @@ export async function dialHttp3(url: URL, opts: Http3DialOptions): Promise<Http3
   if (!h3.available)
     throw Object.assign(new Error(`HTTP/3 is unavailable: ${h3.reason}`), { code: "HTTP3_UNAVAILABLE" });
   const { NapiClient } = h3.binding;
+  const v = opts.verification;
   const client =
-    opts.verification.mode === "pinned"
-      ? NapiClient.withCertificateHashes([Buffer.from(opts.verification.fingerprint, "hex")])
-      : NapiClient.withSystemRoots();
+    v.mode === "pinned"
+      ? NapiClient.withCertificateHashes([Buffer.from(v.fingerprint, "hex")])
+      : v.mode === "insecure"
+        ? NapiClient.disableVerify()
+        : NapiClient.withSystemRoots();
   const connecting = client.connect(url.href, { protocols: opts.protocols });
   let native;
   try {
