@@ -201,6 +201,13 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     sessions.push(publisher, viewer);
     for (const s of [publisher, viewer])
       expect(s.connectionState()).toMatchObject({ transport: "webtransport-h3", version: "moq-lite-06" });
+    // --insecure reaches its QUIC-only port too (there is no TCP side to read the certificate from).
+    const unverified = await connect(quicUrl, { insecure: true, transport: "webtransport-h3", timeoutMs: 10_000 });
+    sessions.push(unverified);
+    expect(unverified.connectionState()).toMatchObject({
+      transport: "webtransport-h3",
+      tls: { verification: "insecure" },
+    });
 
     const broadcast = new BroadcastProducer();
     const track = broadcast.createTrack("data");
