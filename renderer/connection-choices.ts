@@ -4,8 +4,10 @@
 import type { TransportChoice } from "../main/ipc/contract.ts";
 
 export const TRANSPORT_CHOICES: readonly { value: TransportChoice; label: string }[] = [
-  { value: "auto", label: "auto (WebTransport, then WebSocket)" },
-  { value: "webtransport", label: "WebTransport" },
+  { value: "auto", label: "auto (WebTransport on HTTP/3 or /2, else WebSocket)" },
+  { value: "webtransport", label: "WebTransport (HTTP/3, then HTTP/2)" },
+  { value: "webtransport-h3", label: "WebTransport over HTTP/3 only" },
+  { value: "webtransport-h2", label: "WebTransport over HTTP/2 only" },
   { value: "websocket", label: "WebSocket" },
 ];
 

@@ -29,7 +29,7 @@ export interface AppInfo {
 // Profiles and connections
 
 /** How to reach a relay: "auto" tries WebTransport then falls back to WebSocket, as the CLI does. */
-export type TransportChoice = "auto" | "webtransport" | "websocket";
+export type TransportChoice = "auto" | "webtransport" | "webtransport-h3" | "webtransport-h2" | "websocket";
 
 /** How the relay's certificate is trusted (an `http://` URL fetches the dev fingerprint itself). */
 export type TrustChoice = { kind: "system" } | { kind: "fingerprint"; sha256: string } | { kind: "insecure" };

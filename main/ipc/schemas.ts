@@ -77,7 +77,7 @@ const path = text(LIMITS.path);
 const trackId = text(LIMITS.trackId);
 const url = text(LIMITS.url);
 
-const transportChoice = z.enum(["auto", "webtransport", "websocket"]);
+const transportChoice = z.enum(["auto", "webtransport", "webtransport-h3", "webtransport-h2", "websocket"]);
 const protocol = text(LIMITS.protocol);
 const trustChoice = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("system") }),

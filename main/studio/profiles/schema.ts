@@ -54,8 +54,8 @@ function urlProblem(text: string): string | null {
   return null;
 }
 
-const transport = z.enum(["auto", "webtransport", "websocket"], {
-  error: 'must be "auto", "webtransport" or "websocket"',
+const transport = z.enum(["auto", "webtransport", "webtransport-h3", "webtransport-h2", "websocket"], {
+  error: 'must be "auto", "webtransport", "webtransport-h3", "webtransport-h2" or "websocket"',
 });
 
 const protocol = text()

@@ -101,7 +101,9 @@ describe("request arguments", () => {
       invokeError("profiles:save", [
         { name: "n", url: "u", transport: "carrier-pigeon", protocol: "auto", trust: { kind: "system" } },
       ]),
-    ).toBe('profiles:save profile.transport: must be one of "auto", "webtransport", "websocket"');
+    ).toBe(
+      'profiles:save profile.transport: must be one of "auto", "webtransport", "webtransport-h3", "webtransport-h2", "websocket"',
+    );
     expect(
       invokeError("profiles:save", [
         { name: "n", url: "u", transport: "auto", protocol: "auto", trust: { kind: "trust-me" } },
@@ -116,7 +118,7 @@ describe("request arguments", () => {
 
   it("picks the closest form of a union for its message", () => {
     expect(invokeError("connection:open", [{ url: "ws://x/", transport: "pigeon" }])).toBe(
-      'connection:open request.transport: must be one of "auto", "webtransport", "websocket"',
+      'connection:open request.transport: must be one of "auto", "webtransport", "webtransport-h3", "webtransport-h2", "websocket"',
     );
     expect(invokeError("connection:open", [{ profileId: 7 }])).toBe(
       "connection:open request.profileId: must be a string (got number)",
