@@ -20,6 +20,11 @@ export interface SubscribeRequest {
   /** The subscriber's id for this subscription on its session (for traces). */
   subscribeId?: number;
   /**
+   * moq-lite-06 with no start group: start as far back in the cache as this max age allows
+   * (TrackProducer.consume); absent before 06, where an absent start means the latest group.
+   */
+  reachBackMs?: number;
+  /**
    * Resolves true once the subscriber acknowledged the end of the track (its FIN after ours), so a
    * publisher knows everything it wrote was read; false if it left early or the track was reset.
    */
@@ -128,7 +133,11 @@ export class TrackMux {
     cost?: RouteCost,
   ): Announcement {
     const announcement = new Announcement(path, hops, cost);
-    this.#add(announcement, (request) => broadcast.consume().subscribe(request.track), broadcast);
+    this.#add(
+      announcement,
+      (request) => broadcast.consume().subscribe(request.track, { maxAgeMs: request.reachBackMs }),
+      broadcast,
+    );
     void broadcast.closed.then(() => announcement.end());
     return announcement;
   }

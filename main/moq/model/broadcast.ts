@@ -181,9 +181,10 @@ export class BroadcastConsumer {
 
   /**
    * Subscribe to a track by name. Throws MoqError(NotFound) when the broadcast has no such track
-   * and the request handler does not produce one, or when the broadcast ended.
+   * and the request handler does not produce one, or when the broadcast ended. `maxAgeMs` as for
+   * TrackProducer.consume (moq-lite-06: start back in the cache).
    */
-  subscribe(name: string): TrackConsumer {
+  subscribe(name: string, options: { maxAgeMs?: number } = {}): TrackConsumer {
     const producer = this.#producer;
     const track = producer.resolveTrack(name);
     if (!track) {
@@ -192,7 +193,7 @@ export class BroadcastConsumer {
         : "no such track in this broadcast";
       throw new MoqError(ErrorCode.NotFound, `track "${name}" not found: ${why}`);
     }
-    return track.consume();
+    return track.consume(options);
   }
 
   get isEnded(): boolean {

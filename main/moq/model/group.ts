@@ -130,6 +130,11 @@ export class GroupProducer implements GroupWriter {
     return this.#buf.datagram;
   }
 
+  /** The first frame's timestamp (where the group starts in media time), once it has one. */
+  get firstTimestamp(): number | undefined {
+    return this.#buf.timestamps[0];
+  }
+
   /** Sum of the payload sizes written so far. */
   get byteCount(): number {
     return this.#buf.bytes;

@@ -251,8 +251,15 @@ export class TrackProducer implements TrackWriter {
   }
 
   /** A reader starting at the latest group (from its first frame), then every group opened later. */
-  consume(): TrackConsumer {
-    return new TrackConsumer(this.#core);
+  /**
+   * A reader from the latest group on. With `maxAgeMs` (moq-lite-06, a subscription that names no
+   * start group), it starts further back: at the oldest cached group that age does not make
+   * stale, where a group is stale once the latest group starts `maxAgeMs` or more after the group
+   * it precedes ends (its successor's start). 0 keeps only the latest, as without it.
+   */
+  consume(options: { maxAgeMs?: number } = {}): TrackConsumer {
+    const floor = options.maxAgeMs ? freshFloor(this.#core, options.maxAgeMs) : undefined;
+    return new TrackConsumer(this.#core, floor);
   }
 
   /**
@@ -308,6 +315,28 @@ export class TrackProducer implements TrackWriter {
   }
 }
 
+/**
+ * The lowest cached group sequence that `maxAgeMs` still considers fresh (see consume()), or
+ * undefined when only the latest group is.
+ */
+function freshFloor(core: TrackCore, maxAgeMs: number): number | undefined {
+  const latest = core.latest;
+  const edge = latest?.firstTimestamp;
+  if (!latest || edge === undefined) return undefined;
+  const budget = (maxAgeMs * core.scale) / 1000;
+  const cached = core.window.filter((g) => g.sequence < latest.sequence).sort((a, b) => a.sequence - b.sequence);
+  let floor: number | undefined;
+  // Walking down from the newest: a group's reach is where its successor starts.
+  let reach = edge;
+  for (let i = cached.length - 1; i >= 0; i--) {
+    const group = cached[i]!;
+    if (edge - reach >= budget) break;
+    floor = group.sequence;
+    reach = group.firstTimestamp ?? reach;
+  }
+  return floor;
+}
+
 export class TrackConsumer implements TrackReader {
   readonly name: string;
   readonly #core: TrackCore;
@@ -324,13 +353,17 @@ export class TrackConsumer implements TrackReader {
   skippedGroups = 0;
   /** The latest group's sequence when this consumer was made (where it starts), if any. */
   readonly startedAt: number | undefined;
+  /** Starting back in the cache: cached groups below this sequence are passed over. */
+  readonly #floor: number | undefined;
 
-  constructor(core: TrackCore) {
+  constructor(core: TrackCore, floor?: number) {
     this.name = core.name;
     this.#core = core;
-    this.startedAt = core.latest?.sequence;
-    this.#first = core.latest && new WeakRef(core.latest);
-    this.#cursor = core.opened;
+    this.#floor = floor;
+    this.startedAt = floor ?? core.latest?.sequence;
+    // From the floor, every cached group is delivered in arrival order; else the latest first.
+    this.#first = floor === undefined && core.latest ? new WeakRef(core.latest) : undefined;
+    this.#cursor = floor === undefined ? core.opened : core.base;
     this.#position.cursor = this.#cursor;
     core.cursors.add(this.#position);
     core.consumers++;
@@ -361,6 +394,7 @@ export class TrackConsumer implements TrackReader {
         this.#cursor++;
         this.#position.cursor = this.#cursor;
         core.onAdvance?.();
+        if (this.#floor !== undefined && group.sequence < this.#floor) continue;
         return group.consume();
       }
       if (core.state === "closed") {

@@ -313,3 +313,50 @@ describe("TrackProducer / TrackConsumer", () => {
     expect(() => new TrackProducer("t", { maxCachedBytes: -1 })).toThrow(RangeError);
   });
 });
+
+describe("starting back in the cache by max age (moq-lite-06)", () => {
+  /** Groups 0..4 starting at 0, 1000, … 4000 ms, one frame each. */
+  function fiveSeconds(): TrackProducer {
+    const track = new TrackProducer("v", { timescale: 1000, maxCachedGroups: 10 });
+    for (let g = 0; g < 5; g++) {
+      const group = track.openGroup();
+      group.writeFrame(text(`g${g}`), g * 1000);
+      group.close();
+    }
+    return track;
+  }
+
+  async function firstSequences(track: TrackProducer, maxAgeMs: number | undefined, n: number): Promise<number[]> {
+    const consumer = track.consume(maxAgeMs === undefined ? {} : { maxAgeMs });
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await consumer.nextGroup())!.sequence);
+    consumer.close();
+    return out;
+  }
+
+  it("starts at the oldest group the age keeps fresh, then goes on with new ones", async () => {
+    const track = fiveSeconds();
+    // Group 4 starts at 4000; group 0 ends where group 1 starts (1000): 3000 ms old, over 2500.
+    const consumer = track.consume({ maxAgeMs: 2500 });
+    expect(consumer.startedAt).toBe(1);
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push((await consumer.nextGroup())!.sequence);
+    expect(got).toEqual([1, 2, 3, 4]);
+    writeGroup(track, ["g5"]);
+    expect((await consumer.nextGroup())!.sequence).toBe(5);
+  });
+
+  it("an age of 0, or none, keeps only the latest group; a long one reaches the whole cache", async () => {
+    const track = fiveSeconds();
+    const g5 = track.openGroup();
+    g5.writeFrame(text("g5"), 5000);
+    g5.close();
+    expect(await firstSequences(track, 0, 1)).toEqual([5]);
+    expect(await firstSequences(track, undefined, 1)).toEqual([5]);
+    expect(await firstSequences(track, 60_000, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Group 3 ends 1000 ms before the latest starts: an age of exactly that is already stale
+    // (the bound is exclusive), a millisecond more keeps it.
+    expect(track.consume({ maxAgeMs: 1000 }).startedAt).toBe(4);
+    expect(track.consume({ maxAgeMs: 1001 }).startedAt).toBe(3);
+  });
+});

@@ -289,6 +289,9 @@ export async function serveSubscribe(core: SessionCore, send: SendStream, recv: 
     endGroup: request.endGroup,
     subscribeId: request.id,
     delivered,
+    ...(versionAtLeast(core.version, "moq-lite-06") && request.startGroup === undefined && request.maxLatencyMs > 0
+      ? { reachBackMs: request.maxLatencyMs }
+      : {}),
   };
   let consumer: TrackConsumer;
   try {
