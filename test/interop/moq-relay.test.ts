@@ -14,6 +14,7 @@ import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
 import type { Session } from "../../main/moq/lite/session/session.ts";
+import type { AnnouncementChange } from "../../main/moq/mux.ts";
 import type { Version } from "../../main/moq/lite/wire/version.ts";
 import { connect } from "../../main/moq/node.ts";
 import { loadHttp3 } from "../../main/moq/transport/h3/load.ts";
@@ -34,6 +35,22 @@ if (!BIN) {
   console.log(
     "moq-relay interop skipped: no moq-relay binary on PATH, in ~/.cargo/bin or at MOQ_RELAY_BIN (`cargo install moq-relay` builds one)",
   );
+}
+
+/** The first change of `path` to `active` (or the reader's end), within T. */
+function changeOf(
+  reader: ReturnType<Session["announced"]>,
+  path: string,
+  active: boolean,
+  what: string,
+): Promise<AnnouncementChange | undefined> {
+  const found = (async () => {
+    for (;;) {
+      const c = await reader.next();
+      if (!c || (c.path === path && c.active === active)) return c;
+    }
+  })();
+  return within(found, T, what);
 }
 
 async function freePort(): Promise<number> {
@@ -107,16 +124,7 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     publisher.mux.publishBroadcast(name, broadcast);
 
     const reader = viewer.announced("interop");
-    const change = await within(
-      (async () => {
-        for (;;) {
-          const c = await reader.next();
-          if (!c || (c.path === name && c.active)) return c;
-        }
-      })(),
-      T,
-      "the announcement",
-    );
+    const change = await changeOf(reader, name, true, "the announcement");
     expect(change).toMatchObject({ path: name, active: true });
     // 04 and 05 carry hop ids: the relay's own is in the chain.
     if (sv !== "moq-lite-03") expect(change!.hops.length).toBeGreaterThan(0);
@@ -152,16 +160,7 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     publisher.mux.publishBroadcast("interop/cost", broadcast);
 
     const reader = viewer.announced("interop");
-    const change = await within(
-      (async () => {
-        for (;;) {
-          const c = await reader.next();
-          if (!c || (c.path === "interop/cost" && c.active)) return c;
-        }
-      })(),
-      T,
-      "the announcement",
-    );
+    const change = await changeOf(reader, "interop/cost", true, "the announcement");
     // Our publisher announces at cost 0; moq-relay adds its link to us (1), and we add our link
     // to it (it names no price in SETUP, so 1).
     expect(change!.cost).toEqual({ warm: 2, cold: 2 });
@@ -174,16 +173,7 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     probe.close();
     broadcast.close();
     // It ends by id: the reader sees the end.
-    const ended = await within(
-      (async () => {
-        for (;;) {
-          const c = await reader.next();
-          if (!c || (c.path === "interop/cost" && !c.active)) return c;
-        }
-      })(),
-      T,
-      "the announcement's end",
-    );
+    const ended = await changeOf(reader, "interop/cost", false, "the announcement's end");
     expect(ended).toMatchObject({ path: "interop/cost", active: false });
   });
 
@@ -213,16 +203,7 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     const track = broadcast.createTrack("data");
     publisher.mux.publishBroadcast("interop/quic", broadcast);
     const reader = viewer.announced("interop");
-    await within(
-      (async () => {
-        for (;;) {
-          const c = await reader.next();
-          if (!c || (c.path === "interop/quic" && c.active)) return c;
-        }
-      })(),
-      T,
-      "the announcement",
-    );
+    await changeOf(reader, "interop/quic", true, "the announcement");
     const sub = viewer.subscribe("interop/quic", "data");
     await until(() => track.consumerCount > 0, T, "moq-relay's upstream subscription");
     const payload = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
@@ -253,16 +234,7 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     const track = broadcast.createTrack("pings", { timescale: 1000 });
     publisher.mux.publishBroadcast("interop/datagrams", broadcast);
     const reader = viewer.announced("interop");
-    await within(
-      (async () => {
-        for (;;) {
-          const c = await reader.next();
-          if (!c || (c.path === "interop/datagrams" && c.active)) return c;
-        }
-      })(),
-      T,
-      "the announcement",
-    );
+    await changeOf(reader, "interop/datagrams", true, "the announcement");
     const sent: number[] = [];
     publisher.on((e) => e.type === "datagram" && e.direction === "sent" && sent.push(e.sequence));
     const sub = viewer.subscribe("interop/datagrams", "pings");

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
+import type { TrackProducer } from "../../../main/moq/model/track.ts";
+import type { Session } from "../../../main/moq/lite/session/session.ts";
 import { TrackMux } from "../../../main/moq/mux.ts";
 import { authorize, generateJwk, loadAuthKey, parseAuthKey } from "../../../main/moq/relay/auth.ts";
 import type { AuthKey } from "../../../main/moq/relay/auth.ts";
@@ -32,6 +34,16 @@ function start(key: AuthKey | undefined, publicPrefixes: string[]): Promise<Test
 
 const key = parseAuthKey(JSON.stringify(generateJwk("ES256")));
 const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
+
+/** Subscribe `viewer` to `path`/t through the relay and see group 0 of `track` arrive. */
+async function groupGetsThrough(viewer: Session, path: string, track: TrackProducer): Promise<void> {
+  const sub = viewer.subscribe(path, "t");
+  await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+  const g = track.openGroup();
+  g.writeFrame(new TextEncoder().encode("hi"));
+  g.close();
+  expect((await within(sub.nextGroup(), T, "group"))?.sequence).toBe(0);
+}
 
 describe("relay with JWT auth and public prefixes", () => {
   it("refuses a session without a token, with a bad signature, or with an expired token (code 6) and logs why", async () => {
@@ -66,12 +78,7 @@ describe("relay with JWT auth and public prefixes", () => {
     const viewer = await r.client(`room?jwt=${viewToken}`);
     const announced = viewer.announced("");
     expect(await within(announced.next(), T, "alice's broadcast")).toMatchObject({ path: "alice/cam", active: true });
-    const sub = viewer.subscribe("alice/cam", "t");
-    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
-    const g = track.openGroup();
-    g.writeFrame(new TextEncoder().encode("hi"));
-    g.close();
-    expect((await within(sub.nextGroup(), T, "group"))?.sequence).toBe(0);
+    await groupGetsThrough(viewer, "alice/cam", track);
     expect(r.relay.broadcasts()).toEqual(["room/alice/cam"]);
   });
 
@@ -92,12 +99,7 @@ describe("relay with JWT auth and public prefixes", () => {
     const viewer = await r.client(`room?jwt=${signToken({ root: "room", subscribe: ["alice/*"] }, key)}`);
     const changes = viewer.announced("");
     expect(await within(changes.next(), T, "alice's broadcast")).toMatchObject({ path: "alice/cam", active: true });
-    const sub = viewer.subscribe("alice/cam", "t");
-    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
-    const g = track.openGroup();
-    g.writeFrame(new TextEncoder().encode("hi"));
-    g.close();
-    expect((await within(sub.nextGroup(), T, "group"))?.sequence).toBe(0);
+    await groupGetsThrough(viewer, "alice/cam", track);
     const hidden = viewer.subscribe("bob/cam", "t");
     expect((await within(hidden.closed, T, "the refused subscription"))?.code).toBeDefined();
 
