@@ -7,7 +7,7 @@ import { sleep } from "../signals.ts";
 
 export interface PumpOptions {
   groupFrames: number;
-  /** Every frame a group of its own, sent in a QUIC datagram where the subscriber's session can. */
+  /** Groups sent in QUIC datagrams where the subscriber's session can (the caller sets groupFrames 1). */
   datagrams?: boolean;
   /** Frames per second; undefined = as fast as `admit` allows. */
   fps?: number;
@@ -50,7 +50,7 @@ export async function pump(
       if (next.done) break;
       if (opts.signal.aborted) return result;
       const frame = next.value;
-      if (!group || inGroup >= (opts.datagrams ? 1 : opts.groupFrames)) {
+      if (!group || inGroup >= opts.groupFrames) {
         group?.close();
         group = writer.openGroup(undefined, { datagram: opts.datagrams ?? false });
         result.groups++;

@@ -1,6 +1,5 @@
 // --bind HOST:PORT for `moqscope relay`: IPv4, a name, or [IPv6]; the port may be 0 (any free one).
 
-import { isIP } from "node:net";
 import { UsageError } from "../errors.ts";
 
 export const DEFAULT_BIND = "127.0.0.1:4443";
@@ -19,9 +18,4 @@ export function parseBind(text: string): BindAddress {
   return { host: m[1]!, port };
 }
 
-/** Loopback addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
-}
+export { isLoopback } from "../../moq/node.ts";

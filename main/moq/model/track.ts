@@ -250,7 +250,6 @@ export class TrackProducer implements TrackWriter {
     return this.#core.consumers;
   }
 
-  /** A reader starting at the latest group (from its first frame), then every group opened later. */
   /**
    * A reader from the latest group on. With `maxAgeMs` (moq-lite-06, a subscription that names no
    * start group), it starts further back: at the oldest cached group that age does not make
@@ -362,7 +361,9 @@ export class TrackConsumer implements TrackReader {
     this.#floor = floor;
     this.startedAt = floor ?? core.latest?.sequence;
     // From the floor, every cached group is delivered in arrival order; else the latest first.
-    this.#first = floor === undefined && core.latest ? new WeakRef(core.latest) : undefined;
+    // The latest can have slid out of the window (it is kept all the same): then it comes first.
+    const latestOutside = core.latest !== undefined && !core.bySequence.has(core.latest.sequence);
+    this.#first = (floor === undefined || latestOutside) && core.latest ? new WeakRef(core.latest) : undefined;
     this.#cursor = floor === undefined ? core.opened : core.base;
     this.#position.cursor = this.#cursor;
     core.cursors.add(this.#position);

@@ -25,7 +25,10 @@ export interface ServerGrant {
 
 export type ReplyVerdict = { grant: ServerGrant } | { refused: string } | { invalid: string } | { unavailable: string };
 
-/** Printable and bounded: the server's text ends up in a close reason and a log line. */
+/**
+ * Printable and bounded: the server's text ends up in a close reason and a log line. Unlike
+ * transport/excerpt.ts's describeBody it stays unquoted: it is the reason itself, not a quote.
+ */
 function excerpt(text: string): string {
   const clean = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;

@@ -4,7 +4,7 @@
 
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
+import { isLoopback } from "../transport/url.ts";
 
 /** A bad --auth-url: refused at startup, before any session depends on it. */
 export class AuthUrlError extends Error {
@@ -28,20 +28,13 @@ export interface AuthReply {
 const MAX_REPLY_BYTES = 256 * 1024;
 
 /** `url` without userinfo, query or fragment, any of which may carry a credential. */
-export function redactUrl(url: URL): string {
+export function shownAuthUrl(url: URL): string {
   const copy = new URL(url.href);
   copy.username = "";
   copy.password = "";
   copy.search = "";
   copy.hash = "";
   return copy.href;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, "$1");
-  if (host === "localhost") return true;
-  if (net.isIPv4(host)) return host.startsWith("127.");
-  return net.isIPv6(host) && host === "::1";
 }
 
 /** Check an --auth-url; a clear AuthUrlError when it is not one the relay may use. */
@@ -60,7 +53,7 @@ export function authTarget(text: string): AuthTarget {
     case "http:":
       if (!isLoopback(url.hostname))
         throw new AuthUrlError(
-          `${rule}: ${redactUrl(url)} would send session details in the clear; use https:// or a loopback host`,
+          `${rule}: ${shownAuthUrl(url)} would send session details in the clear; use https:// or a loopback host`,
         );
       return { url };
     case "unix:": {
@@ -71,11 +64,11 @@ export function authTarget(text: string): AuthTarget {
         path = "";
       }
       if ((url.hostname !== "" && url.hostname !== "localhost") || path === "" || path === "/")
-        throw new AuthUrlError(`${rule}: ${redactUrl(url)} names no socket path (write unix:///run/auth.sock)`);
+        throw new AuthUrlError(`${rule}: ${shownAuthUrl(url)} names no socket path (write unix:///run/auth.sock)`);
       return { socketPath: path };
     }
     default:
-      throw new AuthUrlError(`${rule}; got ${url.protocol}// (${redactUrl(url)})`);
+      throw new AuthUrlError(`${rule}; got ${url.protocol}// (${shownAuthUrl(url)})`);
   }
 }
 

@@ -11,7 +11,7 @@ import type { AuthEvent, SessionFields } from "./auth-url-request.ts";
 import { rootOf } from "./grant.ts";
 import type { Authorize, GrantInput, Lease } from "./grant.ts";
 
-export { AuthUrlError, redactUrl } from "./auth-url-http.ts";
+export { AuthUrlError } from "./auth-url-http.ts";
 
 export interface AuthServerOptions {
   /** The relay's name, sent in every request (moq-relay's --stats-node); default "". */

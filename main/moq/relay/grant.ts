@@ -1,9 +1,9 @@
 // What a session may do at the relay. The auth module decides; without one, a session may do
 // everything under the path it connected to.
 
-import { toPath, type Path } from "../model/path.ts";
+import { hasPrefix, toPath, type Path } from "../model/path.ts";
 import type { SessionRequest } from "../transport/listener.ts";
-import { Pattern, PatternError, reduce } from "./pattern.ts";
+import { Pattern, reduce } from "./pattern.ts";
 
 /**
  * Path patterns (see pattern.ts) relative to `root`, as moq-relay 0.17 grants: `**` is
@@ -95,7 +95,7 @@ export function normalizeGrant(grant: GrantInput): Grant {
 }
 
 /** Canonical texts of a pattern list, without members another one contains. */
-export function reducedTexts(patterns: readonly string[]): string[] {
+function reducedTexts(patterns: readonly string[]): string[] {
   return reduce(patterns.map((p) => Pattern.parse(p))).map(String);
 }
 
@@ -119,10 +119,6 @@ export class PathScope {
     this.#patterns = patterns.map((p) => Pattern.parse(p));
   }
 
-  get empty(): boolean {
-    return this.#patterns.length === 0;
-  }
-
   matches(path: string): boolean {
     return this.#patterns.some((p) => p.matches(path));
   }
@@ -130,8 +126,6 @@ export class PathScope {
   /** The prefixes to watch announcements under: each pattern's literal head, none under another. */
   heads(): Path[] {
     const all = [...new Set(this.#patterns.map((p) => toPath(p.head)))];
-    return all.filter((h) => !all.some((g) => g !== h && (g === "" || h.startsWith(`${g}/`))));
+    return all.filter((h) => !all.some((g) => g !== h && hasPrefix(g, h)));
   }
 }
-
-export { PatternError };

@@ -55,10 +55,6 @@ export class Pattern {
     return joinSegments(this.segments.map(segmentText));
   }
 
-  get hasGlobstar(): boolean {
-    return this.segments.some((s) => s.kind === "globstar");
-  }
-
   /** No wildcard: the pattern names exactly one path. */
   get isLiteral(): boolean {
     return this.segments.every((s) => s.kind === "literal");

@@ -38,5 +38,5 @@ export {
 export type { ProtocolOffer } from "./alpn.ts";
 export { normalizeFingerprint } from "./dial.ts";
 export { fetchDevFingerprint } from "./dev-fingerprint.ts";
-export { parseRelayUrl, redactUrl } from "./url.ts";
+export { isLoopback, parseRelayUrl, redactUrl } from "./url.ts";
 export { TimeoutError } from "./timeout.ts";

@@ -1,6 +1,8 @@
 // Relay URLs: which schemes mean what, validation with messages that show a working example, and
 // the small rewrites connect needs (scheme swaps, the certificate.sha256 address, hiding the jwt).
 
+import net from "node:net";
+
 export const URL_EXAMPLES =
   "e.g. http://localhost:4443/anon (development relay), https://relay.example.com/anon?jwt=TOKEN, or ws://127.0.0.1:4443/";
 
@@ -72,4 +74,12 @@ export function redactUrl(url: URL | string): string {
   u.password = "";
   if (u.searchParams.has("jwt")) u.searchParams.set("jwt", "…");
   return u.href.replace("jwt=%E2%80%A6", "jwt=…");
+}
+
+/** Loopback addresses only this machine can reach ("localhost", 127.x, ::1; IPv6 with or without brackets). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, "$1");
+  if (host === "localhost") return true;
+  if (net.isIPv4(host)) return host.startsWith("127.");
+  return host === "::1";
 }

@@ -132,7 +132,12 @@ async function raceHttpVersions(h3: () => Promise<Transport>, h2: () => Promise<
     return withFallback(r.transport, `HTTP/3: ${messageOf(next.r.err)}`);
   }
   if (!next.r.ok) {
-    // HTTP/2 failed: HTTP/3 may still come through; else HTTP/2's explanation is the useful one.
+    // A failure HTTP/3 would meet as well (the certificate, the token) is final at once.
+    if (isFinal(next.r.err)) {
+      discard(h3Result);
+      throw next.r.err;
+    }
+    // Otherwise HTTP/3 may still come through; else HTTP/2's explanation is the useful one.
     const r = await h3Result;
     if (r.ok) return r.transport;
     throw next.r.err;

@@ -5,7 +5,7 @@
 // group that already came is dropped; datagrams are unreliable by nature, so none of this closes
 // the session.
 
-import { DecodeError, MoqError } from "../../errors.ts";
+import { DecodeError, ErrorCode, MoqError } from "../../errors.ts";
 import type { TransportDatagrams } from "../../transport/types.ts";
 import { decodeDatagram, encodeDatagram, MAX_DATAGRAM_BYTES } from "../wire/datagram.ts";
 import type { SessionCore } from "./context.ts";
@@ -76,16 +76,17 @@ function deliver(
   let dropped: string | undefined;
   if (sub === undefined) dropped = "no such subscription";
   else if (sub === "ended" || !sub.active) dropped = "subscription ended";
+  else if (sub.endGroup !== undefined && sequence >= sub.endGroup) dropped = `group ${sequence} is past SUBSCRIBE_END`;
   else {
     try {
-      const group = sub.producer.openGroup(sequence, { datagram: true });
       sub.groupStarted(sequence);
-      group.writeFrame(payload, timestamp);
-      group.close();
-      sub.groupEnded();
+      sub.producer.writeDatagram(payload, timestamp, sequence);
     } catch (err) {
       if (!(err instanceof MoqError)) throw err;
-      dropped = `group ${sequence} is already here`; // it came on a stream too
+      // A copy that came on a stream too, or a track that just ended.
+      dropped = err.code === ErrorCode.Duplicate ? `group ${sequence} is already here` : err.message;
+    } finally {
+      sub.groupEnded();
     }
   }
   if (core.events.active) {

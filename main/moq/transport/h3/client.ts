@@ -45,7 +45,7 @@ export async function dialHttp3(url: URL, opts: Http3DialOptions): Promise<Http3
       (s) => s.close(0, "gave up"),
       () => {},
     );
-    throw describeHttp3Failure(err, url);
+    throw describeHttp3Failure(err, url, v.mode === "pinned");
   }
   const protocol = native.protocol ?? "";
   const info: TransportInfo = {
@@ -61,7 +61,7 @@ export async function dialHttp3(url: URL, opts: Http3DialOptions): Promise<Http3
 }
 
 /** The binding's errors are quinn's and rustls's words; put the URL and what to do next to them. */
-function describeHttp3Failure(err: unknown, url: URL): Error {
+function describeHttp3Failure(err: unknown, url: URL, pinned: boolean): Error {
   if (err instanceof Error && err.name === "TimeoutError") return err;
   const text = err instanceof Error ? err.message : String(err);
   const where = redactUrl(url);
@@ -69,7 +69,12 @@ function describeHttp3Failure(err: unknown, url: URL): Error {
   let code: string | undefined;
   if (/timed out/i.test(text)) message = `no HTTP/3 answer from ${where} (UDP): ${text}`;
   else if (/certificate|UnknownIssuer|BadSignature|NotValidForName|Expired/i.test(text)) {
-    message = `the certificate of ${where} was refused over HTTP/3 (${text}): pin its SHA-256 fingerprint, or use the relay's http:// URL`;
+    if (pinned) {
+      // HTTP/2 would meet the same certificate: FINGERPRINT_MISMATCH stops the fallback.
+      message = `the certificate of ${where} does not have the pinned fingerprint (HTTP/3: ${text}); the server may have restarted with a new certificate`;
+      code = "FINGERPRINT_MISMATCH";
+    } else
+      message = `the certificate of ${where} was refused over HTTP/3 (${text}): pin its SHA-256 fingerprint, or use the relay's http:// URL`;
   } else {
     const status = /\b(4\d\d|5\d\d)\b/.exec(text)?.[1];
     if (status === "401" || status === "403") {

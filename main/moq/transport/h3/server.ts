@@ -3,8 +3,8 @@
 // version the client offered (WT-Protocol); the prebuilt binary can only accept without a
 // protocol, so its sessions negotiate 01/02 through SETUP, or are refused when that is not allowed.
 
-import { createHash, X509Certificate } from "node:crypto";
 import net from "node:net";
+import { fingerprintOfPem } from "../certificate.ts";
 import type { Transport } from "../types.ts";
 import type { NativeBinding, NativeRequest } from "./binding.ts";
 import { loadHttp3 } from "./load.ts";
@@ -22,8 +22,6 @@ export interface Http3ServerOptions {
 }
 
 export interface Http3Server {
-  /** True when sessions can select a protocol (our extended binary). */
-  readonly selectsProtocol: boolean;
   close(): Promise<void>;
 }
 
@@ -64,7 +62,6 @@ export function startHttp3(opts: Http3ServerOptions): Http3Server | { unavailabl
   })();
 
   return {
-    selectsProtocol: h3.extended,
     async close() {
       if (closing) return;
       closing = true;
@@ -108,8 +105,7 @@ async function answer(request: NativeRequest, opts: Http3ServerOptions): Promise
 
 /** A throwaway WebTransport dial to our own port, pinned to our own certificate. */
 async function dialSelf(binding: NativeBinding, opts: Http3ServerOptions): Promise<void> {
-  const der = new X509Certificate(opts.certPem).raw;
-  const client = binding.NapiClient.withCertificateHashes([createHash("sha256").update(der).digest()]);
+  const client = binding.NapiClient.withCertificateHashes([Buffer.from(fingerprintOfPem(opts.certPem), "hex")]);
   const host = !opts.host || opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host === "::" ? "::1" : opts.host;
   const shown = net.isIPv6(host) ? `[${host}]` : host;
   const session = await client.connect(`https://${shown}:${opts.port}/`);
