@@ -15,19 +15,29 @@ let page: Page;
 test.beforeAll(async ({ browser }) => {
   host = await startUi();
   page = await browser.newPage();
-  await page.goto(host.url);
+  try {
+    await page.goto(host.url);
+  } catch (err) {
+    // afterEach does not run for a failed beforeAll: say here what the host printed.
+    throw new Error(`${(err as Error).message}\n${hostStory()}`, { cause: err });
+  }
 });
+
+/** How the page's host ended (if it did) and what it printed last. */
+function hostStory(): string {
+  const { exitCode, signalCode } = host.child;
+  const ended =
+    exitCode !== null || signalCode !== null ? `exited (code ${exitCode}, signal ${signalCode})` : "running";
+  return `moqscope ui ${ended}; its last output:\n${host.output().slice(-3000)}`;
+}
 
 // When a test fails, what the page's host printed (and how it ended) is usually the story.
 // Playwright insists on a destructuring pattern for the fixtures argument, even an empty one.
 // eslint-disable-next-line no-empty-pattern
 test.afterEach(async ({}, testInfo) => {
   if (testInfo.status === testInfo.expectedStatus || !host) return;
-  const { exitCode, signalCode } = host.child;
-  const ended =
-    exitCode !== null || signalCode !== null ? `exited (code ${exitCode}, signal ${signalCode})` : "running";
-  await testInfo.attach("moqscope ui output", { body: `${ended}\n${host.output()}`, contentType: "text/plain" });
-  console.log(`moqscope ui ${ended}; its last output:\n${host.output().slice(-3000)}`);
+  await testInfo.attach("moqscope ui output", { body: hostStory(), contentType: "text/plain" });
+  console.log(hostStory());
 });
 
 test.afterAll(async () => {
