@@ -87,8 +87,11 @@ export function startHttp3(opts: Http3ServerOptions): Http3Server | { unavailabl
 
 async function answer(request: NativeRequest, opts: Http3ServerOptions): Promise<void> {
   const url = new URL(await request.url);
-  const offered = request.moqscopeProtocols ? await request.moqscopeProtocols : undefined;
-  const remote = request.moqscopeRemote ? await request.moqscopeRemote : "";
+  // These are async getters: reading one starts a native call. Test for them with `in`, which does
+  // not: a stray call left pending could run after the accept below consumed the request, and its
+  // rejection ("request already consumed") would be unhandled and end the process.
+  const offered = "moqscopeProtocols" in request ? await request.moqscopeProtocols : undefined;
+  const remote = ("moqscopeRemote" in request ? await request.moqscopeRemote : undefined) ?? "";
   const protocol = opts.selectProtocol(offered);
   if (protocol === undefined) {
     await request.reject(400);
