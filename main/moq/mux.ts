@@ -3,8 +3,8 @@ import type { BroadcastProducer } from "./model/broadcast.ts";
 import type { GroupProducer } from "./model/group.ts";
 import { TrackProducer } from "./model/track.ts";
 import type { TrackConsumer, TrackOptions } from "./model/track.ts";
-import { DEFAULT_TIMESCALE } from "./model/types.ts";
-import type { TrackWriter } from "./model/types.ts";
+import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "./model/types.ts";
+import type { TrackProperties, TrackWriter } from "./model/types.ts";
 import { ROOT, hasPrefix, toPath, type Path } from "./model/path.ts";
 import type { RouteCost } from "./lite/wire/announce-06.ts";
 
@@ -196,15 +196,15 @@ export class TrackMux {
     return entry.resolve(request);
   }
   /**
-   * The timescale of a published track, found without subscribing, or undefined when nobody
-   * publishes it. A handler is only run for real subscriptions (it may count subscribers, or read
-   * a file for each): its tracks have the default timescale.
+   * The properties of a published track (TRACK_INFO), found without subscribing, or undefined when
+   * nobody publishes it. A handler is only run for real subscriptions (it may count subscribers, or
+   * read a file for each): its tracks have the defaults.
    */
-  async trackTimescale(broadcast: Path, track: string): Promise<number | undefined> {
+  async trackProperties(broadcast: Path, track: string): Promise<TrackProperties | undefined> {
     const entry = this.#entries.get(broadcast);
     if (!entry) return undefined;
-    if (!entry.broadcast) return DEFAULT_TIMESCALE;
-    return entry.broadcast.trackTimescale(track);
+    if (!entry.broadcast) return { timescale: DEFAULT_TIMESCALE, maxAgeMs: DEFAULT_MAX_AGE_MS };
+    return entry.broadcast.trackProperties(track);
   }
 
   /** A past group still held in a published broadcast's cache (for FETCH). */

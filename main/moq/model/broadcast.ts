@@ -5,14 +5,14 @@
 import { ErrorCode, MoqError, describeCode } from "../errors.ts";
 import { Settled } from "./signal.ts";
 import { TrackProducer, type TrackConsumer, type TrackOptions } from "./track.ts";
-import { DEFAULT_TIMESCALE } from "./types.ts";
-import type { EndInfo } from "./types.ts";
+import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "./types.ts";
+import type { EndInfo, TrackProperties } from "./types.ts";
 
 /** Produces a track for a requested name, or undefined when it has no such track. */
 export type TrackRequestHandler = (name: string) => TrackProducer | undefined;
 
-/** Says a track's timescale without producing it, or undefined when there is no such track. */
-export type TrackInfoHandler = (name: string) => Promise<number | undefined>;
+/** Says a track's properties without producing it, or undefined when there is no such track. */
+export type TrackInfoHandler = (name: string) => Promise<TrackProperties | undefined>;
 
 export interface BroadcastOptions {
   /** Cache options for tracks made by createTrack() without options of their own. */
@@ -94,17 +94,18 @@ export class BroadcastProducer {
   }
 
   /**
-   * A track's timescale, or undefined when the broadcast has no such track. A live track answers
+   * A track's properties, or undefined when the broadcast has no such track. A live track answers
    * itself, then the info handler. A request handler is not run for a mere question (it makes
    * tracks for subscribers, and may start work for each): its tracks are taken to have the
    * default timescale, so one that makes tracks with another should also set an info handler.
    */
-  async trackTimescale(name: string): Promise<number | undefined> {
+  async trackProperties(name: string): Promise<TrackProperties | undefined> {
     if (this.#isEnded) return undefined;
     const live = this.getTrack(name);
-    if (live) return live.timescale();
+    if (live) return live.properties();
     if (this.#infoHandler) return this.#infoHandler(name);
-    return this.#requestHandler ? DEFAULT_TIMESCALE : undefined;
+    if (!this.#requestHandler) return undefined;
+    return { timescale: DEFAULT_TIMESCALE, maxAgeMs: this.#trackOptions?.maxAgeMs ?? DEFAULT_MAX_AGE_MS };
   }
 
   /** End the broadcast: every track closes cleanly; no new tracks or subscriptions. */

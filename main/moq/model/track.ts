@@ -10,7 +10,14 @@
 import { ErrorCode, MoqError, describeCode } from "../errors.ts";
 import { GroupProducer, type GroupConsumer } from "./group.ts";
 import { ChangeSignal, Settled } from "./signal.ts";
-import { DEFAULT_TIMESCALE, type EndInfo, type TrackReader, type TrackWriter } from "./types.ts";
+import {
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_TIMESCALE,
+  type EndInfo,
+  type TrackProperties,
+  type TrackReader,
+  type TrackWriter,
+} from "./types.ts";
 
 export interface TrackOptions {
   /** Groups kept for consumers that lag or join late (at least 1). Default 4. */
@@ -30,6 +37,12 @@ export interface TrackOptions {
    * setTimescale(), or take the default if the track ends first.
    */
   timescale?: number | "pending";
+  /**
+   * The publisher's retention window (TRACK_INFO's max age, 05+): how far behind the newest group,
+   * in media time, a group is still worth delivering. Subscribers' max ages are clamped to it.
+   * Default DEFAULT_MAX_AGE_MS; a relay sets its upstream's with setMaxAge().
+   */
+  maxAgeMs?: number;
 }
 
 export const DEFAULT_MAX_CACHED_GROUPS = 4;
@@ -65,6 +78,8 @@ class TrackCore {
   scale = DEFAULT_TIMESCALE;
   /** The lowest group the source's feed delivers, when a relay learned it from upstream. */
   feedStart: number | undefined;
+  /** The publisher's retention window in ms (see TrackOptions.maxAgeMs). */
+  maxAgeMs = DEFAULT_MAX_AGE_MS;
 
   constructor(readonly name: string) {}
 
@@ -111,6 +126,7 @@ export class TrackProducer implements TrackWriter {
     this.#maxPending = Math.max(maxGroups, options.maxPendingGroups ?? maxGroups);
     this.#releaseRead = options.releaseReadFrames ?? false;
     if (options.timescale !== "pending") this.setTimescale(options.timescale ?? DEFAULT_TIMESCALE);
+    if (options.maxAgeMs !== undefined) this.setMaxAge(options.maxAgeMs);
     if (this.#maxPending > maxGroups) this.#core.onAdvance = () => this.#evict();
     this.#onGroupWrite = (group, bytes) => {
       // Writes to groups that already left the window no longer count.
@@ -143,6 +159,22 @@ export class TrackProducer implements TrackWriter {
   /** Frame timestamp units per second, once known. */
   timescale(): Promise<number> {
     return this.#core.timescale.promise;
+  }
+
+  /** Set the publisher's retention window (a relay learns it from its upstream's TRACK_INFO). */
+  setMaxAge(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`max age must be an integer >= 0 ms, got ${ms}`);
+    this.#core.maxAgeMs = ms;
+  }
+
+  /** The publisher's retention window in ms (TRACK_INFO's max age). */
+  get maxAgeMs(): number {
+    return this.#core.maxAgeMs;
+  }
+
+  /** The track's properties for TRACK_INFO, once its timescale is known. */
+  async properties(): Promise<TrackProperties> {
+    return { timescale: await this.timescale(), maxAgeMs: this.#core.maxAgeMs };
   }
 
   /**
@@ -254,10 +286,12 @@ export class TrackProducer implements TrackWriter {
    * A reader from the latest group on. With `maxAgeMs` (moq-lite-06, a subscription that names no
    * start group), it starts further back: at the oldest cached group that age does not make
    * stale, where a group is stale once the latest group starts `maxAgeMs` or more after the group
-   * it precedes ends (its successor's start). 0 keeps only the latest, as without it.
+   * it precedes ends (its successor's start). 0 keeps only the latest, as without it. The age is
+   * clamped to the track's own max age: nobody waits for a group longer than it is kept.
    */
   consume(options: { maxAgeMs?: number } = {}): TrackConsumer {
-    const floor = options.maxAgeMs ? freshFloor(this.#core, options.maxAgeMs) : undefined;
+    const maxAgeMs = Math.min(options.maxAgeMs ?? 0, this.#core.maxAgeMs);
+    const floor = maxAgeMs > 0 ? freshFloor(this.#core, maxAgeMs) : undefined;
     return new TrackConsumer(this.#core, floor);
   }
 

@@ -5,6 +5,20 @@
 /** The timescale of a track that says nothing else: timestamps in milliseconds. */
 export const DEFAULT_TIMESCALE = 1000;
 
+/**
+ * How far behind the newest group a track's groups stay worth delivering, when its publisher says
+ * nothing else (05+'s TRACK_INFO max age; moq-net and @moq/net default to 5 s as well).
+ */
+export const DEFAULT_MAX_AGE_MS = 5000;
+
+/** A track's immutable properties, as 05+'s TRACK_INFO carries them. */
+export interface TrackProperties {
+  /** Frame timestamp units per second. */
+  timescale: number;
+  /** The publisher's retention window in milliseconds of media time; a subscriber's max age is clamped to it. */
+  maxAgeMs: number;
+}
+
 /** How a track or group ended when it did not end cleanly. */
 export interface EndInfo {
   /** moq-lite error code (spec §12); 0 = cancelled. */

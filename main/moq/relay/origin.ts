@@ -6,7 +6,7 @@ import type { Path } from "../model/path.ts";
 import { BroadcastProducer } from "../model/broadcast.ts";
 import { TrackProducer } from "../model/track.ts";
 import type { TrackOptions } from "../model/track.ts";
-import { DEFAULT_TIMESCALE } from "../model/types.ts";
+import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "../model/types.ts";
 import type { Session } from "../lite/session/session.ts";
 import type { SubscribeConfig } from "../lite/session/subscriber.ts";
 import type { RouteCost } from "../lite/wire/announce-06.ts";
@@ -65,7 +65,11 @@ export class Origin {
       const sub = this.session.subscribe(this.wirePath, name, UPSTREAM_CONFIG);
       // Frames keep the publisher's timestamps, so downstream gets its timescale too (05's TRACK_INFO).
       const track = new TrackProducer(name, { ...trackOptions, timescale: "pending" });
-      void sub.timescale().then((timescale) => track.setTimescale(timescale));
+      // The upstream's retention window too, so reach-back here is clamped as it is at the source.
+      void sub.timescale().then((timescale) => {
+        track.setTimescale(timescale);
+        if (sub.trackInfo) track.setMaxAge(sub.trackInfo.maxLatencyMs);
+      });
       // Where the upstream feed starts, so a downstream 05 START does not skip an overtaken group.
       sub.ok.then((ok) => track.setFeedStart(ok.startGroup)).catch(() => {});
       this.upstream.set(name, track);
@@ -83,13 +87,15 @@ export class Origin {
       hooks.opened(this, name);
       return track;
     });
-    // 05's TRACK asks for a track's timescale alone: ask upstream the same, without subscribing.
+    // 05's TRACK asks for a track's properties alone: ask upstream the same, without subscribing.
     // Before 05 the upstream has no Track stream and its frames are stamped here, in the default.
     this.broadcast.onTrackInfo(async (name) => {
       if (this.session.isClosed) return undefined;
       try {
         const info = await this.session.trackInfo(this.wirePath, name);
-        return info?.timescale ?? DEFAULT_TIMESCALE;
+        return info
+          ? { timescale: info.timescale, maxAgeMs: info.maxLatencyMs }
+          : { timescale: DEFAULT_TIMESCALE, maxAgeMs: DEFAULT_MAX_AGE_MS };
       } catch {
         return undefined;
       }

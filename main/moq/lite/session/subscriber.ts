@@ -238,6 +238,7 @@ export async function runSubscription(core: SessionCore, sub: Subscription, conf
     if (!info) return;
     sub.trackInfo = info;
     sub.producer.setTimescale(info.timescale);
+    sub.producer.setMaxAge(info.maxLatencyMs);
   } else {
     sub.producer.setTimescale(DEFAULT_TIMESCALE);
   }

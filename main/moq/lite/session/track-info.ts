@@ -1,6 +1,6 @@
 import { DecodeError, ErrorCode, MoqError, isNotFoundCode } from "../../errors.ts";
 import type { Path } from "../../model/path.ts";
-import { DEFAULT_TIMESCALE } from "../../model/types.ts";
+import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "../../model/types.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { decodeTrackInfo, decodeTrackRequest, encodeTrackInfo, encodeTrackRequest } from "../wire/track.ts";
 import type { TrackInfo } from "../wire/track.ts";
@@ -41,19 +41,19 @@ export async function queryTrackInfo(core: SessionCore, broadcast: Path, track: 
   }
 }
 
-/** How long a relayed track may take to learn its timescale from upstream before the default is used. */
-const TIMESCALE_WAIT_MS = 5000;
+/** How long a relayed track may take to learn its properties from upstream before the defaults are used. */
+const PROPERTIES_WAIT_MS = 5000;
 
 export async function serveTrack(core: SessionCore, send: SendStream, recv: RecvStream): Promise<void> {
   const body = await recv.message(core.limits.maxMessageBytes, "TRACK");
   const request = decodeTrackRequest(body, core.version, core.limits);
   core.traced(recv, "TRACK", request);
-  const timescale = await withTimeout(
-    core.mux.trackTimescale(request.broadcast, request.track).catch(() => undefined),
-    TIMESCALE_WAIT_MS,
-    DEFAULT_TIMESCALE,
+  const properties = await withTimeout(
+    core.mux.trackProperties(request.broadcast, request.track).catch(() => undefined),
+    PROPERTIES_WAIT_MS,
+    { timescale: DEFAULT_TIMESCALE, maxAgeMs: DEFAULT_MAX_AGE_MS },
   );
-  if (timescale === undefined) {
+  if (properties === undefined) {
     send.reset(ErrorCode.NotFound);
     // The requester FINs after TRACK; read to that end rather than stop (see fetch.ts).
     await recv.discard().catch(() => {});
@@ -61,7 +61,7 @@ export async function serveTrack(core: SessionCore, send: SendStream, recv: Recv
     return;
   }
   try {
-    const info = { priority: 0, ordered: false, maxLatencyMs: 0, timescale };
+    const info = { priority: 0, ordered: false, maxLatencyMs: properties.maxAgeMs, timescale: properties.timescale };
     await core.sendMessage(send, "TRACK_INFO", info, encodeTrackInfo(info, core.version));
     await send.close();
     if (!(await recv.done())) throw new DecodeError("unexpected bytes after TRACK");

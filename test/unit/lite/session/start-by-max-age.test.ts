@@ -18,10 +18,14 @@ afterEach(async () => {
 });
 
 /** A server whose track holds groups 0..4 starting at 0, 1000, … 4000 ms. */
-async function cachedFiveSeconds(version: Version): Promise<void> {
+async function cachedFiveSeconds(version: Version, trackMaxAgeMs?: number): Promise<void> {
   server = await startServer({ versions: [version] });
   const broadcast = new BroadcastProducer();
-  const track = broadcast.createTrack("v", { timescale: 1000, maxCachedGroups: 10 });
+  const track = broadcast.createTrack("v", {
+    timescale: 1000,
+    maxCachedGroups: 10,
+    ...(trackMaxAgeMs === undefined ? {} : { maxAgeMs: trackMaxAgeMs }),
+  });
   for (let g = 0; g < 5; g++) {
     const group = track.openGroup();
     group.writeFrame(text(`g${g}`), g * 1000);
@@ -47,6 +51,22 @@ describe("an absent start group", () => {
     // Without a max age only the latest group is fresh.
     const live = client!.subscribe("cam", "v");
     expect(await sequences(live, 1)).toEqual([4]);
+  });
+
+  it("on 06 reaches back no further than the track's own max age, which TRACK_INFO announces", async () => {
+    await cachedFiveSeconds("moq-lite-06", 1500);
+    const sub = client!.subscribe("cam", "v", { maxLatencyMs: 2500 });
+    // 2500 ms would reach group 1; the publisher keeps groups fresh for 1500 ms only.
+    expect((await sequences(sub, 3)).sort()).toEqual([2, 3, 4]);
+    expect((await within(sub.ok, T, "SUBSCRIBE_START")).startGroup).toBe(2);
+    expect(sub.trackInfo?.maxLatencyMs).toBe(1500);
+  });
+
+  it("TRACK_INFO says 5 s when the publisher sets no max age, as moq-net and @moq/net default", async () => {
+    await cachedFiveSeconds("moq-lite-06");
+    const sub = client!.subscribe("cam", "v", { maxLatencyMs: 2500 });
+    await within(sub.ok, T, "SUBSCRIBE_START");
+    expect(sub.trackInfo?.maxLatencyMs).toBe(5000);
   });
 
   it("on 05 is the latest group, whatever the max age", async () => {
