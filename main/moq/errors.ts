@@ -55,6 +55,14 @@ export const StreamCode = {
   TimestampMismatch: 0x39,
 } as const;
 
+/** moq-net carries an application's own close code N as 64 + N; moq-relay puts HTTP statuses there. */
+export const APP_CODE_BASE = 64;
+/**
+ * moq-relay's close when its auth server could not be asked or answered nonsense: 502 Bad Gateway
+ * as an application code. Not a verdict on the credentials, so the client may try again later.
+ */
+export const AUTH_UNAVAILABLE_CODE = APP_CODE_BASE + 502;
+
 const CURRENT_NAMES = new Map<number, string>(Object.entries(StreamCode).map(([name, code]) => [code, name]));
 
 /**
@@ -68,7 +76,7 @@ export function describeCode(code: number): string {
   const current = code === 0 ? undefined : CURRENT_NAMES.get(code);
   if (older && current && older !== current) return `${code} ${older}/${current}`;
   if (older ?? current) return `${code} ${older ?? current}`;
-  if (code >= 64) return `${code} app(${code - 64})`;
+  if (code >= APP_CODE_BASE) return `${code} app(${code - APP_CODE_BASE})`;
   return String(code);
 }
 

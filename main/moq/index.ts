@@ -15,7 +15,15 @@ export type { SessionEvent, TimedEvent, EventListener } from "./lite/session/eve
 export { TrackMux, Announcement } from "./mux.ts";
 export type { TrackHandler, SubscribeRequest, AnnouncementChange } from "./mux.ts";
 export * from "./model/index.ts";
-export { ErrorCode, MoqError, DecodeError, StreamCode, describeCode, isNotFoundCode } from "./errors.ts";
+export {
+  AUTH_UNAVAILABLE_CODE,
+  ErrorCode,
+  MoqError,
+  DecodeError,
+  StreamCode,
+  describeCode,
+  isNotFoundCode,
+} from "./errors.ts";
 export { DEFAULT_LIMITS } from "./coding/limits.ts";
 export type { Limits } from "./coding/limits.ts";
 // QUIC varints, for formats carried in frames (hang's legacy timestamps).

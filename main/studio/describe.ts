@@ -1,7 +1,7 @@
 // Library and transport failures in words a person can act on: what a moq-lite code means, why a
 // session ended, and any thrown error with a hint where one helps. The CLI and the app share these.
 
-import { ErrorCode, MoqError, StreamCode, describeCode } from "../moq/index.ts";
+import { AUTH_UNAVAILABLE_CODE, ErrorCode, MoqError, StreamCode, describeCode } from "../moq/index.ts";
 import type { CloseInfo } from "../moq/index.ts";
 
 /** What a moq-lite reset or close code means for someone watching a relay. */
@@ -12,6 +12,8 @@ const MEANINGS: Partial<Record<number, string>> = {
   [ErrorCode.Transport]: "the transport failed underneath",
   [ErrorCode.Decode]: "a message could not be decoded (protocol violation)",
   [ErrorCode.Unauthorized]: "not authorized: check the ?jwt= token in the URL and the paths it grants",
+  [AUTH_UNAVAILABLE_CODE]:
+    "the relay could not ask its auth server (502): not a verdict on your token; try again later",
   [ErrorCode.UnsupportedVersion]: "no common moq-lite version: try --protocol auto",
   [ErrorCode.UnexpectedStream]: "the peer does not support this kind of stream (an older moq-lite version?)",
   [ErrorCode.BoundsExceeded]: "a value was out of bounds",

@@ -2,6 +2,7 @@
 // at connect, one per re-check on the grant's cadence, and one when it ends; the relay's lease
 // watcher (lease.ts) drives the re-checks and the end, this module only speaks to the server.
 
+import { AUTH_UNAVAILABLE_CODE } from "../errors.ts";
 import { AuthError } from "./auth-error.ts";
 import { authTarget, postJson } from "./auth-url-http.ts";
 import type { ServerGrant, ReplyVerdict } from "./auth-url-grant.ts";
@@ -48,10 +49,12 @@ export function authServer(url: string, options: AuthServerOptions = {}): Author
       return new AuthError(err instanceof Error ? err.message : String(err));
     }
     const first = await ask(fields, "connect");
-    // moq-relay closes with 502 when the server is unavailable; we close with Unauthorized and say so.
+    // Only a refusal is about the credentials; a server that could not decide closes with 502, as in moq-relay.
     if ("refused" in first) return new AuthError(`refused by the auth server: ${first.refused}`);
-    if ("invalid" in first) return new AuthError(`auth server unavailable: its grant is invalid: ${first.invalid}`);
-    if ("unavailable" in first) return new AuthError(`auth server unavailable: ${first.unavailable}`);
+    if ("invalid" in first)
+      return new AuthError(`auth server unavailable: its grant is invalid: ${first.invalid}`, AUTH_UNAVAILABLE_CODE);
+    if ("unavailable" in first)
+      return new AuthError(`auth server unavailable: ${first.unavailable}`, AUTH_UNAVAILABLE_CODE);
 
     const lease: Lease = {
       async recheck() {

@@ -16,6 +16,7 @@ import type { Listener, SessionRequest } from "../transport/listener.ts";
 import type { Transport } from "../transport/types.ts";
 import { joinPath, type Path } from "../model/path.ts";
 import { PathScope, allowAll, normalizeGrant, rootOf } from "./grant.ts";
+import { AuthError } from "./auth-error.ts";
 import type { Authorize, Grant, GrantInput, Lease, LeaseEnd } from "./grant.ts";
 import { watchLease } from "./lease.ts";
 import { logEntry } from "./log.ts";
@@ -266,7 +267,7 @@ export class Relay {
     if (!grant || !view) {
       const reason = (verdict as Error).message || "not authorized";
       this.#emit({ type: "session-refused", remote: request.remote, path: rootOf(request.url), reason });
-      session.closeWithError(ErrorCode.Unauthorized, reason);
+      session.closeWithError(verdict instanceof AuthError ? verdict.code : ErrorCode.Unauthorized, reason);
       return;
     }
     if (this.#closing) {
@@ -315,9 +316,16 @@ export class Relay {
   }
 
   /** Tell the decider a session is over; its failure is only logged. */
-  #endLease(lease: Lease | undefined, request: SessionRequest, reason: string, duration: number, id?: number): void {
+  #endLease(
+    lease: Lease | undefined,
+    request: SessionRequest,
+    reason: string,
+    duration: number,
+    id?: number,
+    bytes: LeaseEnd["bytes"] = { sent: 0, received: 0 },
+  ): void {
     if (!lease) return;
-    const info: LeaseEnd = { reason, duration, bytes: { sent: 0, received: 0 } };
+    const info: LeaseEnd = { reason, duration, bytes };
     Promise.resolve()
       .then(() => lease.end(info))
       .catch((err: unknown) =>
@@ -388,9 +396,12 @@ export class Relay {
   #closed(peer: Peer, info: CloseInfo): void {
     if (!this.#peers.delete(peer)) return;
     peer.watch.stop();
-    // Bytes stay 0: our transports do not count them (moq-relay sends 0 where it cannot tell).
     const seconds = (performance.now() - peer.admitted) / 1000;
-    this.#endLease(peer.lease, peer.request, peer.revoked ?? this.#endReason(info), seconds, peer.id);
+    // The session's own byte counts (moq-lite streams and datagrams, every transport); moq-relay
+    // reports QUIC's and 0 on stream transports.
+    const { bytesSent, bytesReceived } = peer.session.stats();
+    const bytes = { sent: bytesSent, received: bytesReceived };
+    this.#endLease(peer.lease, peer.request, peer.revoked ?? this.#endReason(info), seconds, peer.id, bytes);
     for (const path of [...peer.origins.keys()]) this.#unannounced(peer, path, "publisher disconnected");
     peer.view.stop();
     this.#emit({

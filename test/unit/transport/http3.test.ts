@@ -149,6 +149,17 @@ describe.runIf(h3.available)("WebTransport over HTTP/3", () => {
       }
     }
     expect(seen).toEqual(["received 0", "received 1"]);
+
+    // Datagram bytes count in the session's received bytes like stream bytes do.
+    const datagramBytes: number[] = [];
+    quic.on((e) => {
+      if (e.type === "datagram") datagramBytes.push(e.bytes);
+    });
+    const before = quic.stats().bytesReceived;
+    track.writeDatagram(new TextEncoder().encode("ping 3"), 1120);
+    expect((await within(overQuic.nextGroup(), T, "group 3"))!.datagram).toBe(true);
+    expect(datagramBytes).toHaveLength(1);
+    expect(quic.stats().bytesReceived - before).toBeGreaterThanOrEqual(datagramBytes[0]!);
   });
 
   it("--insecure reaches a QUIC-only port (no TCP side to read the certificate from)", async () => {

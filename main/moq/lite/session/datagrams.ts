@@ -32,6 +32,7 @@ export function sendDatagram(
     return false; // over the protocol's 1200 bytes
   }
   if (bytes.byteLength > room || !datagrams.send(bytes)) return false;
+  core.countSent(bytes.byteLength);
   if (core.events.active) {
     core.emit({
       type: "datagram",
@@ -55,6 +56,7 @@ export async function receiveDatagrams(
   for (;;) {
     const bytes = await datagrams.receive();
     if (bytes === undefined) return;
+    core.countReceived(bytes.byteLength);
     deliver(core, bytes, lookup);
   }
 }
