@@ -16,10 +16,11 @@ export interface ServerGrant {
   expires?: number;
   /** Seconds between re-checks. */
   revalidate?: number;
-  // Read so that a grant carrying them is accepted, but not acted on by this relay:
-  // read-only mounts, a stats tier, and the cluster-peer flag.
+  /** Read-only mounts: mount point relative to the root → absolute path (see mounts.ts). */
   mounts?: Record<string, string>;
+  /** A stats label; this relay has no stats buckets, so it only shows it in the session's log line. */
   tier?: string;
+  /** The cluster-peer flag: read so a grant carrying it is accepted; this relay has no cluster. */
   peer?: boolean;
 }
 

@@ -81,5 +81,7 @@ function grantInput(grant: ServerGrant, dialed: string): GrantInput {
   const out: GrantInput = { root: grant.root ?? dialed, publish: grant.publish, subscribe: grant.subscribe };
   if (grant.expires !== undefined) out.expires = grant.expires;
   if (grant.revalidate !== undefined) out.revalidate = grant.revalidate;
+  if (grant.mounts !== undefined) out.mounts = grant.mounts;
+  if (grant.tier !== undefined) out.tier = grant.tier;
   return out;
 }

@@ -3,6 +3,7 @@
 
 import { hasPrefix, toPath, type Path } from "../model/path.ts";
 import type { SessionRequest } from "../transport/listener.ts";
+import { parseMounts } from "./mounts.ts";
 import { Pattern, reduce } from "./pattern.ts";
 
 /**
@@ -20,6 +21,10 @@ export interface Grant {
   expires?: number;
   /** Seconds between re-checks through the lease; absent: never re-checked. */
   revalidate?: number;
+  /** Subtrees read from elsewhere (mounts.ts), checked and normalised: mount point → target; absent when none. */
+  mounts?: Readonly<Record<string, string>>;
+  /** The auth server's stats label for the session (moq-auth's `tier`), shown in the log. */
+  tier?: string;
 }
 
 /** A grant as an authorize callback may write it, with plain strings; the relay normalises it. */
@@ -30,6 +35,9 @@ export interface GrantInput {
   expires?: number;
   /** Seconds between `lease.recheck()` calls (needs `lease` and `expires`). */
   revalidate?: number;
+  /** Read-only mounts: mount point relative to the root → absolute path it reads from. */
+  mounts?: Readonly<Record<string, string>>;
+  tier?: string;
   /** The decider's live word on the grant (an auth server); absent: the grant is fixed. */
   lease?: Lease;
 }
@@ -78,7 +86,7 @@ export function rootOf(url: URL): Path {
 /** The open default: everything under the URL path. */
 export const allowAll: Authorize = (request) => ({ root: rootOf(request.url), publish: ["**"], subscribe: ["**"] });
 
-/** A grant with a normalised root and reduced pattern lists; a bad pattern throws a PatternError. */
+/** A grant with a normalised root and reduced pattern lists; a bad pattern or mount throws. */
 export function normalizeGrant(grant: GrantInput): Grant {
   const out: Grant = {
     root: toPath(grant.root, "grant root"),
@@ -91,6 +99,10 @@ export function normalizeGrant(grant: GrantInput): Grant {
       throw new RangeError(`revalidate must be a positive number of seconds, got ${grant.revalidate}`);
     out.revalidate = grant.revalidate;
   }
+  if (grant.mounts && Object.keys(grant.mounts).length > 0) {
+    out.mounts = Object.fromEntries(parseMounts(grant.mounts, out.root).map((m) => [m.at, m.target]));
+  }
+  if (grant.tier !== undefined) out.tier = grant.tier;
   return out;
 }
 

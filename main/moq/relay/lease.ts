@@ -6,7 +6,7 @@ import { covers, normalizeGrant } from "./grant.ts";
 import type { Grant, Lease, Recheck } from "./grant.ts";
 
 /** Why a lease stopped covering its session; also the `end` event's reason. */
-export type LeaseVerdict = "expired" | "refused" | "invalid" | "grant narrowed" | "root changed";
+export type LeaseVerdict = "expired" | "refused" | "invalid" | "grant narrowed" | "root changed" | "mounts changed";
 
 export interface LeaseWatch {
   grant: Grant;
@@ -91,14 +91,18 @@ export function watchLease(w: LeaseWatch): { stop(): void } {
     }
     if (fresh.root !== current.root)
       return finish("root changed", `root changed on re-check: /${current.root} became /${fresh.root}`);
+    if (JSON.stringify(sortedMounts(fresh)) !== JSON.stringify(sortedMounts(current)))
+      return finish("mounts changed", "mounts changed on re-check");
     const lost = [
       ...current.publish.filter((p) => !covers(fresh.publish, [p])).map((p) => `publish ${p}`),
       ...current.subscribe.filter((p) => !covers(fresh.subscribe, [p])).map((p) => `subscribe ${p}`),
     ];
     if (lost.length > 0) return finish("grant narrowed", `grant narrowed on re-check: no longer ${lost.join(", ")}`);
     failures = 0;
-    // Patterns are not widened in place (moq-relay 0.17.10): only the expiry and cadence move.
+    // Patterns are not widened in place (moq-relay 0.17.10): only the expiry, cadence and tier move.
     current = { root: current.root, publish: current.publish, subscribe: current.subscribe };
+    if (fresh.mounts) current.mounts = fresh.mounts;
+    if (fresh.tier !== undefined) current.tier = fresh.tier;
     if (fresh.expires !== undefined) current.expires = fresh.expires;
     if (fresh.revalidate !== undefined) current.revalidate = fresh.revalidate;
     armExpiry();
@@ -114,4 +118,9 @@ export function watchLease(w: LeaseWatch): { stop(): void } {
   armExpiry();
   if (w.lease) schedule(w.lease);
   return { stop };
+}
+
+/** A grant's mounts as sorted pairs, to compare two grants'. */
+function sortedMounts(grant: Grant): [string, string][] {
+  return Object.entries(grant.mounts ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -22,6 +22,9 @@ export type RelayLogEvent =
       transport: string;
       publish: string[];
       subscribe: string[];
+      /** Read-only mounts from the grant: mount point → absolute target. */
+      mounts?: Record<string, string>;
+      tier?: string;
     }
   | { type: "session-refused"; remote: string; path: string; reason: string }
   | {
@@ -73,7 +76,7 @@ export function formatLogEntry(entry: RelayLogEntry): string {
     case "listening":
       return `listening on ${entry.urls.join(" ")} (certificate sha256 ${entry.fingerprint}${entry.http3 ? ", http/3 on udp" : entry.http3Off ? `, no http/3: ${entry.http3Off}` : ""}; hop id ${entry.hop})`;
     case "session-opened":
-      return `session #${entry.session} opened from ${entry.remote}: root ${shown(entry.root)}, ${entry.version} over ${entry.transport}; ${grantText(entry.publish, entry.subscribe)}`;
+      return `session #${entry.session} opened from ${entry.remote}: root ${shown(entry.root)}, ${entry.version} over ${entry.transport}; ${grantText(entry.publish, entry.subscribe)}${mountsText(entry.mounts)}${entry.tier !== undefined ? `; tier ${entry.tier}` : ""}`;
     case "session-refused":
       return `session from ${entry.remote} to ${shown(entry.path)} refused: ${entry.reason}`;
     case "session-closed":
@@ -110,4 +113,11 @@ function grantText(publish: readonly string[], subscribe: readonly string[]): st
   if (publish.length > 0) parts.push(`publish ${list(publish)}`);
   if (subscribe.length > 0) parts.push(`subscribe ${list(subscribe)}`);
   return `may ${parts.join("; ")}`;
+}
+
+/** "; mounts .svc → /.svc/pid", or nothing. */
+function mountsText(mounts: Record<string, string> | undefined): string {
+  const pairs = Object.entries(mounts ?? {});
+  if (pairs.length === 0) return "";
+  return `; mounts ${pairs.map(([at, target]) => `${at} → /${target}`).join(", ")}`;
 }

@@ -20,6 +20,7 @@ import { AuthError } from "./auth-error.ts";
 import type { Authorize, Grant, GrantInput, Lease, LeaseEnd } from "./grant.ts";
 import { watchLease } from "./lease.ts";
 import { logEntry } from "./log.ts";
+import { parseMounts, underMount } from "./mounts.ts";
 import type { RelayLogEvent, RelayLogger } from "./log.ts";
 import { Origin, OriginTable } from "./origin.ts";
 import type { OriginHooks } from "./origin.ts";
@@ -232,19 +233,25 @@ export class Relay {
     }
     const id = this.#nextId++;
     const view = grant
-      ? new SessionView(grant.root, new PathScope(grant.subscribe), this.hop, {
-          subscribed: (origin, track, dedup) =>
-            this.#emit({
-              type: "subscribe",
-              session: id,
-              broadcast: origin.path,
-              track,
-              dedup,
-              subscribers: origin.subscribers(track),
-            }),
-          unsubscribed: (origin, track) =>
-            this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track }),
-        })
+      ? new SessionView(
+          grant.root,
+          new PathScope(grant.subscribe),
+          this.hop,
+          {
+            subscribed: (origin, track, dedup) =>
+              this.#emit({
+                type: "subscribe",
+                session: id,
+                broadcast: origin.path,
+                track,
+                dedup,
+                subscribers: origin.subscribers(track),
+              }),
+            unsubscribed: (origin, track) =>
+              this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track }),
+          },
+          parseMounts(grant.mounts ?? {}, grant.root),
+        )
       : undefined;
 
     let session: Session;
@@ -297,6 +304,8 @@ export class Relay {
       transport: session.transport.info.kind,
       publish: grant.publish,
       subscribe: grant.subscribe,
+      ...(grant.mounts ? { mounts: { ...grant.mounts } } : {}),
+      ...(grant.tier !== undefined ? { tier: grant.tier } : {}),
     });
     view.start(this.#origins);
     const publishable = new PathScope(grant.publish);
@@ -344,8 +353,9 @@ export class Relay {
       // A reset of the announce stream ends the loop; `reader.closed` below says why.
       const change = await reader.next().catch(() => undefined);
       if (!change) break;
-      // Outside the grant: dropped without a word, as moq-relay does.
-      if (change.path === "" || !publishable.matches(change.path)) continue;
+      // Outside the grant, or inside a read-only mount: dropped without a word, as moq-relay does.
+      if (change.path === "" || !publishable.matches(change.path) || underMount(peer.view.mounts, change.path))
+        continue;
       const path = joinPath(peer.grant.root, change.path);
       if (change.active) this.#announced(peer, path, change);
       else

@@ -1,13 +1,15 @@
 // What one session sees of the relay: the served origins under its root that its subscribe patterns match,
-// renamed relative to its root and announced with the relay's hop appended. The session's
+// renamed relative to its root (and those under a mount's target, renamed into the mount) and
+// announced with the relay's hop appended. The session's
 // Session answers announce and subscribe streams from this view's mux, so isolation between
 // roots is simply what the view leaves out.
 
 import type { TrackConsumer } from "../model/track.ts";
 import { Announcement, TrackMux } from "../mux.ts";
 import type { SubscribeRequest } from "../mux.ts";
-import { stripPrefix, type Path } from "../model/path.ts";
+import type { Path } from "../model/path.ts";
 import type { PathScope } from "./grant.ts";
+import { namesOf, type Mount } from "./mounts.ts";
 import type { Origin, OriginTable } from "./origin.ts";
 
 export interface ViewHooks {
@@ -40,7 +42,8 @@ export class SessionView {
   readonly mux: TrackMux;
   /** Origins shown, by the path the session knows them by. */
   readonly #shown = new Map<Path, Origin>();
-  readonly #announcements = new Map<Origin, Announcement>();
+  /** Each shown origin's announcements: one per name it goes by (a mount can add names). */
+  readonly #announcements = new Map<Origin, Announcement[]>();
   #unwatch: (() => void) | undefined;
 
   constructor(
@@ -49,6 +52,7 @@ export class SessionView {
     readonly subscribe: PathScope,
     readonly hop: number,
     hooks: ViewHooks,
+    readonly mounts: readonly Mount[] = [],
   ) {
     this.mux = new ViewMux(this.#shown, hooks);
     this.mux.hop = hop;
@@ -68,19 +72,23 @@ export class SessionView {
   }
 
   #show(origin: Origin): void {
-    const relative = stripPrefix(this.root, origin.path);
-    if (relative === undefined || relative === "") return;
-    if (!this.subscribe.matches(relative)) return;
-    const announcement = this.mux.publishBroadcast(relative, origin.broadcast, [...origin.hops, this.hop], origin.cost);
-    this.#shown.set(relative, origin);
-    this.#announcements.set(origin, announcement);
-    void announcement.ended.then(() => {
-      if (this.#shown.get(relative) === origin) this.#shown.delete(relative);
-      this.#announcements.delete(origin);
-    });
+    for (const name of namesOf(this.mounts, this.root, origin.path)) {
+      if (name === "" || !this.subscribe.matches(name)) continue;
+      const announcement = this.mux.publishBroadcast(name, origin.broadcast, [...origin.hops, this.hop], origin.cost);
+      this.#shown.set(name, origin);
+      const list = this.#announcements.get(origin) ?? [];
+      list.push(announcement);
+      this.#announcements.set(origin, list);
+      void announcement.ended.then(() => {
+        if (this.#shown.get(name) === origin) this.#shown.delete(name);
+        const left = this.#announcements.get(origin)?.filter((a) => a !== announcement) ?? [];
+        if (left.length > 0) this.#announcements.set(origin, left);
+        else if (this.#announcements.get(origin)) this.#announcements.delete(origin);
+      });
+    }
   }
 
   #hide(origin: Origin): void {
-    this.#announcements.get(origin)?.end();
+    for (const announcement of this.#announcements.get(origin) ?? []) announcement.end();
   }
 }

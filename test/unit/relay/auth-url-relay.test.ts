@@ -80,7 +80,7 @@ describe("relay with --auth-url", () => {
     expect(auth!.bodies[1]).not.toHaveProperty("query");
     expect(auth!.bodies[1]!.id).not.toBe(connect.id);
     const opened = r!.log.filter((e) => e.type === "session-opened");
-    expect(opened[0]).toMatchObject({ root: "room", publish: ["alice/**"], subscribe: ["**"] });
+    expect(opened[0]).toMatchObject({ root: "room", publish: ["alice/**"], subscribe: ["**"], tier: "x" });
   });
 
   it("takes the grant's root in place of the dialed path, and sends the root path as /", async () => {
@@ -96,6 +96,58 @@ describe("relay with --auth-url", () => {
       active: true,
     });
     expect(auth!.bodies.map((b) => b.path)).toEqual(["/slug", "/"]);
+  });
+
+  it("applies the grant's mounts: a subtree read from elsewhere, shown under the mount and read-only", async () => {
+    await start((b) =>
+      b.path === "/pid"
+        ? grant({ publish: ["**"], subscribe: ["**"], mounts: { ".svc": ".svc/pid" } })
+        : grant({ publish: ["**"], subscribe: ["**"] }),
+    );
+    // A fleet-wide publisher at the relay's root.
+    const fleet = new TrackMux();
+    const foo = new BroadcastProducer();
+    const track = foo.createTrack("t");
+    fleet.publishBroadcast(".svc/pid/foo", foo);
+    fleet.publishBroadcast(".svc/other/bar", new BroadcastProducer());
+    fleet.publishBroadcast("pid/.svc/forged", new BroadcastProducer());
+    fleet.publishBroadcast("pid/cam", new BroadcastProducer());
+    await r!.client("", { mux: fleet });
+    await until(() => r!.relay.broadcasts().length === 4, T, "the fleet's broadcasts at the relay");
+
+    const project = new TrackMux();
+    project.publishBroadcast(".svc/evil", new BroadcastProducer()); // under the mount: not relayed
+    project.publishBroadcast("cam2", new BroadcastProducer());
+    const viewer = await r!.client("pid", { mux: project });
+    const announced = viewer.announced("");
+    const seen = new Set<string>();
+    while (!(seen.has(".svc/foo") && seen.has("cam") && seen.has("cam2"))) {
+      const change = await within(announced.next(), T, "the project's announcements");
+      if (change?.active) seen.add(change.path);
+    }
+    expect([...seen].sort()).toEqual([".svc/foo", "cam", "cam2"]);
+    expect(r!.relay.broadcasts()).not.toContain("pid/.svc/evil");
+    expect(r!.relay.broadcasts()).toContain("pid/cam2");
+
+    // Subscribing through the mount reaches the target; the shadowed path is not served.
+    const sub = viewer.subscribe(".svc/foo", "t");
+    await until(() => track.consumerCount > 0, T, "the subscription through the mount");
+    const group = track.openGroup();
+    group.writeFrame(new TextEncoder().encode("through the mount"));
+    group.close();
+    const got = await within(sub.nextGroup(), T, "the group");
+    expect(new TextDecoder().decode(await got!.readFrame())).toBe("through the mount");
+    const opened = r!.log.find((e) => e.type === "session-opened" && e.root === "pid");
+    expect(opened).toMatchObject({ mounts: { ".svc": ".svc/pid" } });
+    const forged = viewer.subscribe(".svc/forged", "t");
+    await expect(within(forged.ok, T, "the refusal")).rejects.toThrow();
+  });
+
+  it("refuses a session whose grant's mounts chain (Unauthorized, as moq-relay's Forbidden)", async () => {
+    await start(() => grant({ subscribe: ["**"], mounts: { ".a": "pid/.z", ".z": "secret" } }));
+    const info = await within((await r!.client("pid")).closed, T, "the refusal");
+    expect(info.code).toBe(ErrorCode.Unauthorized);
+    expect(info.reason).toMatch(/bad grant: mount .* overlaps/);
   });
 
   it("refuses on 401/403 with the server's text as the close reason", async () => {
@@ -148,12 +200,13 @@ describe("relay with --auth-url", () => {
     expect(JSON.stringify(r.log)).not.toContain("hunter2");
   });
 
-  it("re-checks on the cadence: refused, invalid, a changed root and a narrower grant close the session; equal or wider keep it", async () => {
+  it("re-checks on the cadence: refused, invalid, a changed root or mounts and a narrower grant close the session; equal or wider keep it", async () => {
     const base = { publish: ["a/**"], subscribe: ["**"], revalidate: 1, expires: inSeconds(60) };
     const recheck: Record<string, AuthAnswer> = {
       "/refused": { status: 403, text: "kicked" },
       "/invalid": grant({ ...base, revalidate: undefined, expires: inSeconds(-5) }),
       "/moved": grant({ ...base, root: "elsewhere" }),
+      "/remounted": grant({ ...base, mounts: { ".svc": ".svc/x" } }),
       "/narrow": grant({ ...base, publish: ["a/b"] }),
       "/wider": grant({ ...base, publish: ["**"] }),
       "/equal": grant(base),
@@ -168,6 +221,7 @@ describe("relay with --auth-url", () => {
       ["/refused", /refused by the auth server on re-check: kicked/, "refused"],
       ["/invalid", /invalid grant on re-check: the grant expired/, "invalid"],
       ["/moved", /root changed on re-check: \/moved became \/elsewhere/, "root changed"],
+      ["/remounted", /mounts changed on re-check/, "mounts changed"],
       ["/narrow", /grant narrowed on re-check: no longer publish a\/\*\*/, "grant narrowed"],
     ];
     for (const [path, reason, word] of closes) {
@@ -188,7 +242,7 @@ describe("relay with --auth-url", () => {
     const revoked = r!.log
       .filter((e) => e.type === "session-revoked")
       .map((e) => e.type === "session-revoked" && e.reason);
-    expect(revoked.sort()).toEqual(["grant narrowed", "invalid", "refused", "root changed"]);
+    expect(revoked.sort()).toEqual(["grant narrowed", "invalid", "mounts changed", "refused", "root changed"]);
   });
 
   it("keeps a session through an auth server outage until its grant expires, then ends it as expired", async () => {

@@ -55,6 +55,22 @@ const CASES: [RelayLogEvent, RelayLogLevel, string][] = [
     'session #1 opened from 127.0.0.1:5000: root "/anon", moq-lite-04 over websocket; may publish and subscribe **',
   ],
   [
+    {
+      type: "session-opened",
+      session: 2,
+      remote: "127.0.0.1:5001",
+      root: "pid",
+      version: "moq-lite-06",
+      transport: "webtransport-h3",
+      publish: ["**"],
+      subscribe: ["**"],
+      mounts: { ".svc": ".svc/pid" },
+      tier: "gold",
+    },
+    "info",
+    'session #2 opened from 127.0.0.1:5001: root "/pid", moq-lite-06 over webtransport-h3; may publish and subscribe **; mounts .svc → /.svc/pid; tier gold',
+  ],
+  [
     { type: "session-refused", remote: "127.0.0.1:5000", path: "x", reason: "bad token" },
     "warn",
     'session from 127.0.0.1:5000 to "/x" refused: bad token',
