@@ -54,6 +54,12 @@ function clockName(timescale: number): string {
   return timescale % 1000 === 0 ? `${timescale / 1000} kHz` : `${timescale} Hz`;
 }
 
+/** What 05+'s TRACK_INFO says, in one short line ("90 kHz clock · max age 5 s · priority 127"). */
+export function trackInfo(i: { timescale: number; maxAgeMs: number; priority: number }): string {
+  const age = i.maxAgeMs >= 1000 && i.maxAgeMs % 1000 === 0 ? `${i.maxAgeMs / 1000} s` : ms(i.maxAgeMs);
+  return `${clockName(i.timescale)} clock · max age ${age} · priority ${i.priority}`;
+}
+
 /**
  * A moq-lite-05+ wire timestamp: its ticks and clock, and in seconds ("90000 @ 90 kHz = 1.000 s").
  * The raw numbers are what a developer compares with the publisher's own log.

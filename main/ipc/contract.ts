@@ -187,6 +187,18 @@ export interface TrackRow {
   } | null;
   /** Short words for what is notable: "lost 3", "stalled", "reset 18", … */
   flags: string[];
+  /** 05+: the track's properties from TRACK_INFO; null before it arrived or on older versions. */
+  info: TrackInfoSummary | null;
+}
+
+/** What TRACK_INFO says about a track. */
+export interface TrackInfoSummary {
+  /** Frame timestamp units per second. */
+  timescale: number;
+  /** The publisher's retention window: groups further behind the newest are stale. */
+  maxAgeMs: number;
+  /** The publisher's priority, which breaks ties between subscriptions of equal priority. */
+  priority: number;
 }
 
 export type GroupStatus = "arriving" | "complete" | "reset" | "skipped" | "out-of-order";

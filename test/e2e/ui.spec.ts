@@ -74,6 +74,8 @@ test("subscribing draws the track's groups on the timeline while the count rises
   const groups = page.getByTestId("group-count").first();
   const before = await risesAbove(groups, 0, "the group count");
   await risesAbove(groups, before, "the group count");
+  // The relay's TRACK_INFO for the demo video: microsecond timestamps, the default 5 s window.
+  await expect(page.getByTestId("track-info").first()).toHaveText("µs clock · max age 5 s · priority 0");
   await screenshot(page, "03-tracks");
 
   await page.getByRole("tab", { name: "Timeline" }).click();

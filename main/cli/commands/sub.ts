@@ -75,7 +75,24 @@ export const runSub: CommandRun = async (argv, ctx) => {
 
     let accepted = false;
     subscription.ok.then(
-      () => (accepted = true),
+      () => {
+        accepted = true;
+        // 05+: what TRACK_INFO said, once, before the frames.
+        const info = subscription.trackInfo;
+        if (info && !settled) {
+          out.info(
+            {
+              event: "track-info",
+              broadcast,
+              track,
+              timescale: info.timescale,
+              maxAgeMs: info.maxLatencyMs,
+              priority: info.priority,
+            },
+            `track info: timescale ${info.timescale}/s, max age ${info.maxLatencyMs} ms, publisher priority ${info.priority}`,
+          );
+        }
+      },
       () => {},
     );
 

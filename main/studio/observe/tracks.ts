@@ -73,6 +73,8 @@ export class TrackObserver {
   readonly #states = new Map<string, TrackState>();
   readonly #bySubscribeId = new Map<number, TrackState>();
   readonly #groupStreams = new Map<number, { state: TrackState; sequence: number }>();
+  /** 05+ Track streams we opened, until their TRACK_INFO arrives. */
+  readonly #infoStreams = new Map<number, TrackState>();
   readonly #findings: Findings;
   readonly #rendition: RenditionLookup;
 
@@ -148,6 +150,7 @@ export class TrackObserver {
       outOfOrder: row?.outOfOrder ?? 0,
       hang: this.#hangOf(record.broadcast, record.name, null),
       flags: row?.flags ?? [],
+      info: row?.info ?? null,
     });
   }
 
@@ -189,6 +192,7 @@ export class TrackObserver {
       );
     }
     this.#groupStreams.clear();
+    this.#infoStreams.clear();
     this.#bySubscribeId.clear();
     for (const s of this.#states.values()) {
       s.subscribeId = null;
@@ -207,6 +211,17 @@ export class TrackObserver {
       state.subscribeStream = e.stream;
       this.#bySubscribeId.set(f.id, state);
       this.#row(state.key, (r) => ({ ...r, latency: { ...r.latency, subscribeSentAt: e.at } }));
+    } else if (e.type === "message" && e.direction === "sent" && e.name === "TRACK" && e.stream !== null) {
+      // 05+ asks for the track's properties on a Track stream just before it subscribes.
+      const state = [...this.#states.values()].find((s) => s.broadcast === f.broadcast && s.name === f.track);
+      if (state) this.#infoStreams.set(e.stream, state);
+    } else if (e.type === "message" && e.direction === "received" && e.name === "TRACK_INFO" && e.stream !== null) {
+      const state = this.#infoStreams.get(e.stream);
+      this.#infoStreams.delete(e.stream);
+      const { timescale, maxLatencyMs, priority } = f;
+      if (!state || typeof timescale !== "number" || typeof maxLatencyMs !== "number" || typeof priority !== "number")
+        return;
+      this.#row(state.key, (r) => ({ ...r, info: { timescale, maxAgeMs: maxLatencyMs, priority } }));
     } else if (
       e.type === "message" &&
       e.direction === "received" &&

@@ -59,6 +59,10 @@ describe("moqscope sub", () => {
     const keys = frames.map((f) => Number(f.group) * 2 + Number(f.frame));
     expect(keys).toEqual([...keys].sort((a, b) => a - b));
     expect(lines.at(-1)).toMatchObject({ event: "summary", frames: 5, reason: "count" });
+    // 05's TRACK_INFO, before the first frame.
+    const info = lines.findIndex((l) => l.event === "track-info");
+    expect(lines[info]).toMatchObject({ broadcast: "demo", track: "t", timescale: 1000, maxAgeMs: 5000, priority: 0 });
+    expect(info).toBeLessThan(lines.findIndex((l) => l.event === "frame"));
   });
 
   it("prints frames for people: group, index, size and a text or hex preview", { timeout: 60_000 }, async () => {

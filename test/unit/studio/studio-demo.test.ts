@@ -106,6 +106,8 @@ describe("studio with the embedded demo relay", () => {
     expect(latency.okMs!).toBeGreaterThanOrEqual(0);
     expect(latency.firstFrameMs!).toBeGreaterThanOrEqual(latency.firstGroupMs!);
     expect(row.hang).toMatchObject({ kind: "video", catalogBitrate: 2_500_000, timescale: 1_000_000 });
+    // The relay's TRACK_INFO (06): the demo's µs clock and the default retention window.
+    expect(row.info).toEqual({ timescale: 1_000_000, maxAgeMs: 5000, priority: 0 });
     // The demo stamps wall-clock µs: on loopback the delay is small and positive-ish.
     expect(Math.abs(row.hang!.deliveryDelayMs!)).toBeLessThan(10_000);
     expect(row.groups).toBeGreaterThan(0);
