@@ -115,7 +115,15 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
                       does (a JSON POST on connect, revalidate and end; https://,
                       unix:///path.sock, or http:// to a loopback host; also MOQ_AUTH_URL).
                       Not combinable with --auth-public*, --public or --auth-key
-  --node NAME         this relay's name in the auth server's requests (default "")
+  --node NAME         this relay's name in the auth server's requests and the session list
+                      (default "")
+  --internal-listen HOST:PORT
+                      also serve operator endpoints there, as moq-relay does (plain HTTP,
+                      unauthenticated: keep it on loopback; also MOQ_INTERNAL_LISTEN):
+                      GET /health, GET /sessions?FILTER (the live sessions), and
+                      POST /sessions/revalidate?FILTER (ask the auth server again now).
+                      FILTER: id, node, transport, remote (IP or CIDR), local, server_name,
+                      alpn, path (a pattern); none selects every session
   --cert F --key F    PEM certificate and key (default: a fresh self-signed P-256
                       certificate valid for 14 days, pinned by clients via its fingerprint)
   --demo              also publish demo/clock and demo/video.hang (30 fps synthetic video)

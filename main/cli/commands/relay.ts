@@ -10,6 +10,7 @@ import {
   formatLogEntry,
   loadAuthKey,
   loadCertificateFiles,
+  startOpsServer,
 } from "../../moq/node.ts";
 import type { AuthKey, Authorize, GrantInput, RelayLogEntry, SessionRequest } from "../../moq/node.ts";
 import { protocolOffer } from "../../studio/connections/target.ts";
@@ -33,6 +34,7 @@ const OPTIONS = {
   "auth-key": { type: "string" },
   "auth-url": { type: "string" },
   node: { type: "string" },
+  "internal-listen": { type: "string" },
   cert: { type: "string" },
   key: { type: "string" },
   demo: { type: "boolean" },
@@ -52,7 +54,9 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     throw new UsageError("--cert and --key go together (a PEM certificate and its private key)", "relay");
   }
   const certificate = values.cert && values.key ? await loadCertificateFiles(values.cert, values.key) : undefined;
-  const server = authServerFrom(values["auth-url"] ?? process.env.MOQ_AUTH_URL, values);
+  const opsText = values["internal-listen"] ?? process.env.MOQ_INTERNAL_LISTEN;
+  const ops = opsText ? parseBind(opsText, "--internal-listen") : undefined;
+  const server = authServerFrom(values["auth-url"] ?? process.env.MOQ_AUTH_URL, values, ops !== undefined);
   let key: AuthKey | undefined;
   if (values["auth-key"]) {
     try {
@@ -91,6 +95,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     ...accepted,
     certificate: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : undefined,
     authorize: admit,
+    node: values.node ?? "",
     onLog: (entry: RelayLogEntry) =>
       out.record(
         { event: "log", ...entry },
@@ -99,6 +104,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   });
 
   let demo: ReturnType<typeof startDemo> | undefined;
+  let opsServer: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   try {
     out.record(
       { event: "ready", urls: relay.urls, fingerprint: relay.fingerprint, port: relay.port },
@@ -108,6 +114,23 @@ export const runRelay: CommandRun = async (argv, ctx) => {
         `  certificate sha256 ${relay.fingerprint}`,
       ].join("\n"),
     );
+    if (ops) {
+      opsServer = await startOpsServer(relay, ops.host, ops.port).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "EADDRINUSE")
+          throw new CliError(`--internal-listen: port ${ops.port} on ${ops.host} is in use`);
+        if (err.code === "EADDRNOTAVAIL")
+          throw new CliError(`--internal-listen: ${ops.host} is not an address of this machine`);
+        throw err;
+      });
+      out.record(
+        { event: "ops", url: opsServer.url },
+        `operator endpoints on ${opsServer.url}: /health, /sessions, /sessions/revalidate`,
+      );
+      if (!isLoopback(ops.host))
+        out.warn(
+          `--internal-listen on ${ops.host}: its endpoints are unauthenticated; keep them on loopback or a private network`,
+        );
+    }
     if (local) {
       await local.start(relay.port);
       demo = startDemo(local.mux);
@@ -116,6 +139,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
     }
     await untilAborted(new Promise<never>(() => {}), ctx.signal);
   } finally {
+    await opsServer?.close();
     demo?.stop();
     local?.close();
     const stats = relay.stats();
@@ -142,10 +166,14 @@ function authServerFrom(
     "auth-public-publish"?: string[];
     "auth-public-subscribe"?: string[];
   },
+  listsSessions: boolean,
 ): Authorize | undefined {
   if (url === undefined || url === "") {
-    if (values.node !== undefined)
-      throw new UsageError("--node names this relay to an auth server: add --auth-url", "relay");
+    if (values.node !== undefined && !listsSessions)
+      throw new UsageError(
+        "--node names this relay to an auth server and in the session list: add --auth-url or --internal-listen",
+        "relay",
+      );
     return undefined;
   }
   const given: [string, unknown][] = [

@@ -9,12 +9,12 @@ export interface BindAddress {
   port: number;
 }
 
-export function parseBind(text: string): BindAddress {
+export function parseBind(text: string, flag = "--bind"): BindAddress {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--bind wants HOST:PORT (e.g. 127.0.0.1:4443 or [::1]:4443), got "${text}"`, "relay");
+  if (!m) throw new UsageError(`${flag} wants HOST:PORT (e.g. 127.0.0.1:4443 or [::1]:4443), got "${text}"`, "relay");
   const port = Number(m[2]);
   if (!Number.isInteger(port) || port > 65535)
-    throw new UsageError(`--bind port must be 0-65535, got ${m[2]}`, "relay");
+    throw new UsageError(`${flag} port must be 0-65535, got ${m[2]}`, "relay");
   return { host: m[1]!, port };
 }
 

@@ -48,6 +48,8 @@ export interface GrantInput {
  * decider answers (HTTP, in-process) is its own business.
  */
 export interface Lease {
+  /** The session's id as the decider knows it (moq-auth's request id), if it has one. */
+  readonly id?: string;
   recheck(): Promise<Recheck>;
   /** A rejection is only logged: the session is already gone. */
   end(info: LeaseEnd): Promise<void> | void;

@@ -1,6 +1,10 @@
 // The embedded relay (no Electron): see relay.ts.
 export { Relay } from "./relay.ts";
-export type { RelayOptions, RelaySessionInfo, RelayStats } from "./relay.ts";
+export type { LiveSession, RelayOptions, RelaySessionInfo, RelayStats } from "./relay.ts";
+export { startOpsServer } from "./ops-http.ts";
+export type { OpsServer } from "./ops-http.ts";
+export { FilterError, parseSessionFilter } from "./session-filter.ts";
+export type { SessionFilter } from "./session-filter.ts";
 export { allowAll, rootOf, normalizeGrant } from "./grant.ts";
 export type { Authorize, Grant, GrantInput, Lease, LeaseEnd, Recheck } from "./grant.ts";
 export { authServer, AuthUrlError } from "./auth-url.ts";

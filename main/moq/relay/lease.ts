@@ -29,11 +29,23 @@ export function backoffMs(failures: number, cadenceMs: number, random: () => num
   return base * (0.75 + random() * 0.5);
 }
 
+export interface LeaseWatcher {
+  stop(): void;
+  /**
+   * Re-check now (an operator's push): at once when idle, or once more after the re-check in
+   * flight, as moq-auth does. False when there is no lease to ask or the watch has stopped.
+   */
+  nudge(): boolean;
+}
+
 /** Watch `w.grant` until stop() (the session closed) or until it ends the session. */
-export function watchLease(w: LeaseWatch): { stop(): void } {
+export function watchLease(w: LeaseWatch): LeaseWatcher {
   let current = w.grant;
   let stopped = false;
   let failures = 0;
+  let inflight = false;
+  /** A nudge came while a re-check was in flight: ask again when its reply lands. */
+  let pending = false;
   let expiry: ReturnType<typeof setTimeout> | undefined;
   let next: ReturnType<typeof setTimeout> | undefined;
 
@@ -65,13 +77,25 @@ export function watchLease(w: LeaseWatch): { stop(): void } {
   };
 
   const recheck = async (lease: Lease) => {
+    clearTimeout(next);
+    inflight = true;
     let answer: Recheck;
     try {
       answer = await lease.recheck();
     } catch (err) {
       answer = { outage: err instanceof Error ? err.message : String(err) };
+    } finally {
+      inflight = false;
     }
     if (stopped) return;
+    apply(lease, answer);
+    if (pending && !stopped) {
+      pending = false;
+      void recheck(lease);
+    }
+  };
+
+  const apply = (lease: Lease, answer: Recheck) => {
     if ("outage" in answer) {
       failures++;
       const delay = backoffMs(failures, (current.revalidate ?? 60) * 1000);
@@ -117,7 +141,14 @@ export function watchLease(w: LeaseWatch): { stop(): void } {
 
   armExpiry();
   if (w.lease) schedule(w.lease);
-  return { stop };
+  const nudge = () => {
+    const lease = w.lease;
+    if (!lease || stopped) return false;
+    if (inflight) pending = true;
+    else void recheck(lease);
+    return true;
+  };
+  return { stop, nudge };
 }
 
 /** A grant's mounts as sorted pairs, to compare two grants'. */

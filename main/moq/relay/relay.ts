@@ -18,7 +18,9 @@ import { joinPath, type Path } from "../model/path.ts";
 import { PathScope, allowAll, normalizeGrant, rootOf } from "./grant.ts";
 import { AuthError } from "./auth-error.ts";
 import type { Authorize, Grant, GrantInput, Lease, LeaseEnd } from "./grant.ts";
-import { watchLease } from "./lease.ts";
+import { watchLease, type LeaseWatcher } from "./lease.ts";
+import { sessionFields, type SessionFields } from "./auth-url-request.ts";
+import { matchesFilter, type SessionFilter } from "./session-filter.ts";
 import { logEntry } from "./log.ts";
 import { parseMounts, underMount } from "./mounts.ts";
 import type { RelayLogEvent, RelayLogger } from "./log.ts";
@@ -44,6 +46,8 @@ export interface RelayOptions {
   onLog?: RelayLogger;
   /** This relay's hop id (non-zero); default random. */
   hop?: number;
+  /** This relay's name, in auth requests and the live session list (moq-relay's node). Default "". */
+  node?: string;
   /** Cache of each shared track: how much late joiners and slow subscribers can find. */
   track?: TrackOptions;
   limits?: Partial<Limits>;
@@ -56,6 +60,9 @@ export interface RelaySessionInfo {
   version: string;
   transport: string;
 }
+
+/** One live session in the operator's list: the auth request's fields without the query, and its start. */
+export type LiveSession = Omit<SessionFields, "query"> & { started: number };
 
 export interface RelayStats {
   sessions: number;
@@ -84,9 +91,13 @@ interface Peer {
   /** The decider's lease, told when the session ends. */
   lease?: Lease;
   /** Stops the expiry and re-check timers. */
-  watch: { stop(): void };
+  watch: LeaseWatcher;
   /** When the session was admitted (performance.now()). */
   admitted: number;
+  /** What an operator's session list shows and filters on (the auth server's fields for it). */
+  fields: SessionFields;
+  /** When the session was admitted, in Unix seconds. */
+  startedAt: number;
   /** Why the lease ended the session, when it did. */
   revoked?: string;
 }
@@ -94,6 +105,7 @@ interface Peer {
 export class Relay {
   readonly hop: number;
   readonly #listener: Listener;
+  readonly #node: string;
   readonly #origins = new OriginTable();
   readonly #peers = new Set<Peer>();
   readonly #authorize: Authorize;
@@ -144,6 +156,7 @@ export class Relay {
     if (!Number.isSafeInteger(this.hop) || this.hop <= 0)
       throw new RangeError(`hop id must be a positive integer, got ${this.hop}`);
     this.#authorize = options.authorize ?? allowAll;
+    this.#node = options.node ?? "";
     this.#log = options.onLog ?? (() => {});
     this.#trackOptions = options.track ?? DEFAULT_TRACK;
     this.#limits = options.limits;
@@ -177,6 +190,30 @@ export class Relay {
       version: p.session.version,
       transport: p.session.transport.info.kind,
     }));
+  }
+
+  /**
+   * The live sessions an operator's filter selects, as moq-relay's `GET /sessions` lists them:
+   * what the auth server saw (credentials left out) and when each was admitted.
+   */
+  liveSessions(filter: SessionFilter = {}): LiveSession[] {
+    return [...this.#peers]
+      .filter((p) => matchesFilter(filter, p.fields))
+      .map((p) => {
+        const { query: _credentials, ...fields } = p.fields;
+        return { ...fields, started: p.startedAt };
+      });
+  }
+
+  /** Ask the decider again now about every session the filter selects; returns their ids. */
+  revalidate(filter: SessionFilter = {}): string[] {
+    const ids: string[] = [];
+    for (const peer of this.#peers) {
+      if (!matchesFilter(filter, peer.fields)) continue;
+      peer.watch.nudge();
+      ids.push(peer.fields.id);
+    }
+    return ids;
   }
 
   /** Absolute paths of the broadcasts served now. */
@@ -292,7 +329,9 @@ export class Relay {
       origins: new Map(),
       lease,
       admitted: performance.now(),
-      watch: { stop: () => {} },
+      fields: { ...sessionFields(request, this.#node), ...(lease?.id !== undefined ? { id: lease.id } : {}) },
+      startedAt: Math.floor(Date.now() / 1000),
+      watch: { stop: () => {}, nudge: () => false },
     };
     this.#peers.add(peer);
     this.#emit({

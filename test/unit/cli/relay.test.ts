@@ -148,6 +148,27 @@ describe("moqscope relay", () => {
     }
   });
 
+  it("--internal-listen serves the operator endpoints: health and the live sessions with the relay's node", async () => {
+    const { relay } = await startRelay(["--internal-listen", "127.0.0.1:0", "--node", "edge-9", "--demo"]);
+    const ops = JSON.parse(await relay.line((l) => l.includes('"event":"ops"'), "the ops line")) as { url: string };
+    expect(ops.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${ops.url}/health`)).text()).toBe("ok\n");
+    // The demo's own publishing session is a live session like any other.
+    await relay.line((l) => l.includes('"event":"demo"'), "the demo line");
+    const { sessions } = (await (await fetch(`${ops.url}/sessions?node=edge-9`)).json()) as {
+      sessions: { node: string; transport: string }[];
+    };
+    expect(sessions).toEqual([expect.objectContaining({ node: "edge-9", transport: "websocket" })]);
+    relay.child.kill("SIGINT");
+    expect((await relay.exited).code).toBe(0);
+    const bad = await runCli(["relay", "--internal-listen", "nowhere"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--internal-listen wants HOST:PORT");
+    const lonely = await runCli(["relay", "--node", "edge-9"]);
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toContain("add --auth-url or --internal-listen");
+  });
+
   it("refuses --auth-url beside other auth flags, and an auth URL it may not use, with exit 2", async () => {
     const both = await runCli(["relay", "--auth-url", "http://127.0.0.1:9/", "--auth-public", "anon/**"]);
     expect(both.code).toBe(2);

@@ -7,6 +7,7 @@ import { backoffMs, watchLease } from "../../../main/moq/relay/lease.ts";
 import type { Lease, Recheck } from "../../../main/moq/relay/grant.ts";
 import { ROOT } from "../../../main/moq/model/path.ts";
 import { startAuthServer } from "./auth-server.ts";
+import { until } from "../../interop/fixtures.ts";
 
 // The --auth-url client's parts: URL rules, the request body, reading replies, and the lease
 // watcher's backoff. The end-to-end contract runs in auth-url-relay.test.ts.
@@ -181,5 +182,33 @@ describe("lease watcher", () => {
     release!({ revoked: "refused", message: "late" });
     await new Promise((r) => setTimeout(r, 50));
     expect(ends).toEqual([]);
+  });
+
+  it("a nudge re-checks at once when idle, and once more after the re-check in flight, however many came", async () => {
+    let calls = 0;
+    let release: ((r: Recheck) => void) | undefined;
+    const lease: Lease = {
+      recheck: () => {
+        calls++;
+        return new Promise<Recheck>((resolve) => (release = resolve));
+      },
+      end: () => {},
+    };
+    const grant = { root: ROOT, publish: [], subscribe: ["**"], revalidate: 3600, expires: Date.now() / 1000 + 7200 };
+    const watch = watchLease({ grant, lease, ended: () => {} });
+    expect(calls).toBe(0); // the cadence is an hour away
+    expect(watch.nudge()).toBe(true);
+    expect(calls).toBe(1);
+    watch.nudge();
+    watch.nudge();
+    expect(calls).toBe(1); // in flight: the burst waits for its reply
+    release!({ grant });
+    await until(() => calls === 2, 2000, "the re-check the burst asked for");
+    release!({ grant });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(2);
+    watch.stop();
+    expect(watch.nudge()).toBe(false);
+    expect(watchLease({ grant, ended: () => {} }).nudge()).toBe(false); // no lease to ask
   });
 });
