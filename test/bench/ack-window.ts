@@ -37,6 +37,14 @@ export class AckWindow {
     return true;
   }
 
+  /** Wait until the subscriber finished every group opened; false once stopped. */
+  async drained(): Promise<boolean> {
+    while (!this.#stopped && this.#acked < this.#opened) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    return !this.#stopped;
+  }
+
   describe(): string {
     return `${this.#opened} groups opened, ${this.#acked} acked, window ${this.window}`;
   }

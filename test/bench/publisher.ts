@@ -128,6 +128,9 @@ async function produceNet(track: Net.Track.Producer): Promise<void> {
     group.close();
     await yieldToLoop();
   }
+  // @moq/net's publisher ends the subscription as soon as the track closes, and its subscriber
+  // then drops the groups still arriving (ours finishes them): close once the last one was read.
+  if (!(await ackWindow.drained())) return;
   track.close();
 }
 
