@@ -106,14 +106,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
   let demo: ReturnType<typeof startDemo> | undefined;
   let opsServer: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   try {
-    out.record(
-      { event: "ready", urls: relay.urls, fingerprint: relay.fingerprint, port: relay.port },
-      [
-        `moqscope relay ready on port ${relay.port}`,
-        ...relay.urls.map((u) => `  ${u}`),
-        `  certificate sha256 ${relay.fingerprint}`,
-      ].join("\n"),
-    );
+    // Bound before "ready", so a supervisor that waits for it never sees the relay fail after.
     if (ops) {
       opsServer = await startOpsServer(relay, ops.host, ops.port).catch((err: NodeJS.ErrnoException) => {
         if (err.code === "EADDRINUSE")
@@ -131,6 +124,14 @@ export const runRelay: CommandRun = async (argv, ctx) => {
           `--internal-listen on ${ops.host}: its endpoints are unauthenticated; keep them on loopback or a private network`,
         );
     }
+    out.record(
+      { event: "ready", urls: relay.urls, fingerprint: relay.fingerprint, port: relay.port },
+      [
+        `moqscope relay ready on port ${relay.port}`,
+        ...relay.urls.map((u) => `  ${u}`),
+        `  certificate sha256 ${relay.fingerprint}`,
+      ].join("\n"),
+    );
     if (local) {
       await local.start(relay.port);
       demo = startDemo(local.mux);

@@ -57,7 +57,7 @@ export function authServer(url: string, options: AuthServerOptions = {}): Author
       return new AuthError(`auth server unavailable: ${first.unavailable}`, AUTH_UNAVAILABLE_CODE);
 
     const lease: Lease = {
-      id: fields.id,
+      fields,
       async recheck() {
         const v = await ask(fields, "revalidate");
         if ("grant" in v) return { grant: grantInput(v.grant, dialed) };

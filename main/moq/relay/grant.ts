@@ -3,6 +3,7 @@
 
 import { hasPrefix, toPath, type Path } from "../model/path.ts";
 import type { SessionRequest } from "../transport/listener.ts";
+import type { SessionFields } from "./auth-url-request.ts";
 import { parseMounts } from "./mounts.ts";
 import { Pattern, reduce } from "./pattern.ts";
 
@@ -48,8 +49,8 @@ export interface GrantInput {
  * decider answers (HTTP, in-process) is its own business.
  */
 export interface Lease {
-  /** The session's id as the decider knows it (moq-auth's request id), if it has one. */
-  readonly id?: string;
+  /** What the decider was told about the session (its id, node, …), when it was told anything. */
+  readonly fields?: SessionFields;
   recheck(): Promise<Recheck>;
   /** A rejection is only logged: the session is already gone. */
   end(info: LeaseEnd): Promise<void> | void;

@@ -4,6 +4,7 @@
 // `pid/.svc` itself, and lets the session publish nothing at or beneath `.svc`.
 
 import { PathError, hasPrefix, joinPath, stripPrefix, toPath, type Path } from "../model/path.ts";
+import { MAX_PATTERN_SEGMENTS } from "./pattern.ts";
 
 export interface Mount {
   /** The mount point, relative to the session's root. */
@@ -25,7 +26,16 @@ export function parseMounts(mounts: Readonly<Record<string, string>>, root: Path
     const at = toPath(key, "mount point");
     if (at.includes("*"))
       throw new PathError(`mount point ${JSON.stringify(key)} must be a literal path, not a pattern`);
-    out.push({ at, target: toPath(value, "mount target") });
+    const target = toPath(value, "mount target");
+    // As moq-net: no pattern could name a path deeper than this, under the mount or at its target.
+    for (const [what, path] of [
+      ["mount point", joinPath(root, at)],
+      ["mount target", target],
+    ] as const) {
+      if (path.split("/").length > MAX_PATTERN_SEGMENTS)
+        throw new PathError(`${what} "/${path}" is deeper than ${MAX_PATTERN_SEGMENTS} segments`);
+    }
+    out.push({ at, target });
   }
   const overlap = (a: Path, b: Path) => hasPrefix(a, b) || hasPrefix(b, a);
   for (const [i, mount] of out.entries()) {

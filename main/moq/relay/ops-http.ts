@@ -17,11 +17,22 @@ export interface OpsServer {
 
 /** Listen on `host:port` (0 = any free port); rejects when the address cannot be bound. */
 export function startOpsServer(relay: Relay, host: string, port: number): Promise<OpsServer> {
-  const server = createServer((req, res) => answer(relay, req, res));
+  const server = createServer((req, res) => {
+    try {
+      answer(relay, req, res);
+    } catch (err) {
+      // One odd request must not take the relay down with it.
+      if (!res.headersSent) send(res, 500, `${err instanceof Error ? err.message : String(err)}\n`);
+      else res.destroy();
+    }
+  });
+  // A client that resets mid-request is its own problem, not the relay's.
+  server.on("clientError", (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
+      server.on("error", () => {});
       const address = server.address();
       const bound = typeof address === "object" && address ? address.port : port;
       resolve({
@@ -37,14 +48,26 @@ export function startOpsServer(relay: Relay, host: string, port: number): Promis
   });
 }
 
+/** Each path, the one method it answers. */
+const ROUTES: Record<string, string> = { "/health": "GET", "/sessions": "GET", "/sessions/revalidate": "POST" };
+
 function answer(relay: Relay, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? "/", "http://ops");
-  const route = `${req.method} ${url.pathname}`;
   // The request body, if any, is not used: drain it so the connection can be reused.
   req.resume();
-  if (route === "GET /health") return send(res, 200, "ok\n");
-  if (url.pathname !== "/sessions" && url.pathname !== "/sessions/revalidate")
-    return send(res, 404, `no ${url.pathname} here: try /health, /sessions or /sessions/revalidate\n`);
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://ops");
+  } catch {
+    return send(res, 400, `not a request target: ${JSON.stringify(req.url)}\n`);
+  }
+  const method = ROUTES[url.pathname];
+  if (method === undefined)
+    return send(res, 404, `no ${url.pathname} here: the endpoints are /health, /sessions and /sessions/revalidate\n`);
+  if (req.method !== method && !(method === "GET" && req.method === "HEAD")) {
+    res.setHeader("Allow", method === "GET" ? "GET, HEAD" : method);
+    return send(res, 405, `${url.pathname} answers ${method}, not ${req.method}\n`);
+  }
+  if (url.pathname === "/health") return send(res, 200, "ok\n");
   let filter: SessionFilter;
   try {
     filter = parseSessionFilter(url.search.slice(1));
@@ -52,14 +75,10 @@ function answer(relay: Relay, req: IncomingMessage, res: ServerResponse): void {
     if (err instanceof FilterError) return send(res, 400, `${err.message}\n`);
     throw err;
   }
-  if (route === "GET /sessions") return sendJson(res, 200, { sessions: relay.liveSessions(filter) });
-  if (route === "POST /sessions/revalidate") {
-    const ids = relay.revalidate(filter);
-    // 202: the re-checks run in the background; their verdicts reach the sessions, not this reply.
-    return sendJson(res, ids.length > 0 ? 202 : 200, { ids });
-  }
-  res.setHeader("Allow", url.pathname === "/sessions" ? "GET" : "POST");
-  send(res, 405, `${req.method} is not allowed on ${url.pathname}\n`);
+  if (url.pathname === "/sessions") return sendJson(res, 200, { sessions: relay.liveSessions(filter) });
+  const ids = relay.revalidate(filter);
+  // 202: the re-checks run in the background; their verdicts reach the sessions, not this reply.
+  sendJson(res, ids.length > 0 ? 202 : 200, { ids });
 }
 
 function send(res: ServerResponse, status: number, text: string): void {

@@ -329,7 +329,8 @@ export class Relay {
       origins: new Map(),
       lease,
       admitted: performance.now(),
-      fields: { ...sessionFields(request, this.#node), ...(lease?.id !== undefined ? { id: lease.id } : {}) },
+      // What the auth server saw, so the operator's list and its filters agree with its records.
+      fields: lease?.fields ?? sessionFields(request, this.#node),
       startedAt: Math.floor(Date.now() / 1000),
       watch: { stop: () => {}, nudge: () => false },
     };

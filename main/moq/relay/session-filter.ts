@@ -19,8 +19,8 @@ export interface SessionFilter {
   transport?: string;
   /** The peer's IP, or a network it must be in. */
   remote?: BlockList;
-  /** The relay's socket, exact with its port. */
-  local?: string;
+  /** The relay's socket: this address (however it is written) and this port. */
+  local?: { address: BlockList; port: number };
   server_name?: string;
   alpn?: string;
   /** Matched against the dialed path. */
@@ -50,11 +50,12 @@ export function parseSessionFilter(query: string): SessionFilter {
       case "remote":
         filter.remote = remoteList(value);
         break;
-      case "local":
-        if (!/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/.test(value))
-          throw new FilterError(`invalid local: ${value}`);
-        filter.local = value;
+      case "local": {
+        const socket = socketOf(value);
+        if (!socket) throw new FilterError(`invalid local: ${value}`);
+        filter.local = { address: addressList(socket.ip), port: socket.port };
         break;
+      }
       case "path":
         try {
           filter.path = Pattern.parse(value);
@@ -81,21 +82,51 @@ export function parseSessionFilter(query: string): SessionFilter {
 
 /** An IP or CIDR as a BlockList; IPv4-mapped IPv6 folds to IPv4, as moq-relay folds it. */
 function remoteList(text: string): BlockList {
-  const list = new BlockList();
-  const [address = "", prefixText] = text.split("/", 2);
+  const slash = text.indexOf("/");
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
   const folded = foldMapped(address);
-  const family = isIPv4(folded) ? "ipv4" : isIPv6(folded) ? "ipv6" : undefined;
+  const family = familyOf(folded);
   if (!family) throw new FilterError(`invalid remote address: ${text}`);
-  if (prefixText === undefined) {
-    list.addAddress(folded, family);
-    return list;
-  }
+  if (prefixText === undefined) return addressList(folded);
+  const list = new BlockList();
   let prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   // A mapped network names IPv4 bits after the 96-bit mapping prefix.
   if (folded !== address) prefix = prefix >= 96 ? prefix - 96 : NaN;
   if (!(prefix >= 0 && prefix <= (family === "ipv4" ? 32 : 128))) throw new FilterError(`invalid remote CIDR: ${text}`);
   list.addSubnet(folded, prefix, family);
   return list;
+}
+
+/** "ipv4" or "ipv6" for a plain address (no zone id: moq-relay refuses those too), else undefined. */
+function familyOf(address: string): "ipv4" | "ipv6" | undefined {
+  if (address.includes("%")) return undefined;
+  return isIPv4(address) ? "ipv4" : isIPv6(address) ? "ipv6" : undefined;
+}
+
+/** One address, matched however it is written ("::1" and "0:0::1" alike). */
+function addressList(address: string): BlockList {
+  const list = new BlockList();
+  const folded = foldMapped(address);
+  list.addAddress(folded, familyOf(folded) ?? "ipv4");
+  return list;
+}
+
+/** "127.0.0.1:4443" or "[::1]:4443" as its address and port, or undefined when it is neither. */
+function socketOf(text: string): { ip: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:[\]]+):(\d{1,5})$/.exec(text);
+  if (!m) return undefined;
+  const ip = foldMapped(m[1]!);
+  const port = Number(m[2]);
+  if (!familyOf(ip) || port > 65535) return undefined;
+  return { ip, port };
+}
+
+/** Whether the address list holds `ip`, whichever family it is written in. */
+function holds(list: BlockList, ip: string): boolean {
+  const folded = foldMapped(ip);
+  const family = familyOf(folded);
+  return family !== undefined && list.check(folded, family);
 }
 
 function foldMapped(address: string): string {
@@ -109,21 +140,16 @@ export function matchesFilter(filter: SessionFilter, fields: SessionFields): boo
   if (filter.id !== undefined && filter.id !== fields.id) return false;
   if (filter.node !== undefined && filter.node !== fields.node) return false;
   if (filter.transport !== undefined && filter.transport !== fields.transport) return false;
-  if (filter.local !== undefined && filter.local !== fields.local) return false;
+  if (filter.local) {
+    const socket = fields.local === undefined ? undefined : socketOf(fields.local);
+    if (!socket || socket.port !== filter.local.port || !holds(filter.local.address, socket.ip)) return false;
+  }
   if (filter.server_name !== undefined && filter.server_name !== fields.server_name) return false;
   if (filter.alpn !== undefined && filter.alpn !== fields.alpn) return false;
   if (filter.path && !filter.path.matches(fields.path.replace(/^\/+/, ""))) return false;
   if (filter.remote) {
-    const ip = fields.remote === undefined ? undefined : ipOf(fields.remote);
-    if (ip === undefined) return false;
-    const folded = foldMapped(ip);
-    if (!filter.remote.check(folded, isIPv4(folded) ? "ipv4" : "ipv6")) return false;
+    const socket = fields.remote === undefined ? undefined : socketOf(fields.remote);
+    if (!socket || !holds(filter.remote, socket.ip)) return false;
   }
   return true;
-}
-
-/** "127.0.0.1:5000" → "127.0.0.1", "[::1]:5000" → "::1". */
-function ipOf(address: string): string | undefined {
-  const m = /^\[(.+)\]:\d+$/.exec(address) ?? /^([^:]+):\d+$/.exec(address);
-  return m?.[1];
 }

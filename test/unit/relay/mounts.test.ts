@@ -23,6 +23,12 @@ describe("parseMounts", () => {
     expect(() => parseMounts({ a: "pid/b", b: "t" }, p("pid"))).toThrow(/overlaps/);
   });
 
+  it("refuses a mount deeper than any pattern can name", () => {
+    const deep = Array.from({ length: 33 }, (_, i) => `d${i}`).join("/");
+    expect(() => parseMounts({ x: deep }, p("pid"))).toThrow(/mount target .* deeper than 32 segments/);
+    expect(() => parseMounts({ [deep]: "t" }, p("pid"))).toThrow(/mount point .* deeper than 32 segments/);
+  });
+
   it("lets mounts share a target", () => {
     expect(parseMounts({ a: "shared", b: "shared" }, p("pid"))).toHaveLength(2);
   });

@@ -2,6 +2,7 @@
 // push that makes the auth server re-check sessions now, over real HTTP beside a real relay and
 // auth server on 127.0.0.1.
 
+import { connect as connectTcp } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
 import { authServer } from "../../../main/moq/relay/auth-url.ts";
@@ -19,6 +20,17 @@ afterEach(async () => {
   await auth?.close();
   r = auth = ops = undefined;
 });
+
+/** Write `text` to the port as it is and read the whole reply. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp(port, "127.0.0.1", () => socket.end(text));
+    let reply = "";
+    socket.on("data", (chunk: Buffer) => (reply += chunk.toString()));
+    socket.on("close", () => resolve(reply));
+    socket.on("error", reject);
+  });
+}
 
 async function get(path: string, method = "GET"): Promise<{ status: number; body: string; json(): unknown }> {
   const res = await fetch(`${ops!.url}${path}`, { method });
@@ -85,7 +97,13 @@ describe("operator endpoints", () => {
     expect(await get("/metrics")).toMatchObject({ status: 404 });
     expect((await get("/metrics")).body).toContain("/sessions/revalidate");
     expect(await get("/sessions/revalidate")).toMatchObject({ status: 405 });
-    expect(await get("/sessions", "POST")).toMatchObject({ status: 405 });
+    expect(await get("/sessions?colour=red", "POST")).toMatchObject({ status: 405 });
+    expect(await get("/health", "POST")).toMatchObject({ status: 405 });
+    // A request target the URL parser refuses is a 400, and the relay lives on.
+    expect(await rawRequest(ops!.port, "GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).toMatch(
+      /^HTTP\/1\.1 400/,
+    );
+    expect(await get("/health")).toMatchObject({ status: 200 });
     // Sessions the open default admits are listed too, with fresh ids.
     await r.client("x");
     const { sessions } = (await get("/sessions")).json() as { sessions: { id: string; path: string }[] };

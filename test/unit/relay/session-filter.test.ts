@@ -26,6 +26,8 @@ describe("the session filter", () => {
     expect(matches(`id=${session.id}`)).toBe(true);
     expect(matches("server_name=relay.example&local=127.0.0.1:4443")).toBe(true);
     expect(matches("local=127.0.0.1:4444")).toBe(false);
+    // An address matches however it is written.
+    expect(matches("local=[0:0::1]:4443", { ...session, local: "[::1]:4443" })).toBe(true);
     expect(matches("transport=quic")).toBe(false);
   });
 
@@ -57,6 +59,10 @@ describe("the session filter", () => {
     expect(() => parseSessionFilter("path=a/**/b/**")).toThrow("invalid path");
     expect(() => parseSessionFilter("role=king")).toThrow("invalid role");
     expect(() => parseSessionFilter("local=somewhere")).toThrow("invalid local");
+    expect(() => parseSessionFilter("local=999.999.999.999:4443")).toThrow("invalid local");
+    expect(() => parseSessionFilter("local=127.0.0.1:99999")).toThrow("invalid local");
+    expect(() => parseSessionFilter("remote=10.0.0.0/8/junk")).toThrow("invalid remote CIDR");
+    expect(() => parseSessionFilter("remote=fe80::1%eth0")).toThrow("invalid remote address");
   });
 
   it("never matches on a role or a client certificate, which this relay does not know", () => {
