@@ -1,9 +1,8 @@
 import { ErrorCode, MoqError } from "./errors.ts";
 import type { BroadcastProducer } from "./model/broadcast.ts";
 import type { GroupProducer } from "./model/group.ts";
-import { TrackProducer } from "./model/track.ts";
+import { TrackProducer, declaredProperties } from "./model/track.ts";
 import type { TrackConsumer, TrackOptions } from "./model/track.ts";
-import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "./model/types.ts";
 import type { TrackProperties, TrackWriter } from "./model/types.ts";
 import { ROOT, hasPrefix, toPath, type Path } from "./model/path.ts";
 import type { RouteCost } from "./lite/wire/announce-06.ts";
@@ -89,6 +88,8 @@ interface Entry {
   resolve: Resolver;
   /** Set for in-memory broadcasts, whose cache can answer FETCH. */
   broadcast?: BroadcastProducer;
+  /** Set for handler entries: the options their tracks are made with (TRACK_INFO's answer). */
+  trackOptions?: TrackOptions;
 }
 
 interface Watcher {
@@ -115,7 +116,7 @@ export class TrackMux {
     handler: TrackHandler,
     options: TrackOptions = HANDLER_TRACK_OPTIONS,
   ): Announcement {
-    this.#add(announcement, (request) => runHandler(handler, request, options));
+    this.#add(announcement, (request) => runHandler(handler, request, options), undefined, options);
     return announcement;
   }
 
@@ -142,13 +143,18 @@ export class TrackMux {
     return announcement;
   }
 
-  #add(announcement: Announcement, resolve: Resolver, broadcast?: BroadcastProducer): void {
+  #add(
+    announcement: Announcement,
+    resolve: Resolver,
+    broadcast?: BroadcastProducer,
+    trackOptions?: TrackOptions,
+  ): void {
     const path = announcement.path;
     const existing = this.#entries.get(path);
     if (existing?.announcement.active) {
       throw new MoqError(ErrorCode.Duplicate, `broadcast "${path}" is already published on this mux`);
     }
-    this.#entries.set(path, { announcement, resolve, broadcast });
+    this.#entries.set(path, { announcement, resolve, broadcast, trackOptions });
     this.#notify(changeOf(announcement));
     announcement.whenEnded(() => {
       if (this.#entries.get(path)?.announcement !== announcement) return;
@@ -203,7 +209,7 @@ export class TrackMux {
   async trackProperties(broadcast: Path, track: string): Promise<TrackProperties | undefined> {
     const entry = this.#entries.get(broadcast);
     if (!entry) return undefined;
-    if (!entry.broadcast) return { timescale: DEFAULT_TIMESCALE, maxAgeMs: DEFAULT_MAX_AGE_MS };
+    if (!entry.broadcast) return declaredProperties(entry.trackOptions);
     return entry.broadcast.trackProperties(track);
   }
 

@@ -1,9 +1,9 @@
 // moqscope's additions to the web-transport-node crate (the native part of @moq/web-transport),
 // compiled into it as a child module of its lib.rs so it can reach the wrapped handles. The stock
-// binding answers every session request without a subprotocol, has no statistics, hands over one
-// packet's worth of stream data per read, and keeps a closed server's port bound; a relay needs to
-// select the moq-lite version the client offered, the probe graph wants QUIC's own round-trip time
-// and congestion window, throughput wants fewer, larger reads, and a restart wants its port back.
+// binding answers every session request without a subprotocol, has no statistics, and hands over
+// one packet's worth of stream data per read; a relay needs to select the moq-lite version the
+// client offered, the probe graph wants QUIC's own round-trip time and congestion window, and
+// throughput wants fewer, larger reads.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use tokio::sync::Mutex;
 
-use super::{NapiRecvStream, NapiRequest, NapiServer, NapiSession};
+use super::{NapiRecvStream, NapiRequest, NapiSession};
 
 /// Connection statistics from quinn, as plain numbers (JavaScript has no u64).
 #[napi(object)]
@@ -73,50 +73,6 @@ impl NapiRequest {
             inner: session,
             closed: Arc::new(Mutex::new(None)),
         })
-    }
-}
-
-/// The server's QUIC endpoint, while the server is still open.
-async fn endpoint_of(server: &NapiServer) -> Option<web_transport_quinn::quinn::Endpoint> {
-    let inner = server.inner.clone();
-    let guard = inner.lock().await;
-    guard.as_ref().map(|server| (**server).clone())
-}
-
-// Closing the stock server only drops its handle: the UDP socket stays bound until every session
-// object JavaScript holds has been garbage-collected, so a relay restarted on the same port could
-// not listen. These two let close() end the connections and give the port back at once.
-#[napi]
-impl NapiServer {
-    /// Close every connection now; resolves once they have drained (the caller bounds the wait).
-    #[napi]
-    pub async fn moqscope_close_connections(&self) -> Result<()> {
-        if let Some(endpoint) = endpoint_of(self).await {
-            endpoint.close(0u32.into(), b"server closing");
-            endpoint.wait_idle().await;
-        }
-        Ok(())
-    }
-
-    /// Move the endpoint to an ephemeral port on the same address, which frees the listening one.
-    #[napi]
-    pub async fn moqscope_release_port(&self) -> Result<()> {
-        let Some(endpoint) = endpoint_of(self).await else {
-            return Ok(());
-        };
-        let local = endpoint
-            .local_addr()
-            .map_err(|e| Error::from_reason(e.to_string()))?;
-        // quinn keeps the socket it rebinds away from until traffic reaches the new one; a second
-        // rebind replaces that kept socket, which closes the listening one.
-        for _ in 0..2 {
-            let socket = std::net::UdpSocket::bind(std::net::SocketAddr::new(local.ip(), 0))
-                .map_err(|e| Error::from_reason(e.to_string()))?;
-            endpoint
-                .rebind(socket)
-                .map_err(|e| Error::from_reason(e.to_string()))?;
-        }
-        Ok(())
     }
 }
 

@@ -120,7 +120,12 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     expect([publisher.version, viewer.version]).toEqual([pv, sv]);
     const name = `interop/${pv.slice(-2)}-${sv.slice(-2)}`;
     const broadcast = new BroadcastProducer();
-    const track = broadcast.createTrack("data", { timescale: 1000, maxPendingGroups: 64, maxAgeMs: 1500 });
+    const track = broadcast.createTrack("data", {
+      timescale: 1000,
+      maxPendingGroups: 64,
+      maxAgeMs: 1500,
+      publisherPriority: 200,
+    });
     publisher.mux.publishBroadcast(name, broadcast);
 
     const reader = viewer.announced("interop");
@@ -146,8 +151,8 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     const timed = (v: Version) => v === "moq-lite-05" || v === "moq-lite-06";
     if (timed(pv) && timed(sv)) {
       expect(got.map(([, ts]) => ts)).toEqual([1_000_000, 1_000_040, 1_000_080]);
-      // moq-relay re-serves the publisher's retention window in its own TRACK_INFO.
-      expect(sub.trackInfo?.maxLatencyMs).toBe(1500);
+      // moq-relay re-serves the publisher's retention window and priority in its own TRACK_INFO.
+      expect(sub.trackInfo).toMatchObject({ maxLatencyMs: 1500, priority: 200 });
     }
     broadcast.close();
   });

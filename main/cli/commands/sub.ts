@@ -75,9 +75,12 @@ export const runSub: CommandRun = async (argv, ctx) => {
 
     let accepted = false;
     subscription.ok.then(
+      () => (accepted = true),
+      () => {},
+    );
+    // 05+: what TRACK_INFO said, once, before the frames (the timescale resolves from it).
+    subscription.timescale().then(
       () => {
-        accepted = true;
-        // 05+: what TRACK_INFO said, once, before the frames.
         const info = subscription.trackInfo;
         if (info && !settled) {
           out.info(

@@ -4,8 +4,7 @@
 
 import { ErrorCode, MoqError, describeCode } from "../errors.ts";
 import { Settled } from "./signal.ts";
-import { TrackProducer, type TrackConsumer, type TrackOptions } from "./track.ts";
-import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "./types.ts";
+import { TrackProducer, declaredProperties, type TrackConsumer, type TrackOptions } from "./track.ts";
 import type { EndInfo, TrackProperties } from "./types.ts";
 
 /** Produces a track for a requested name, or undefined when it has no such track. */
@@ -105,7 +104,7 @@ export class BroadcastProducer {
     if (live) return live.properties();
     if (this.#infoHandler) return this.#infoHandler(name);
     if (!this.#requestHandler) return undefined;
-    return { timescale: DEFAULT_TIMESCALE, maxAgeMs: this.#trackOptions?.maxAgeMs ?? DEFAULT_MAX_AGE_MS };
+    return declaredProperties(this.#trackOptions);
   }
 
   /** End the broadcast: every track closes cleanly; no new tracks or subscriptions. */

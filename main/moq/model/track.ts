@@ -40,12 +40,24 @@ export interface TrackOptions {
   /**
    * The publisher's retention window (TRACK_INFO's max age, 05+): how far behind the newest group,
    * in media time, a group is still worth delivering. Subscribers' max ages are clamped to it.
-   * Default DEFAULT_MAX_AGE_MS; a relay sets its upstream's with setMaxAge().
+   * Default DEFAULT_MAX_AGE_MS; a relay sets its upstream's with setMaxAge(). It is what TRACK_INFO
+   * promises subscribers; what the cache actually keeps is still bounded by the options above.
    */
   maxAgeMs?: number;
+  /** The publisher's priority in TRACK_INFO (0–255, higher first). Default 0, as @moq/net's. */
+  publisherPriority?: number;
 }
 
 export const DEFAULT_MAX_CACHED_GROUPS = 4;
+
+/** The properties a track made with `options` will have (defaults filled in), for TRACK_INFO before it exists. */
+export function declaredProperties(options: TrackOptions = {}): TrackProperties {
+  return {
+    timescale: typeof options.timescale === "number" ? options.timescale : DEFAULT_TIMESCALE,
+    maxAgeMs: options.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    publisherPriority: options.publisherPriority ?? 0,
+  };
+}
 
 /** "open" while groups may come; "closed" after close(); "aborted" after closeWithError(). */
 export type TrackState = "open" | "closed" | "aborted";
@@ -80,6 +92,7 @@ class TrackCore {
   feedStart: number | undefined;
   /** The publisher's retention window in ms (see TrackOptions.maxAgeMs). */
   maxAgeMs = DEFAULT_MAX_AGE_MS;
+  publisherPriority = 0;
 
   constructor(readonly name: string) {}
 
@@ -127,6 +140,7 @@ export class TrackProducer implements TrackWriter {
     this.#releaseRead = options.releaseReadFrames ?? false;
     if (options.timescale !== "pending") this.setTimescale(options.timescale ?? DEFAULT_TIMESCALE);
     if (options.maxAgeMs !== undefined) this.setMaxAge(options.maxAgeMs);
+    if (options.publisherPriority !== undefined) this.setPublisherPriority(options.publisherPriority);
     if (this.#maxPending > maxGroups) this.#core.onAdvance = () => this.#evict();
     this.#onGroupWrite = (group, bytes) => {
       // Writes to groups that already left the window no longer count.
@@ -172,9 +186,17 @@ export class TrackProducer implements TrackWriter {
     return this.#core.maxAgeMs;
   }
 
+  /** Set the publisher's priority (a relay takes its upstream's from TRACK_INFO). */
+  setPublisherPriority(priority: number): void {
+    if (!Number.isInteger(priority) || priority < 0 || priority > 255)
+      throw new RangeError(`publisher priority must be an integer 0–255, got ${priority}`);
+    this.#core.publisherPriority = priority;
+  }
+
   /** The track's properties for TRACK_INFO, once its timescale is known. */
   async properties(): Promise<TrackProperties> {
-    return { timescale: await this.timescale(), maxAgeMs: this.#core.maxAgeMs };
+    const timescale = await this.timescale();
+    return { timescale, maxAgeMs: this.#core.maxAgeMs, publisherPriority: this.#core.publisherPriority };
   }
 
   /**

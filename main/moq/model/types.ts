@@ -17,6 +17,8 @@ export interface TrackProperties {
   timescale: number;
   /** The publisher's retention window in milliseconds of media time; a subscriber's max age is clamped to it. */
   maxAgeMs: number;
+  /** The publisher's priority for the track (0–255, higher first): breaks ties between equal subscriptions. */
+  publisherPriority: number;
 }
 
 /** How a track or group ended when it did not end cleanly. */

@@ -4,9 +4,10 @@
 
 import type { Path } from "../model/path.ts";
 import { BroadcastProducer } from "../model/broadcast.ts";
-import { TrackProducer } from "../model/track.ts";
+import { TrackProducer, declaredProperties } from "../model/track.ts";
 import type { TrackOptions } from "../model/track.ts";
-import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "../model/types.ts";
+import type { TrackProperties } from "../model/types.ts";
+import type { TrackInfo } from "../lite/wire/track.ts";
 import type { Session } from "../lite/session/session.ts";
 import type { SubscribeConfig } from "../lite/session/subscriber.ts";
 import type { RouteCost } from "../lite/wire/announce-06.ts";
@@ -68,7 +69,9 @@ export class Origin {
       // The upstream's retention window too, so reach-back here is clamped as it is at the source.
       void sub.timescale().then((timescale) => {
         track.setTimescale(timescale);
-        if (sub.trackInfo) track.setMaxAge(sub.trackInfo.maxLatencyMs);
+        if (!sub.trackInfo) return;
+        track.setMaxAge(sub.trackInfo.maxLatencyMs);
+        track.setPublisherPriority(sub.trackInfo.priority);
       });
       // Where the upstream feed starts, so a downstream 05 START does not skip an overtaken group.
       sub.ok.then((ok) => track.setFeedStart(ok.startGroup)).catch(() => {});
@@ -93,9 +96,7 @@ export class Origin {
       if (this.session.isClosed) return undefined;
       try {
         const info = await this.session.trackInfo(this.wirePath, name);
-        return info
-          ? { timescale: info.timescale, maxAgeMs: info.maxLatencyMs }
-          : { timescale: DEFAULT_TIMESCALE, maxAgeMs: DEFAULT_MAX_AGE_MS };
+        return info ? propertiesOf(info) : declaredProperties();
       } catch {
         return undefined;
       }
@@ -190,3 +191,8 @@ function rank(a: Origin, b: Origin): number {
 }
 
 const UNKNOWN_COST: RouteCost = { warm: 0, cold: Infinity };
+
+/** TRACK_INFO's fields as the properties this relay re-serves. */
+function propertiesOf(info: TrackInfo): TrackProperties {
+  return { timescale: info.timescale, maxAgeMs: info.maxLatencyMs, publisherPriority: info.priority };
+}

@@ -506,6 +506,7 @@ export class Connection {
     }
     for (const track of this.#tracks.values()) {
       const { subscribeId, stream } = o.tracks.subscriptionOf(track.key);
+      const info = o.tracks.tracks.get(track.key)?.info;
       write({
         t: "subscribe",
         at,
@@ -514,6 +515,7 @@ export class Connection {
         name: track.name,
         subscribeId,
         stream,
+        ...(info ? { info } : {}),
       });
     }
     this.#sink = { sink, startedAt: at };

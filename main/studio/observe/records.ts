@@ -45,6 +45,8 @@ export type ObservationRecord =
       name: string;
       subscribeId?: number | null;
       stream?: number | null;
+      /** 05+: what TRACK_INFO said, when it came before the recording started. */
+      info?: { timescale: number; maxAgeMs: number; priority: number };
     }
   | { t: "unsubscribe"; at: number; track: string }
   /** The subscription ended: cleanly, or with an error (its code and name in words). */
@@ -136,6 +138,9 @@ export const recordSchema = z.discriminatedUnion("t", [
     name: z.string(),
     subscribeId: count.nullable().optional(),
     stream: count.nullable().optional(),
+    info: z
+      .object({ timescale: z.number().int().positive(), maxAgeMs: count, priority: z.number().int().min(0).max(255) })
+      .optional(),
   }),
   z.object({ t: z.literal("unsubscribe"), at: time, track: z.string() }),
   z.object({

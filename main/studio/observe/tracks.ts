@@ -150,7 +150,9 @@ export class TrackObserver {
       outOfOrder: row?.outOfOrder ?? 0,
       hang: this.#hangOf(record.broadcast, record.name, null),
       flags: row?.flags ?? [],
-      info: row?.info ?? null,
+      // A new subscription asks again (a reconnect may reach an older version): a recording's
+      // opening snapshot carries what was already known.
+      info: record.info ?? null,
     });
   }
 
@@ -250,6 +252,8 @@ export class TrackObserver {
       const group = this.#groupStreams.get(e.stream);
       if (group && typeof f.size === "number") this.#frameArrived(group.state, group.sequence, f.size, e.at);
     } else if (e.type === "stream-ended" && f.half === "recv" && e.stream !== null) {
+      // A Track stream that ended without TRACK_INFO (refused, reset) is forgotten.
+      this.#infoStreams.delete(e.stream);
       const group = this.#groupStreams.get(e.stream);
       if (!group) return;
       this.#groupStreams.delete(e.stream);

@@ -58,7 +58,12 @@ describe("moq-lite-05 through our relay", () => {
     expect(viewer.connectionState().peerSetup).toMatchObject({ probe: 1, role: 0 });
 
     const broadcast = new BroadcastProducer();
-    const track = broadcast.createTrack("video", { maxPendingGroups: 64, timescale: 90_000, maxAgeMs: 1500 });
+    const track = broadcast.createTrack("video", {
+      maxPendingGroups: 64,
+      timescale: 90_000,
+      maxAgeMs: 1500,
+      publisherPriority: 127,
+    });
     pub.mux.publishBroadcast("room/cam", broadcast);
 
     const announced = viewer.announced("room");
@@ -69,8 +74,9 @@ describe("moq-lite-05 through our relay", () => {
     const sub = viewer.subscribe("room/cam", "video");
     expect(await within(sub.timescale(), T, "TRACK_INFO")).toBe(90_000);
     expect(sub.trackInfo?.timescale).toBe(90_000);
-    // The publisher's retention window comes through the relay unchanged.
+    // The publisher's retention window and priority come through the relay unchanged.
     expect(sub.trackInfo?.maxLatencyMs).toBe(1500);
+    expect(sub.trackInfo?.priority).toBe(127);
     await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
     // Like a live source, each group follows once the previous one is under way: a live
     // subscription starts at the first group it gets, and anything older is dropped.

@@ -227,6 +227,8 @@ describe("studio with the embedded demo relay", () => {
     expect(tree.filter((n) => n.active).map((n) => n.key)).toEqual(expect.arrayContaining(["demo/clock", VIDEO]));
     const rows = studio.openView("tracks", { connectionId }).items();
     expect(rows.map((r) => r.key)).toContain(track);
+    // TRACK_INFO came before the recording started: its opening snapshot carries it.
+    expect(rows.find((r) => r.key === track)?.info).toEqual({ timescale: 1_000_000, maxAgeMs: 5000, priority: 0 });
     // Every group completed while recording reads back the same.
     const live = studio.openView("timeline", { connectionId: "default" });
     const replayed = studio

@@ -1,6 +1,6 @@
 import { DecodeError, ErrorCode, MoqError, isNotFoundCode } from "../../errors.ts";
 import type { Path } from "../../model/path.ts";
-import { DEFAULT_MAX_AGE_MS, DEFAULT_TIMESCALE } from "../../model/types.ts";
+import { declaredProperties } from "../../model/track.ts";
 import { BidiStreamType } from "../wire/stream-type.ts";
 import { decodeTrackInfo, decodeTrackRequest, encodeTrackInfo, encodeTrackRequest } from "../wire/track.ts";
 import type { TrackInfo } from "../wire/track.ts";
@@ -51,7 +51,7 @@ export async function serveTrack(core: SessionCore, send: SendStream, recv: Recv
   const properties = await withTimeout(
     core.mux.trackProperties(request.broadcast, request.track).catch(() => undefined),
     PROPERTIES_WAIT_MS,
-    { timescale: DEFAULT_TIMESCALE, maxAgeMs: DEFAULT_MAX_AGE_MS },
+    declaredProperties(),
   );
   if (properties === undefined) {
     send.reset(ErrorCode.NotFound);
@@ -61,7 +61,12 @@ export async function serveTrack(core: SessionCore, send: SendStream, recv: Recv
     return;
   }
   try {
-    const info = { priority: 0, ordered: false, maxLatencyMs: properties.maxAgeMs, timescale: properties.timescale };
+    const info = {
+      priority: properties.publisherPriority,
+      ordered: false,
+      maxLatencyMs: properties.maxAgeMs,
+      timescale: properties.timescale,
+    };
     await core.sendMessage(send, "TRACK_INFO", info, encodeTrackInfo(info, core.version));
     await send.close();
     if (!(await recv.done())) throw new DecodeError("unexpected bytes after TRACK");

@@ -63,13 +63,6 @@ export interface NativeRequest {
 
 export interface NativeServer {
   accept(): Promise<NativeRequest | null>;
-  /** Close every connection; resolves once they drained. */
-  moqscopeCloseConnections?(): Promise<void>;
-  /**
-   * Move the endpoint to an ephemeral port. Running connections follow it; the listening socket
-   * closes unless a connection that already finished still holds it (until garbage collection).
-   */
-  moqscopeReleasePort?(): Promise<void>;
   /** Blocks the calling thread while an accept() is pending: see server.ts. */
   close(): void;
 }

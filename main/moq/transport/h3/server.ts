@@ -27,8 +27,6 @@ export interface Http3Server {
 
 /** How long close() waits for the pending accept to give way before leaving the socket to exit. */
 const CLOSE_WAIT_MS = 2000;
-/** How long close() lets closed connections drain (their CONNECTION_CLOSE resent) before the port goes. */
-const DRAIN_WAIT_MS = 300;
 
 /** Listen on UDP, or say why HTTP/3 is unavailable here. Throws when the bind fails. */
 export function startHttp3(opts: Http3ServerOptions): Http3Server | { unavailable: string } {
@@ -80,21 +78,11 @@ export function startHttp3(opts: Http3ServerOptions): Http3Server | { unavailabl
         opts.onError(new Error("HTTP/3 accept did not stop; its UDP port stays bound until the process exits"));
         return;
       }
-      if (server.moqscopeCloseConnections && server.moqscopeReleasePort) {
-        // Our binary: move the endpoint off the port while its connections still run (each takes
-        // the new socket only while its driver runs; one that finished keeps the old socket, and
-        // with it the port, until garbage collection), then end them and let them drain a moment.
-        await server.moqscopeReleasePort().catch((err: unknown) => {
-          opts.onError(new Error(`HTTP/3 port not released: ${messageOf(err)}`, { cause: err }));
-        });
-        await Promise.race([
-          server.moqscopeCloseConnections().catch(() => {}),
-          new Promise((r) => setTimeout(r, DRAIN_WAIT_MS).unref()),
-        ]);
-      }
       server.close();
-      // Without our binary, quinn lets go of the UDP socket only once its connections drained and
-      // the binding's JavaScript objects that hold them are collected: the port stays bound a while.
+      // quinn lets go of the UDP socket once its connections have drained and the binding's
+      // JavaScript objects that hold them are collected, so the port may stay bound a while. (Moving
+      // the endpoint to another socket first freed it only when that won a race with the drain, and
+      // sent the connections' final packets from an address their peers ignore.)
     },
   };
 }
