@@ -6,26 +6,47 @@ import { StreamReader } from "../../../main/moq/coding/stream-reader.ts";
 import { streamErrorCode } from "../../../main/moq/errors.ts";
 import { connectTransport } from "../../../main/moq/transport/connect.ts";
 import type { Transport } from "../../../main/moq/transport/types.ts";
-import { decodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
-import { BidiStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
+import { decodeGroupHeader, framesCarryTimestamps } from "../../../main/moq/lite/wire/group.ts";
+import { encodeSessionSetup } from "../../../main/moq/lite/wire/setup-stream.ts";
+import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
 import {
   SubscribeResponseType,
   decodeSubscribeOk,
   encodeSubscribe,
   subscribeResponsesTyped,
 } from "../../../main/moq/lite/wire/subscribe.ts";
-import type { Version } from "../../../main/moq/lite/wire/version.ts";
+import { versionAtLeast, type Version } from "../../../main/moq/lite/wire/version.ts";
 import { within } from "../../helpers/wait.ts";
 import { concat } from "./bytes.ts";
 
 /** How the other side ended its half of one of our streams. */
 export type StreamEnd = { how: "fin" } | { how: "reset"; code: number | undefined };
 
-/** A bare transport offering exactly `version`, or no version at all ("setup": 01/02 via SETUP). */
-export async function connectRaw(url: string, version: Version | "setup"): Promise<Transport> {
+/** A plain 05+ SETUP stream (type, then the message): probe level 0, no path or role. */
+export function setupStream(version: Version): Uint8Array {
+  return concat([UniStreamType.Setup], encodeSessionSetup({ probe: 0, role: 0 }, version));
+}
+
+/**
+ * A bare transport offering exactly `version`, or no version at all ("setup": 01/02 via SETUP).
+ * On 05+ it opens its Setup stream at once, as every peer does: `setup`'s chunks (the whole
+ * stream, type included) when given, else a plain SETUP.
+ */
+export async function connectRaw(
+  url: string,
+  version: Version | "setup",
+  setup?: readonly Uint8Array[],
+): Promise<Transport> {
   if (version === "setup")
     return connectTransport(url, { transport: "websocket", versions: [], legacy: true, timeoutMs: 5000 });
-  return connectTransport(url, { transport: "websocket", versions: [version], legacy: false, timeoutMs: 5000 });
+  const transport = await connectTransport(url, {
+    transport: "websocket",
+    versions: [version],
+    legacy: false,
+    timeoutMs: 5000,
+  });
+  if (versionAtLeast(version, "moq-lite-05")) await sendUni(transport, setup ?? [setupStream(version)]);
+  return transport;
 }
 
 /** Write chunks one by one, then FIN unless told not to. Never throws: the peer may be gone. */
@@ -139,17 +160,29 @@ export async function rawSubscribe(
       false,
     );
     const responses = new StreamReader(readable);
-    // 03/04 type their responses; in 01/02 every response is an untyped SUBSCRIBE_OK.
-    const type = subscribeResponsesTyped(version) ? await responses.varint("response type") : SubscribeResponseType.Ok;
-    if (type !== SubscribeResponseType.Ok) throw new Error(`expected SUBSCRIBE_OK, got response type ${type}`);
-    decodeSubscribeOk(await responses.message(1024, "SUBSCRIBE_OK"), version);
+    // 03+ type their responses; in 01/02 every response is an untyped SUBSCRIBE_OK. 05+ has no
+    // SUBSCRIBE_OK: acceptance is implicit and SUBSCRIBE_START may come before or after the group.
+    if (!versionAtLeast(version, "moq-lite-05")) {
+      const type = subscribeResponsesTyped(version)
+        ? await responses.varint("response type")
+        : SubscribeResponseType.Ok;
+      if (type !== SubscribeResponseType.Ok) throw new Error(`expected SUBSCRIBE_OK, got response type ${type}`);
+      decodeSubscribeOk(await responses.message(1024, "SUBSCRIBE_OK"), version);
+    }
     for (;;) {
       const { value, done } = await uni.read();
       if (done) throw new Error("transport closed before a group arrived");
       const group = new StreamReader(value);
-      if ((await group.varint("stream type")) !== 0) continue;
-      const header = decodeGroupHeader(await group.message(1024, "GROUP"), version);
-      if (header.subscribeId !== id) continue;
+      // Another subscription's group may be reset before its header is read (its subscriber
+      // left): that is not this subscription's answer.
+      const header = await group
+        .varint("stream type")
+        .then(async (type) =>
+          type === UniStreamType.Group ? decodeGroupHeader(await group.message(1024, "GROUP"), version) : undefined,
+        )
+        .catch(() => undefined);
+      if (header?.subscribeId !== id) continue;
+      if (framesCarryTimestamps(version)) await group.varint("frame timestamp");
       const frame = await group.message(1 << 20, "FRAME");
       void writer.close().catch(() => {});
       return frame;

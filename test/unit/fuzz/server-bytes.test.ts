@@ -13,18 +13,15 @@ import { expectOpenOrViolation, runAgainstServer, withFuzzServer } from "./serve
 // server session must either stay open (and keep serving) or close with protocol violation (15).
 // Nothing else: no other close code, no hang, no exception escaping into the process.
 
+const ALL: Version[] = ["moq-lite-03", "moq-lite-04", "moq-lite-05", "moq-lite-06"];
 const kinds: { name: string; type: number; uni: boolean; versions: Version[] }[] = [
-  { name: "announce (bidi 0x1)", type: BidiStreamType.Announce, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
-  {
-    name: "subscribe (bidi 0x2)",
-    type: BidiStreamType.Subscribe,
-    uni: false,
-    versions: ["moq-lite-03", "moq-lite-04"],
-  },
-  { name: "fetch (bidi 0x3)", type: BidiStreamType.Fetch, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
-  { name: "probe (bidi 0x4)", type: BidiStreamType.Probe, uni: false, versions: ["moq-lite-03", "moq-lite-04"] },
+  { name: "announce (bidi 0x1)", type: BidiStreamType.Announce, uni: false, versions: ALL },
+  { name: "subscribe (bidi 0x2)", type: BidiStreamType.Subscribe, uni: false, versions: ALL },
+  { name: "fetch (bidi 0x3)", type: BidiStreamType.Fetch, uni: false, versions: ALL },
+  { name: "probe (bidi 0x4)", type: BidiStreamType.Probe, uni: false, versions: ALL },
   { name: "goaway (bidi 0x5)", type: BidiStreamType.Goaway, uni: false, versions: ["moq-lite-04"] },
-  { name: "group (uni 0x0)", type: UniStreamType.Group, uni: true, versions: ["moq-lite-03", "moq-lite-04"] },
+  { name: "track (bidi 0x6)", type: BidiStreamType.Track, uni: false, versions: ["moq-lite-05", "moq-lite-06"] },
+  { name: "group (uni 0x0)", type: UniStreamType.Group, uni: true, versions: ALL },
 ];
 
 let server: TestServer;

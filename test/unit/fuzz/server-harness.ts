@@ -28,7 +28,10 @@ export function publishLive(mux: TrackMux): void {
 }
 
 export async function startFuzzServer(): Promise<TestServer> {
-  const server = await startServer({ legacy: false });
+  const server = await startServer({
+    legacy: false,
+    versions: ["moq-lite-06", "moq-lite-05", "moq-lite-04", "moq-lite-03"],
+  });
   publishLive(server.mux);
   return server;
 }
@@ -59,9 +62,11 @@ export async function runAgainstServer(
   server: TestServer,
   version: Version,
   act: (run: RawRun) => Promise<Acted>,
+  /** 05+: the Setup stream's chunks (type included), in place of a plain SETUP. */
+  setup?: readonly Uint8Array[],
 ): Promise<Outcome> {
   const next = server.nextSession();
-  const transport = await connectRaw(server.ws, version);
+  const transport = await connectRaw(server.ws, version, setup);
   const session = await within(next, 5000, "the server session");
   const closed = () => ({ open: false as const, close: session.connectionState().close! });
   try {

@@ -16,13 +16,13 @@ import {
   type RawRun,
   withFuzzServer,
 } from "./server-harness.ts";
-import { bytesOf, lieAboutLength, requestTemplates, type Template } from "./templates.ts";
+import { bytesOf, lieAboutLength, requestTemplates, setupTemplate, type Template } from "./templates.ts";
 
 // Valid request streams (encoded by our own encoders), mutated: bytes flipped, set, inserted,
 // deleted, truncated, or a length prefix replaced by a huge value. The server session must stay
 // open and serving, or close with protocol violation (15); a huge length must never be allocated.
 
-const VERSIONS: Version[] = ["moq-lite-03", "moq-lite-04"];
+const VERSIONS: Version[] = ["moq-lite-03", "moq-lite-04", "moq-lite-05", "moq-lite-06"];
 const LIVE = { broadcast: LIVE_BROADCAST, track: LIVE_TRACK };
 
 let server: TestServer;
@@ -54,7 +54,10 @@ describe("server session fed mutated valid requests", () => {
     }
   });
 
-  const names = requestTemplates("moq-lite-04", LIVE).map((t, i) => [t.name, i] as const);
+  // Every template some version has (GOAWAY is 04's, TRACK 05's, frame bounds 06's).
+  const names = [...new Set(VERSIONS.flatMap((v) => requestTemplates(v, LIVE).map((t) => t.name)))].map(
+    (name, i) => [name, i] as const,
+  );
   it.each(names)(
     "%s, mutated",
     async (name, index) => {
@@ -65,7 +68,7 @@ describe("server session fed mutated valid requests", () => {
           chunking,
           async (version, muts, cuts) => {
             const template = requestTemplates(version, LIVE).find((t) => t.name === name);
-            if (!template) return; // GOAWAY exists in 04 only
+            if (!template) return; // not in this version
             const bytes = mutate(bytesOf(template), muts);
             const outcome = await runAgainstServer(server, version, send(template, split(bytes, cuts)));
             guard.sample();
@@ -77,6 +80,30 @@ describe("server session fed mutated valid requests", () => {
     },
     120_000,
   );
+});
+
+describe("server session fed a mutated SETUP stream (05+)", () => {
+  it("SETUP, mutated", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Version>("moq-lite-05", "moq-lite-06"),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        chunking,
+        async (version, muts, cuts) => {
+          const bytes = mutate(bytesOf(setupTemplate(version)), muts);
+          const outcome = await runAgainstServer(
+            server,
+            version,
+            async () => ({ settled: Promise.resolve() }),
+            split(bytes, cuts),
+          );
+          guard.sample();
+          expectOpenOrViolation(outcome, `${version} SETUP mutated to ${hex(bytes)}`);
+        },
+      ),
+      { seed: fuzzSeed(0x5e7a9), numRuns: fuzzRuns(100) },
+    );
+  }, 120_000);
 });
 
 describe("server session fed huge length prefixes", () => {

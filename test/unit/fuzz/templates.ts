@@ -6,7 +6,14 @@ import { varintLength } from "../../../main/moq/coding/varint.ts";
 import { encodeAnnounce, encodeAnnounceInterest } from "../../../main/moq/lite/wire/announce.ts";
 import { encodeFetch } from "../../../main/moq/lite/wire/fetch.ts";
 import { encodeGoaway } from "../../../main/moq/lite/wire/goaway.ts";
-import { encodeFrame, encodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
+import {
+  encodeFrame,
+  encodeGroupHeader,
+  encodeTimedFrame,
+  framesCarryTimestamps,
+} from "../../../main/moq/lite/wire/group.ts";
+import { encodeSessionSetup } from "../../../main/moq/lite/wire/setup-stream.ts";
+import { encodeTrackRequest } from "../../../main/moq/lite/wire/track.ts";
 import { encodeProbe } from "../../../main/moq/lite/wire/probe.ts";
 import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
 import {
@@ -15,7 +22,7 @@ import {
   encodeSubscribeOk,
   encodeSubscribeUpdate,
 } from "../../../main/moq/lite/wire/subscribe.ts";
-import type { Version } from "../../../main/moq/lite/wire/version.ts";
+import { versionAtLeast, type Version } from "../../../main/moq/lite/wire/version.ts";
 import { text } from "../../helpers/wait.ts";
 import { concat, varintOfSize } from "./bytes.ts";
 
@@ -23,14 +30,26 @@ export interface Template {
   name: string;
   uni: boolean;
   type: number;
-  /** Encoded messages, each starting with its `Length (i)` (frames: payload length). */
+  /** Encoded messages, each starting with its `Length (i)` (frames: payload length, after a 05+ timestamp). */
   messages: Uint8Array[];
 }
 
 export const bytesOf = (t: Template) => concat([t.type], ...t.messages);
 
+/** The raw peer's own Setup stream (05+), as a template to mutate. */
+export function setupTemplate(version: Version): Template {
+  return {
+    name: "SETUP (stream)",
+    uni: true,
+    type: UniStreamType.Setup,
+    messages: [encodeSessionSetup({ probe: 2, role: 2, path: "fuzz", cost: 3, hop: 77 }, version)],
+  };
+}
+
 /** What a subscriber (the raw peer) opens towards a publisher: our server's side of the fuzz. */
 export function requestTemplates(version: Version, live: { broadcast: string; track: string }): Template[] {
+  const frame = (payload: Uint8Array, timestamp: number) =>
+    framesCarryTimestamps(version) ? encodeTimedFrame(timestamp, payload, version) : encodeFrame(payload);
   const out: Template[] = [
     {
       name: "ANNOUNCE_INTEREST",
@@ -91,12 +110,59 @@ export function requestTemplates(version: Version, live: { broadcast: string; tr
       type: UniStreamType.Group,
       messages: [
         encodeGroupHeader({ subscribeId: 0, sequence: 1234 }, version),
-        encodeFrame(text("hello")),
-        encodeFrame(new Uint8Array(0)),
-        encodeFrame(new Uint8Array(300).fill(7)),
+        // 05+ frames start with a zigzag timestamp delta.
+        frame(text("hello"), 1000),
+        frame(new Uint8Array(0), 0),
+        frame(new Uint8Array(300).fill(7), -40),
       ],
     },
   ];
+  if (versionAtLeast(version, "moq-lite-05")) {
+    out.push({
+      name: "TRACK",
+      uni: false,
+      type: BidiStreamType.Track,
+      messages: [encodeTrackRequest({ broadcast: toPath(live.broadcast), track: live.track }, version)],
+    });
+  }
+  if (versionAtLeast(version, "moq-lite-06")) {
+    // 06 can start and end a subscription or a fetch inside a group.
+    out.push(
+      {
+        name: "SUBSCRIBE with frame bounds",
+        uni: false,
+        type: BidiStreamType.Subscribe,
+        messages: [
+          encodeSubscribe(
+            {
+              id: 5,
+              broadcast: toPath(live.broadcast),
+              track: live.track,
+              priority: 5,
+              ordered: false,
+              maxLatencyMs: 2000,
+              startGroup: 0,
+              startFrame: 1,
+              endGroup: 3,
+              endFrame: 2,
+            },
+            version,
+          ),
+        ],
+      },
+      {
+        name: "FETCH from a frame",
+        uni: false,
+        type: BidiStreamType.Fetch,
+        messages: [
+          encodeFetch(
+            { broadcast: toPath(live.broadcast), track: live.track, priority: 1, group: 0, startFrame: 1, endFrame: 4 },
+            version,
+          ),
+        ],
+      },
+    );
+  }
   if (version === "moq-lite-04") {
     out.push({
       name: "GOAWAY",
