@@ -67,6 +67,11 @@ Options:
   --datagrams         every frame a group of its own, sent in a QUIC datagram to
                       subscribers on WebTransport over HTTP/3 (moq-lite-05+) and on a stream
                       to the others; --frame-bytes defaults to 1024 (a datagram holds 1200)
+  --max-age MS        the track's retention window in TRACK_INFO (moq-lite-05+; default
+                      5000): how far behind the newest group a subscriber may still get a
+                      group; relays and subscribers reaching back are clamped to it
+  --publisher-priority N
+                      the track's priority in TRACK_INFO, 0-255 (default 0)
 
 With --stdin a shorter frame is sent whenever the input pauses, so live pipes are not held
 back until a frame fills up.`,

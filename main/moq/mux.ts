@@ -110,13 +110,13 @@ export class TrackMux {
   readonly #entries = new Map<Path, Entry>();
   readonly #watchers = new Set<Watcher>();
 
-  /** Publish `announcement.path`: every subscription to it is handed to `handler`. */
-  announce(
-    announcement: Announcement,
-    handler: TrackHandler,
-    options: TrackOptions = HANDLER_TRACK_OPTIONS,
-  ): Announcement {
-    this.#add(announcement, (request) => runHandler(handler, request, options), undefined, options);
+  /**
+   * Publish `announcement.path`: every subscription to it is handed to `handler`, writing into a
+   * track made with `options` (over roomy handler defaults).
+   */
+  announce(announcement: Announcement, handler: TrackHandler, options: TrackOptions = {}): Announcement {
+    const trackOptions = { ...HANDLER_TRACK_OPTIONS, ...options };
+    this.#add(announcement, (request) => runHandler(handler, request, trackOptions), undefined, trackOptions);
     return announcement;
   }
 

@@ -13,6 +13,7 @@ import {
   MAX_FRAME_BYTES,
   commonOptions,
   expectPositionals,
+  intInRange,
   parseCommand,
   positiveInt,
   positiveNumber,
@@ -26,6 +27,9 @@ import type { PubOutcome, PubSettings, PubSource } from "../pub/source.ts";
 import { StdinSource } from "../pub/stdin.ts";
 import { commandHelp } from "../usage.ts";
 
+/** --max-age's ceiling: a day, far past any cache, and safely a varint. */
+const MAX_AGE_LIMIT_MS = 86_400_000;
+
 /** Default frame size with --datagrams: room for the datagram header within 1200 bytes. */
 const DATAGRAM_FRAME_BYTES = 1024;
 
@@ -38,6 +42,8 @@ const OPTIONS = {
   "group-frames": { type: "string" },
   fps: { type: "string" },
   datagrams: { type: "boolean" },
+  "max-age": { type: "string" },
+  "publisher-priority": { type: "string" },
 } as const;
 
 export const runPub: CommandRun = async (argv, ctx) => {
@@ -84,6 +90,14 @@ export const runPub: CommandRun = async (argv, ctx) => {
     groupFrames: datagrams ? 1 : positiveInt("pub", "--group-frames", values["group-frames"], clock ? 60 : 30),
     datagrams,
     fps: positiveNumber("pub", "--fps", values.fps),
+    trackInfo: {
+      ...(values["max-age"] !== undefined
+        ? { maxAgeMs: intInRange("pub", "--max-age", values["max-age"], 0, 0, MAX_AGE_LIMIT_MS) }
+        : {}),
+      ...(values["publisher-priority"] !== undefined
+        ? { publisherPriority: intInRange("pub", "--publisher-priority", values["publisher-priority"], 0, 0, 255) }
+        : {}),
+    },
   };
   if (settings.track === "") throw new UsageError("--track must not be empty", "pub");
   const common = commonOptions("pub", values);

@@ -20,12 +20,13 @@ export class ClockSource implements PubSource {
   }
 
   register(mux: TrackMux): void {
-    const { track, fps, groupFrames, datagrams } = this.#settings;
+    const { track, fps, groupFrames, datagrams, trackInfo } = this.#settings;
     this.#clock = new ClockBroadcast({
       track,
       fps,
       groupFrames,
       datagrams,
+      trackInfo,
       onFrame: (frame, group, index) => {
         const ctx = this.#ctx;
         if (!ctx) return;

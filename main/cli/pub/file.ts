@@ -29,7 +29,7 @@ export class FileSource implements PubSource {
   }
 
   register(mux: TrackMux): void {
-    mux.publish(this.#settings.broadcast, (writer, request) => this.#serve(writer, request));
+    mux.publish(this.#settings.broadcast, (writer, request) => this.#serve(writer, request), this.#settings.trackInfo);
   }
 
   /** Done once one subscriber received the whole file and no other is still being sent it. */

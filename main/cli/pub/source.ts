@@ -14,6 +14,8 @@ export interface PubSettings {
   /** Each frame a group of its own, in a QUIC datagram where the subscriber's session can. */
   datagrams: boolean;
   fps?: number;
+  /** What TRACK_INFO (05+) says besides the timescale: the retention window and publisher priority. */
+  trackInfo: { maxAgeMs?: number; publisherPriority?: number };
 }
 
 export interface PubContext {

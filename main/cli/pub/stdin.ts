@@ -17,7 +17,7 @@ const IDLE_FLUSH_MS = 100;
 export class StdinSource implements PubSource {
   readonly #settings: PubSettings;
   readonly #input: AsyncIterable<Uint8Array>;
-  readonly #broadcast = new BroadcastProducer();
+  readonly #broadcast: BroadcastProducer;
   #track?: TrackProducer;
   #firstSubscriber!: () => void;
   readonly #subscribed = new Promise<void>((resolve) => (this.#firstSubscriber = resolve));
@@ -25,6 +25,8 @@ export class StdinSource implements PubSource {
   constructor(settings: PubSettings, input: AsyncIterable<Uint8Array> = process.stdin) {
     this.#settings = settings;
     this.#input = input;
+    // TRACK asks before the track exists: the broadcast answers with these properties.
+    this.#broadcast = new BroadcastProducer({ track: settings.trackInfo });
   }
 
   register(mux: TrackMux): void {
@@ -32,7 +34,7 @@ export class StdinSource implements PubSource {
     // The track exists from the first request on; input is read only once.
     this.#broadcast.onTrackRequest((requested) => {
       if (requested !== name || this.#track) return undefined;
-      this.#track = new TrackProducer(name);
+      this.#track = new TrackProducer(name, this.#settings.trackInfo);
       this.#firstSubscriber();
       return this.#track;
     });

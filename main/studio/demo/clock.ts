@@ -5,7 +5,7 @@
 // The demo and `moqscope pub --clock` both publish this.
 
 import { BroadcastProducer } from "../../moq/index.ts";
-import type { GroupProducer, TrackMux, TrackProducer } from "../../moq/index.ts";
+import type { GroupProducer, TrackMux, TrackOptions, TrackProducer } from "../../moq/index.ts";
 import { Pacer } from "./pacer.ts";
 import type { DemoPart } from "./video.ts";
 
@@ -24,6 +24,8 @@ export interface ClockOptions {
   clock?: () => number;
   /** Called after each frame is written, with its group's sequence and its index in the group. */
   onFrame?: (frame: Uint8Array, group: number, index: number) => void;
+  /** What TRACK_INFO says about the track besides its timescale (max age, publisher priority). */
+  trackInfo?: Pick<TrackOptions, "maxAgeMs" | "publisherPriority">;
 }
 
 export interface ClockTally {
@@ -59,7 +61,10 @@ export class ClockBroadcast implements DemoPart {
     this.#datagrams = options.datagrams ?? false;
     this.#onFrame = options.onFrame;
     // Late joiners start at the newest group: one more is enough for one that is just ending.
-    this.#track = this.broadcast.createTrack(options.track ?? CLOCK_TRACK, { maxCachedGroups: 2 });
+    this.#track = this.broadcast.createTrack(options.track ?? CLOCK_TRACK, {
+      maxCachedGroups: 2,
+      ...options.trackInfo,
+    });
     this.#pacer = new Pacer({
       clock,
       // On the grid; the current instant is written at once.

@@ -68,6 +68,30 @@ async function readWholeTrack(
 }
 
 describe("moqscope pub", () => {
+  it("--max-age and --publisher-priority are what TRACK_INFO says, for every source", { timeout: 60_000 }, async () => {
+    const file = join(dir, "info.bin");
+    await writeFile(file, randomBytes(2048));
+    const sources: [string, string[], string | undefined][] = [
+      ["clock", ["--clock"], undefined],
+      ["data", ["--file", file], undefined],
+      ["data", ["--stdin"], "some input"],
+    ];
+    for (const [track, source, stdin] of sources) {
+      const flags = ["--max-age", "1500", "--publisher-priority", "42", "--json"];
+      const cli = startCli(["pub", server.url, "info", ...source, ...flags], stdin ? { stdin } : {});
+      const session = await within(server.nextSession(), 30_000, "the CLI's session");
+      await announcedByCli(session, "info");
+      // Asked before anyone subscribes: the CLI answers from what it will publish.
+      const info = await within(session.trackInfo("info", track), 30_000, `TRACK_INFO for ${source[0]}`);
+      expect(info, source[0]).toMatchObject({ maxLatencyMs: 1500, priority: 42 });
+      cli.child.kill("SIGINT");
+      await cli.exited;
+    }
+    const bad = await runCli(["pub", server.url, "info", "--clock", "--publisher-priority", "256"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--publisher-priority must be an integer from 0 to 255");
+  });
+
   it("--clock publishes ISO-8601 times that a subscriber receives", { timeout: 60_000 }, async () => {
     const cli = startCli(["pub", server.url, "clock-test", "--clock", "--fps", "5", "--json"]);
     const session = await within(server.nextSession(), 30_000, "the CLI's session");
