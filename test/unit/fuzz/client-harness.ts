@@ -8,18 +8,23 @@ import type { Session } from "../../../main/moq/lite/session/session.ts";
 import type { Version } from "../../../main/moq/lite/wire/version.ts";
 import { connectTo } from "../../helpers/server.ts";
 import { within } from "../../helpers/wait.ts";
-import type { RawServer, Script } from "./raw-server.ts";
+import type { Own05, RawServer, Script } from "./raw-server.ts";
 
 export type ClientOutcome = { open: true } | { open: false; code: number; by: string; reason: string };
 
-/** Run `use` on a fresh client while `script` plays the server; `use` must settle within 5 s. */
+/**
+ * Run `use` on a fresh client while `script` plays the server; `use` must settle within 5 s. On
+ * 05+ the server's Setup stream and TRACK answers are `own`'s, valid ones where it leaves them out.
+ */
 export async function runClient(
   raw: RawServer,
   version: Version,
   script: Script,
   use: (client: Session) => Promise<unknown>,
+  own: Own05 = {},
 ): Promise<ClientOutcome> {
   raw.script = script;
+  raw.own = own;
   const client = await connectTo(raw.ws, {
     transport: "websocket",
     versions: [version],

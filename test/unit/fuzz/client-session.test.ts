@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorCode } from "../../../main/moq/errors.ts";
+import { ErrorCode, StreamCode } from "../../../main/moq/errors.ts";
 import type { Session } from "../../../main/moq/lite/session/session.ts";
 import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
-import { decodeSubscribe, encodeSubscribeOk } from "../../../main/moq/lite/wire/subscribe.ts";
-import { encodeGroupHeader } from "../../../main/moq/lite/wire/group.ts";
-import type { Version } from "../../../main/moq/lite/wire/version.ts";
+import { decodeSubscribe } from "../../../main/moq/lite/wire/subscribe.ts";
+import { encodeGroupHeader, framesCarryTimestamps } from "../../../main/moq/lite/wire/group.ts";
+import { versionAtLeast, type AlpnVersion, type Version } from "../../../main/moq/lite/wire/version.ts";
 import { within } from "../../helpers/wait.ts";
 import { HUGE_LENGTHS, chunking, concat, hex, mutate, mutation, split, streamBody, varintOfSize } from "./bytes.ts";
 import {
@@ -18,22 +18,24 @@ import {
 import { RSS_BUDGET, watchProcess, type ProcessGuard } from "./guard.ts";
 import { drain, roundTrip, writeAll, type StreamEnd } from "./raw-peer.ts";
 import { startRawServer, type RawConnection, type RawServer, type Script } from "./raw-server.ts";
+import { setupFields, trackInfoFields } from "./messages05.ts";
 import { fuzzRuns, fuzzSeed } from "./seed.ts";
 import { responseTemplates } from "./templates.ts";
 
 // Our client Session against a raw server that answers its requests with arbitrary or mutated
-// bytes: on the subscribe response, on a group stream, on an announce stream, on a probe stream.
-// The client must end up open or closed with 15, and sub.closed / announced().next() /
-// probe().next() must settle.
+// bytes: on the subscribe response, on a group stream, on an announce stream, on a probe stream,
+// and on 05+ in TRACK_INFO and the server's own Setup stream. The client must end up open or
+// closed with 15, and sub.closed / announced().next() / probe().next() must settle.
 
-const VERSIONS: Version[] = ["moq-lite-03", "moq-lite-04"];
+const VERSIONS: AlpnVersion[] = ["moq-lite-03", "moq-lite-04", "moq-lite-05", "moq-lite-06"];
 const version = fc.constantFrom(...VERSIONS);
+const V05: AlpnVersion[] = VERSIONS.filter((v) => versionAtLeast(v, "moq-lite-05"));
 
 let raw: RawServer;
 let guard: ProcessGuard;
 beforeAll(async () => {
   guard = watchProcess();
-  raw = await startRawServer();
+  raw = await startRawServer(VERSIONS);
 });
 afterAll(async () => {
   guard.stop();
@@ -53,16 +55,12 @@ const answerSubscribe = (chunks: Uint8Array[]) => async (conn: RawConnection) =>
   await writeAll(req.writable, chunks);
 };
 
-/** SUBSCRIBE_OK, then a group stream carrying `chunks`, then FIN on the subscribe stream. */
+/** SUBSCRIBE_OK (05+: SUBSCRIBE_START), then a group stream carrying `chunks`, then FIN on the subscribe stream. */
 const answerWithGroup =
   (chunks: Uint8Array[] | ((subscribeId: number) => Uint8Array[])) => async (conn: RawConnection) => {
     const req = await conn.nextRequest();
     const subscribe = decodeSubscribe(req.message, conn.version);
-    const writer = await writeAll(
-      req.writable,
-      [encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, conn.version)],
-      false,
-    );
+    const writer = await writeAll(req.writable, [responseTemplates(conn.version, subscribe.id).accept], false);
     const uni = await conn.transport.session.createUnidirectionalStream();
     await writeAll(uni, typeof chunks === "function" ? chunks(subscribe.id) : chunks);
     // The group's bytes are on the socket before this FIN, and the client keeps reading the groups
@@ -80,14 +78,32 @@ const subscribeResponses = (v: Version) => concat(...responseTemplates(v, 0).sub
 const groupStream = (v: Version) => Uint8Array.from(responseTemplates(v, 0).group);
 const announces = (v: Version) => concat(...responseTemplates(v, 0).announces);
 const probes = (v: Version) => concat(...responseTemplates(v, 0).probes);
+const trackInfo = (v: Version) => responseTemplates(v, 0).trackInfo;
+const setupStream = (v: Version) => responseTemplates(v, 0).setup;
+
+/** Two round trips before `script`: the client has handled our Setup stream, sent before them. */
+const afterSetup =
+  (script: Script): Script =>
+  async (conn) => {
+    await roundTrip(conn.transport);
+    await roundTrip(conn.transport);
+    await script(conn);
+  };
 
 describe("client session fed hostile answers", () => {
   it("unmutated answers are accepted and the session stays open", async () => {
     for (const v of VERSIONS) {
+      let peerSetup: unknown;
+      const subscribeThenLook = async (c: Session) => {
+        await consumeSubscription(c);
+        // TRACK and SUBSCRIBE took round trips after our Setup stream: the client has read it.
+        peerSetup = c.connectionState().peerSetup;
+      };
       expect(
-        await runClient(raw, v, answerSubscribe([subscribeResponses(v)]), (c) => consumeSubscription(c)),
+        await runClient(raw, v, answerSubscribe([subscribeResponses(v)]), subscribeThenLook),
         `${v} subscribe`,
       ).toEqual({ open: true });
+      if (versionAtLeast(v, "moq-lite-05")) expect(peerSetup, `${v} SETUP`).toMatchObject({ probe: 1, role: 0 });
       expect(
         await runClient(raw, v, answerWithGroup([groupStream(v)]), (c) => consumeSubscription(c)),
         `${v} group`,
@@ -178,10 +194,66 @@ describe("client session fed hostile answers", () => {
   }, 120_000);
 });
 
+describe("client session fed hostile 05+ messages of its own", () => {
+  const v05 = fc.constantFrom(...V05);
+
+  it("TRACK_INFO answers: sub.closed settles", async () => {
+    // The TRACK answer is the target; a valid SUBSCRIBE_START and group follow for a client that
+    // took it, so a lucky TRACK_INFO (odd timescale, retention) meets timestamped frames.
+    await fc.assert(
+      fc.asyncProperty(
+        v05.chain((v) => fc.tuple(fc.constant(v), fc.oneof(answer(trackInfo)(v), trackInfoFields(v)), chunking)),
+        async ([v, bytes, cuts]) => {
+          const script = answerWithGroup((id) => [Uint8Array.from(responseTemplates(v, id).group)]);
+          const outcome = await runClient(raw, v, script, (c) => consumeSubscription(c), { track: split(bytes, cuts) });
+          guard.sample();
+          expectOpenOrViolation(outcome, `${v} TRACK_INFO ${hex(bytes)}`);
+        },
+      ),
+      { seed: fuzzSeed(0xc11e05), numRuns: fuzzRuns(60) },
+    );
+  }, 120_000);
+
+  it("the server's Setup stream: the session and what the client awaits settle", async () => {
+    // A Setup stream with an arbitrary body, arbitrary parameters, or a mutated valid one (its
+    // type included). The client handles it before it gets its answers: a subscription, or
+    // announcements, whose 06 route costs add the SETUP's link cost.
+    const setupBytes = (v: Version) =>
+      fc.oneof(
+        streamBody.map((b) => concat([UniStreamType.Setup], b)),
+        setupFields,
+        fc.array(mutation, { minLength: 1, maxLength: 4 }).map((m) => mutate(setupStream(v), m)),
+      );
+    const uses = {
+      subscribe: [(v: Version) => answerSubscribe([subscribeResponses(v)]), (c: Session) => consumeSubscription(c)],
+      announce: [(v: Version) => answerStream(BidiStreamType.Announce, [announces(v)]), consumeAnnounced],
+    } as const;
+    await fc.assert(
+      fc.asyncProperty(
+        v05.chain((v) =>
+          fc.tuple(
+            fc.constant(v),
+            setupBytes(v),
+            chunking,
+            fc.constantFrom<keyof typeof uses>("subscribe", "announce"),
+          ),
+        ),
+        async ([v, bytes, cuts, what]) => {
+          const [script, use] = uses[what];
+          const outcome = await runClient(raw, v, afterSetup(script(v)), use, { setup: split(bytes, cuts) });
+          guard.sample();
+          expectOpenOrViolation(outcome, `${v} ${what} after SETUP stream ${hex(bytes)}`);
+        },
+      ),
+      { seed: fuzzSeed(0xc11e06), numRuns: fuzzRuns(60) },
+    );
+  }, 120_000);
+});
+
 describe("streams the raw server opens towards our client", () => {
   // The client answers announce/subscribe/fetch/probe requests like any publisher: the same
-  // acceptable ends, and an undefined type is reset with 10 while the session lives on.
-  it("arbitrary requests: the session stays open or closes with 15; unknown types are reset with 10", async () => {
+  // acceptable ends, and an undefined type is reset with 10 (05+: 0) while the session lives on.
+  it("arbitrary requests: the session stays open or closes with 15; unknown types are reset with 10 (05+: 0)", async () => {
     const type = fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 7, max: 0x3f }));
     await fc.assert(
       fc.asyncProperty(version, type, streamBody, async (v, t, body) => {
@@ -204,11 +276,14 @@ describe("streams the raw server opens towards our client", () => {
         );
         guard.sample();
         expectOpenOrViolation(outcome, `${v} request type ${t} ${hex(body)}`);
-        const defined = t >= 1 && t <= (v === "moq-lite-04" ? 5 : 4);
+        // 04 added GOAWAY (5), 05 TRACK (6).
+        const defined = t >= 1 && t <= (versionAtLeast(v, "moq-lite-05") ? 6 : v === "moq-lite-04" ? 5 : 4);
+        // 05+ reset codes come from moq-net's registry, which has no "unexpected stream": Internal.
+        const resetCode = versionAtLeast(v, "moq-lite-05") ? StreamCode.Internal : ErrorCode.UnexpectedStream;
         if (!defined)
           expect(await within(end, 5000, `the answer to type ${t}`), `type ${t}`).toEqual({
             how: "reset",
-            code: ErrorCode.UnexpectedStream,
+            code: resetCode,
           });
       }),
       { seed: fuzzSeed(0xc11e04), numRuns: fuzzRuns(60) },
@@ -226,6 +301,7 @@ describe("client session fed huge lengths", () => {
           concat(
             [UniStreamType.Group],
             encodeGroupHeader({ subscribeId: id, sequence: 0 }, v),
+            framesCarryTimestamps(v) ? [0] : [], // 05+: the timestamp delta comes first
             varintOfSize(value, 8),
             [1, 2, 3],
           ),
@@ -238,7 +314,7 @@ describe("client session fed huge lengths", () => {
   );
 
   it.each(HUGE_LENGTHS.filter((v) => v > 65_536n).map((v) => [String(v), v] as const))(
-    "a SUBSCRIBE_OK / ANNOUNCE / PROBE claiming %s bytes closes the session with 15",
+    "a SUBSCRIBE_OK (05+: START) / ANNOUNCE (05+: ANNOUNCE_OK) / PROBE claiming %s bytes closes the session with 15",
     async (_s, value) => {
       const length = varintOfSize(value, value < 2n ** 30n ? 4 : 8);
       for (const v of VERSIONS) {

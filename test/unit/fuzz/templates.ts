@@ -3,7 +3,8 @@
 
 import { toPath } from "../../../main/moq/model/path.ts";
 import { varintLength } from "../../../main/moq/coding/varint.ts";
-import { encodeAnnounce, encodeAnnounceInterest } from "../../../main/moq/lite/wire/announce.ts";
+import { encodeAnnounce, encodeAnnounceInterest, encodeAnnounceOk } from "../../../main/moq/lite/wire/announce.ts";
+import { encodeAnnounce06 } from "../../../main/moq/lite/wire/announce-06.ts";
 import { encodeFetch } from "../../../main/moq/lite/wire/fetch.ts";
 import { encodeGoaway } from "../../../main/moq/lite/wire/goaway.ts";
 import {
@@ -13,13 +14,15 @@ import {
   framesCarryTimestamps,
 } from "../../../main/moq/lite/wire/group.ts";
 import { encodeSessionSetup } from "../../../main/moq/lite/wire/setup-stream.ts";
-import { encodeTrackRequest } from "../../../main/moq/lite/wire/track.ts";
+import { encodeTrackInfo, encodeTrackRequest } from "../../../main/moq/lite/wire/track.ts";
 import { encodeProbe } from "../../../main/moq/lite/wire/probe.ts";
 import { BidiStreamType, UniStreamType } from "../../../main/moq/lite/wire/stream-type.ts";
 import {
   encodeSubscribe,
   encodeSubscribeDrop,
+  encodeSubscribeEnd,
   encodeSubscribeOk,
+  encodeSubscribeStart,
   encodeSubscribeUpdate,
 } from "../../../main/moq/lite/wire/subscribe.ts";
 import { versionAtLeast, type Version } from "../../../main/moq/lite/wire/version.ts";
@@ -176,32 +179,76 @@ export function requestTemplates(version: Version, live: { broadcast: string; tr
 
 /** What a publisher answers with: the client side of the fuzz. */
 export function responseTemplates(version: Version, subscribeId: number) {
+  const v05 = versionAtLeast(version, "moq-lite-05");
+  const v06 = versionAtLeast(version, "moq-lite-06");
+  // 05+ frames start with a zigzag timestamp delta from the previous frame (the first from 0).
+  const frame = (payload: Uint8Array, delta: number) =>
+    v05 ? encodeTimedFrame(delta, payload, version) : encodeFrame(payload);
   return {
-    subscribeResponses: [
-      encodeSubscribeOk(
-        { priority: 2, ordered: true, maxLatencyMs: 1000, startGroup: 41, endGroup: undefined },
-        version,
-      ),
-      encodeSubscribeDrop({ startGroup: 5, endGroup: 7, errorCode: 0 }, version),
-      encodeSubscribeOk({ priority: 2, ordered: false, maxLatencyMs: 0 }, version),
-    ],
+    /** 05+: the server's Setup stream, type included (06 adds its link cost and hop id). */
+    setup: v05
+      ? concat(
+          [UniStreamType.Setup],
+          encodeSessionSetup({ probe: 1, role: 0, ...(v06 ? { cost: 2, hop: 99 } : {}) }, version),
+        )
+      : new Uint8Array(0),
+    /** 05+: the answer to TRACK. */
+    trackInfo: v05
+      ? encodeTrackInfo({ priority: 3, ordered: true, maxLatencyMs: 10_000, timescale: 1000 }, version)
+      : new Uint8Array(0),
+    /** The first response, which accepts: SUBSCRIBE_OK before 05, SUBSCRIBE_START from 05. */
+    accept: v05
+      ? encodeSubscribeStart(0, version)
+      : encodeSubscribeOk({ priority: 1, ordered: false, maxLatencyMs: 0 }, version),
+    subscribeResponses: v05
+      ? [
+          encodeSubscribeStart(41, version),
+          encodeSubscribeDrop({ startGroup: 5, endGroup: 7, errorCode: 0 }, version),
+          // 06: exclusive, and no group came, so any END is consistent.
+          encodeSubscribeEnd(50, version),
+        ]
+      : [
+          encodeSubscribeOk(
+            { priority: 2, ordered: true, maxLatencyMs: 1000, startGroup: 41, endGroup: undefined },
+            version,
+          ),
+          encodeSubscribeDrop({ startGroup: 5, endGroup: 7, errorCode: 0 }, version),
+          encodeSubscribeOk({ priority: 2, ordered: false, maxLatencyMs: 0 }, version),
+        ],
     group: [
       UniStreamType.Group,
       ...encodeGroupHeader({ subscribeId, sequence: 0 }, version),
-      ...encodeFrame(text("A")),
-      ...encodeFrame(text("BC")),
-      ...encodeFrame(new Uint8Array(0)),
+      ...frame(text("A"), 1000),
+      ...frame(text("BC"), 33),
+      ...frame(new Uint8Array(0), 0),
     ],
-    announces: [
-      encodeAnnounce({ active: true, suffix: toPath("room/alice"), hops: [7, 300] }, version),
-      encodeAnnounce({ active: true, suffix: toPath("bob"), hops: [] }, version),
-      encodeAnnounce({ active: false, suffix: toPath("room/alice"), hops: [] }, version),
-    ],
+    announces: announceResponses(version),
     probes: [
-      encodeProbe({ bitrate: 2_500_000, rttMs: version === "moq-lite-04" ? 25 : 0 }, version),
+      encodeProbe({ bitrate: 2_500_000, rttMs: versionAtLeast(version, "moq-lite-04") ? 25 : 0 }, version),
       encodeProbe({ bitrate: 0, rttMs: 0 }, version),
     ],
   };
+}
+
+/** An announce stream's answer: 05+ opens with ANNOUNCE_OK, 06 then speaks typed announcements. */
+function announceResponses(version: Version): Uint8Array[] {
+  const ok = versionAtLeast(version, "moq-lite-05") ? [encodeAnnounceOk({ hop: 9, activeCount: 2 }, version)] : [];
+  if (versionAtLeast(version, "moq-lite-06")) {
+    const cost = { warm: 1, cold: 4 };
+    return [
+      ...ok,
+      encodeAnnounce06({ kind: "start", suffix: toPath("room/alice"), hops: [7, 300], cost }, version), // id 0
+      encodeAnnounce06({ kind: "start", suffix: toPath("bob"), hops: [], cost: { warm: 0, cold: 0 } }, version), // id 1
+      encodeAnnounce06({ kind: "restart", id: 1, hops: [5], cost }, version),
+      encodeAnnounce06({ kind: "end", id: 0 }, version),
+    ];
+  }
+  return [
+    ...ok,
+    encodeAnnounce({ active: true, suffix: toPath("room/alice"), hops: [7, 300] }, version),
+    encodeAnnounce({ active: true, suffix: toPath("bob"), hops: [] }, version),
+    encodeAnnounce({ active: false, suffix: toPath("room/alice"), hops: [] }, version),
+  ];
 }
 
 /** Replace the leading length varint of `message` with `value` written in `size` bytes. */
