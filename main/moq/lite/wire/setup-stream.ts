@@ -1,6 +1,6 @@
 import { decodeBody } from "../../coding/bytes-reader.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../coding/limits.ts";
-import { readVarintAt, varintLength } from "../../coding/varint.ts";
+import { readVarintBigAt, varintLength } from "../../coding/varint.ts";
 import { encodeMessage, Writer } from "../../coding/writer.ts";
 import { DecodeError } from "../../errors.ts";
 import { decodeSince, encodeSince, readCount, writeUint } from "./fields.ts";
@@ -76,21 +76,29 @@ export function decodeSessionSetup(body: Uint8Array, version: Version, limits: L
       if (values.has(id)) throw new DecodeError(`setup parameter 0x${id.toString(16)} appears twice`);
       values.set(id, r.bytes("setup parameter value"));
     }
+    // Values are u62 on the wire. Past 2^53 a level or role is just one we do not know, and a cost
+    // saturates (as a 06 announcement's does); a hop id must stay exact, so that one is refused.
     const probe = values.has(SetupParameter.Probe) ? probeLevel(intValue(values, SetupParameter.Probe, "probe")) : 0;
     const pathBytes = values.get(SetupParameter.Path);
     const path = pathBytes === undefined ? undefined : utf8(pathBytes);
-    const roleCode = values.has(SetupParameter.Role) ? intValue(values, SetupParameter.Role, "role") : 0;
-    const role: SetupRole = roleCode === 1 || roleCode === 2 ? roleCode : 0;
-    const cost = values.has(SetupParameter.Cost) ? intValue(values, SetupParameter.Cost, "cost") : undefined;
-    const hop = values.has(SetupParameter.Hop) ? intValue(values, SetupParameter.Hop, "hop") || undefined : undefined;
+    const roleCode = values.has(SetupParameter.Role) ? intValue(values, SetupParameter.Role, "role") : 0n;
+    const role: SetupRole = roleCode === 1n ? 1 : roleCode === 2n ? 2 : 0;
+    const costValue = values.has(SetupParameter.Cost) ? intValue(values, SetupParameter.Cost, "cost") : undefined;
+    const cost = costValue === undefined ? undefined : Number(costValue > MAX_EXACT ? MAX_EXACT : costValue);
+    const hopValue = values.has(SetupParameter.Hop) ? intValue(values, SetupParameter.Hop, "hop") : undefined;
+    if (hopValue !== undefined && hopValue > MAX_EXACT)
+      throw new DecodeError(`setup parameter hop ${hopValue} is beyond 2^53, which no hop id here can be`);
+    const hop = hopValue ? Number(hopValue) : undefined;
     for (const id of Object.values(SetupParameter)) values.delete(id);
     const out: SessionSetup = { probe, path, role, unknown: values };
     return cost === undefined && hop === undefined ? out : { ...out, cost, hop };
   });
 }
 
-function probeLevel(code: number): ProbeLevel {
-  return code === 0 ? 0 : code === 1 ? 1 : 2;
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+function probeLevel(code: bigint): ProbeLevel {
+  return code === 0n ? 0 : code === 1n ? 1 : 2;
 }
 
 function varintValue(v: number, what: string): Uint8Array {
@@ -99,13 +107,13 @@ function varintValue(v: number, what: string): Uint8Array {
   return w.finish();
 }
 
-/** A parameter whose value is one varint and nothing else. */
-function intValue(values: Map<number, Uint8Array>, id: number, what: string): number {
+/** A parameter whose value is one varint and nothing else, in its full 62-bit range. */
+function intValue(values: Map<number, Uint8Array>, id: number, what: string): bigint {
   const bytes = values.get(id)!;
   if (bytes.byteLength === 0 || varintLength(bytes[0]!) !== bytes.byteLength) {
     throw new DecodeError(`setup parameter ${what} must hold exactly one varint (got ${bytes.byteLength} bytes)`);
   }
-  return readVarintAt(bytes, 0);
+  return readVarintBigAt(bytes, 0);
 }
 
 function utf8(bytes: Uint8Array): string {

@@ -94,6 +94,12 @@ describe("moq-lite-06 vectors (moq-net 0.3.18)", () => {
     expect(setup("04 01 04 01 00")).toMatchObject({ cost: 0 });
     // A hop of 0 means none.
     expect(setup("04 01 05 01 00").hop).toBeUndefined();
+    // Past 2^53 (u62 on the wire): a cost saturates, as a 06 announcement's does; a level or role
+    // is one we do not know; a hop id, which must stay exact, is refused.
+    expect(setup("0b 01 04 08 ff ff ff ff ff ff ff ff").cost).toBe(Number.MAX_SAFE_INTEGER);
+    expect(setup("0b 01 01 08 ff ff ff ff ff ff ff ff")).toMatchObject({ probe: 2 });
+    expect(setup("0b 01 03 08 ff ff ff ff ff ff ff fe")).toMatchObject({ role: 0 });
+    expect(() => setup("0b 01 05 08 ff ff ff ff ff ff ff ff")).toThrow(/hop .* beyond 2\^53/);
     expect(toHex(encodeSessionSetup({ probe: 0, role: 0, cost: 100 }, V))).toBe("05 01 04 02 40 64");
     expect(toHex(encodeSessionSetup({ probe: 0, role: 0, hop: 42 }, V))).toBe("04 01 05 01 2a");
   });
