@@ -125,7 +125,8 @@ bits/s) and its RTT (moq-lite-04 and later). With --json: {"event":"probe","bitr
   --internal-listen HOST:PORT
                       also serve operator endpoints there, as moq-relay does (plain HTTP,
                       unauthenticated: keep it on loopback; also MOQ_INTERNAL_LISTEN):
-                      GET /health, GET /sessions?FILTER (the live sessions), and
+                      GET /health, GET /metrics (Prometheus), GET /sessions?FILTER (the
+                      live sessions), and
                       POST /sessions/revalidate?FILTER (ask the auth server again now).
                       FILTER: id, node, transport, remote (IP or CIDR), local, server_name,
                       alpn, path (a pattern); none selects every session

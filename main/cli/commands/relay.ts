@@ -117,7 +117,7 @@ export const runRelay: CommandRun = async (argv, ctx) => {
       });
       out.record(
         { event: "ops", url: opsServer.url },
-        `operator endpoints on ${opsServer.url}: /health, /sessions, /sessions/revalidate`,
+        `operator endpoints on ${opsServer.url}: /health, /metrics, /sessions, /sessions/revalidate`,
       );
       if (!isLoopback(ops.host))
         out.warn(

@@ -1,5 +1,5 @@
 // The relay's operator endpoints, on their own plain-HTTP listener as moq-relay's
-// `--internal-listen` serves them: `GET /health`, `GET /sessions` (the live sessions a filter
+// `--internal-listen` serves them: `GET /health`, `GET /metrics` (Prometheus text), `GET /sessions` (the live sessions a filter
 // selects) and `POST /sessions/revalidate` (ask the auth server again about them now). Nothing
 // here is authenticated, so it belongs on loopback or a private network, never the public port.
 
@@ -49,7 +49,12 @@ export function startOpsServer(relay: Relay, host: string, port: number): Promis
 }
 
 /** Each path, the one method it answers. */
-const ROUTES: Record<string, string> = { "/health": "GET", "/sessions": "GET", "/sessions/revalidate": "POST" };
+const ROUTES: Record<string, string> = {
+  "/health": "GET",
+  "/metrics": "GET",
+  "/sessions": "GET",
+  "/sessions/revalidate": "POST",
+};
 
 function answer(relay: Relay, req: IncomingMessage, res: ServerResponse): void {
   // The request body, if any, is not used: drain it so the connection can be reused.
@@ -62,12 +67,23 @@ function answer(relay: Relay, req: IncomingMessage, res: ServerResponse): void {
   }
   const method = ROUTES[url.pathname];
   if (method === undefined)
-    return send(res, 404, `no ${url.pathname} here: the endpoints are /health, /sessions and /sessions/revalidate\n`);
+    return send(
+      res,
+      404,
+      `no ${url.pathname} here: the endpoints are /health, /metrics, /sessions and /sessions/revalidate\n`,
+    );
   if (req.method !== method && !(method === "GET" && req.method === "HEAD")) {
     res.setHeader("Allow", method === "GET" ? "GET, HEAD" : method);
     return send(res, 405, `${url.pathname} answers ${method}, not ${req.method}\n`);
   }
   if (url.pathname === "/health") return send(res, 200, "ok\n");
+  if (url.pathname === "/metrics") {
+    relay.metrics().then(
+      ({ text, contentType }) => res.writeHead(200, { "Content-Type": contentType }).end(text),
+      (err: unknown) => send(res, 500, `${err instanceof Error ? err.message : String(err)}\n`),
+    );
+    return;
+  }
   let filter: SessionFilter;
   try {
     filter = parseSessionFilter(url.search.slice(1));

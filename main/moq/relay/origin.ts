@@ -11,7 +11,7 @@ import type { TrackInfo } from "../lite/wire/track.ts";
 import type { Session } from "../lite/session/session.ts";
 import type { SubscribeConfig } from "../lite/session/subscriber.ts";
 import type { RouteCost } from "../lite/wire/announce-06.ts";
-import { pipeTrack } from "./pipe.ts";
+import { pipeTrack, type PipeTraffic } from "./pipe.ts";
 
 /** The upstream subscription's own buffer only needs to hold what the pipe has not copied yet. */
 const UPSTREAM_CONFIG: SubscribeConfig = {
@@ -25,6 +25,8 @@ export interface OriginHooks {
   opened(origin: Origin, track: string): void;
   /** An upstream track ended, with why. */
   closed(origin: Origin, track: string, reason: string): void;
+  /** Media copied in from the publisher. */
+  traffic?: PipeTraffic;
 }
 
 export class Origin {
@@ -81,7 +83,7 @@ export class Origin {
         sub.close();
         track.close();
       });
-      void pipeTrack(sub, track).then((end) => {
+      void pipeTrack(sub, track, hooks.traffic).then((end) => {
         sub.close();
         track.close();
         if (this.upstream.get(name) === track) this.upstream.delete(name);

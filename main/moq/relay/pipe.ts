@@ -6,8 +6,18 @@ import { ErrorCode, MoqError } from "../errors.ts";
 import type { TrackProducer } from "../model/track.ts";
 import type { EndInfo, GroupReader, GroupWriter, TrackReader } from "../model/types.ts";
 
+/** Told about each group and frame copied, for the relay's metrics. */
+export interface PipeTraffic {
+  group(datagram: boolean): void;
+  frame(bytes: number): void;
+}
+
 /** Resolves when the source ended (undefined) or failed (its EndInfo); the target is ended the same way. */
-export async function pipeTrack(source: TrackReader, target: TrackProducer): Promise<EndInfo | undefined> {
+export async function pipeTrack(
+  source: TrackReader,
+  target: TrackProducer,
+  traffic?: PipeTraffic,
+): Promise<EndInfo | undefined> {
   for (;;) {
     let group: GroupReader | undefined;
     try {
@@ -34,13 +44,17 @@ export async function pipeTrack(source: TrackReader, target: TrackProducer): Pro
       group.cancel(ErrorCode.Duplicate);
       continue;
     }
-    void copyGroup(group, out);
+    traffic?.group(group.datagram ?? false);
+    void copyGroup(group, out, traffic);
   }
 }
 
-async function copyGroup(from: GroupReader, to: GroupWriter): Promise<void> {
+async function copyGroup(from: GroupReader, to: GroupWriter, traffic: PipeTraffic | undefined): Promise<void> {
   try {
-    for (let frame; (frame = await from.readFrame()) !== undefined;) to.writeFrame(frame, from.lastTimestamp);
+    for (let frame; (frame = await from.readFrame()) !== undefined;) {
+      to.writeFrame(frame, from.lastTimestamp);
+      traffic?.frame(frame.byteLength);
+    }
     to.close();
   } catch (err) {
     const info = endInfoOf(err);

@@ -22,6 +22,7 @@ import { watchLease, type LeaseWatcher } from "./lease.ts";
 import { sessionFields, type SessionFields } from "./auth-url-request.ts";
 import { matchesFilter, type SessionFilter } from "./session-filter.ts";
 import { logEntry } from "./log.ts";
+import { NO_TIER, RelayMetrics } from "./metrics.ts";
 import { parseMounts, underMount } from "./mounts.ts";
 import type { RelayLogEvent, RelayLogger } from "./log.ts";
 import { Origin, OriginTable } from "./origin.ts";
@@ -108,6 +109,7 @@ export class Relay {
   readonly #node: string;
   readonly #origins = new OriginTable();
   readonly #peers = new Set<Peer>();
+  readonly #metrics = new RelayMetrics(() => this.stats());
   readonly #authorize: Authorize;
   readonly #log: RelayLogger;
   readonly #trackOptions: TrackOptions;
@@ -163,6 +165,7 @@ export class Relay {
     this.#originHooks = {
       opened: () => {},
       closed: (origin, track, reason) => this.#emit({ type: "upstream-closed", broadcast: origin.path, track, reason }),
+      traffic: { group: (datagram) => this.#metrics.groupIn(datagram), frame: (bytes) => this.#metrics.frameIn(bytes) },
     };
   }
 
@@ -214,6 +217,11 @@ export class Relay {
       ids.push(peer.fields.id);
     }
     return ids;
+  }
+
+  /** Prometheus' text exposition of the relay's counters (the operator port's GET /metrics). */
+  metrics(): Promise<{ text: string; contentType: string }> {
+    return this.#metrics.render();
   }
 
   /** Absolute paths of the broadcasts served now. */
@@ -275,7 +283,8 @@ export class Relay {
           new PathScope(grant.subscribe),
           this.hop,
           {
-            subscribed: (origin, track, dedup) =>
+            subscribed: (origin, track, dedup) => {
+              this.#metrics.subscriptionsOpened.inc({ tier: grant.tier ?? NO_TIER });
               this.#emit({
                 type: "subscribe",
                 session: id,
@@ -283,9 +292,12 @@ export class Relay {
                 track,
                 dedup,
                 subscribers: origin.subscribers(track),
-              }),
-            unsubscribed: (origin, track) =>
-              this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track }),
+              });
+            },
+            unsubscribed: (origin, track) => {
+              this.#metrics.subscriptionsClosed.inc({ tier: grant.tier ?? NO_TIER });
+              this.#emit({ type: "unsubscribe", session: id, broadcast: origin.path, track });
+            },
           },
           parseMounts(grant.mounts ?? {}, grant.root),
         )
@@ -335,6 +347,7 @@ export class Relay {
       watch: { stop: () => {}, nudge: () => false },
     };
     this.#peers.add(peer);
+    this.#metrics.sessionsOpened.inc({ tier: grant.tier ?? NO_TIER });
     this.#emit({
       type: "session-opened",
       session: id,
@@ -431,6 +444,7 @@ export class Relay {
     peer.origins.set(path, origin);
     this.#emit({ type: "announce", session: peer.id, path, hops: [...hops], ...(cost ? { cost: cost.warm } : {}) });
     this.#origins.add(origin);
+    this.#metrics.announcesStarted.inc({ tier: peer.grant.tier ?? NO_TIER });
   }
 
   #unannounced(peer: Peer, path: Path, reason: string): void {
@@ -440,11 +454,13 @@ export class Relay {
     this.#origins.remove(origin);
     // A publisher that left cut its tracks short: downstream sees a reset, not a clean end.
     origin.close(peer.session.isClosed ? { code: ErrorCode.Cancelled, reason } : undefined);
+    this.#metrics.announcesEnded.inc({ tier: peer.grant.tier ?? NO_TIER });
     this.#emit({ type: "unannounce", session: peer.id, path, reason });
   }
 
   #closed(peer: Peer, info: CloseInfo): void {
     if (!this.#peers.delete(peer)) return;
+    this.#metrics.sessionsClosed.inc({ tier: peer.grant.tier ?? NO_TIER });
     peer.watch.stop();
     const seconds = (performance.now() - peer.admitted) / 1000;
     // The session's own byte counts (moq-lite streams and datagrams, every transport); moq-relay

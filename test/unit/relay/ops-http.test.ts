@@ -5,9 +5,12 @@
 import { connect as connectTcp } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../main/moq/errors.ts";
+import { BroadcastProducer } from "../../../main/moq/model/broadcast.ts";
+import { TrackMux } from "../../../main/moq/mux.ts";
 import { authServer } from "../../../main/moq/relay/auth-url.ts";
 import { startOpsServer, type OpsServer } from "../../../main/moq/relay/ops-http.ts";
 import { within } from "../../helpers/wait.ts";
+import { until } from "../../interop/fixtures.ts";
 import { inSeconds, startAuthServer, type AuthBody, type TestAuthServer } from "./auth-server.ts";
 import { T, startTestRelay, type TestRelay } from "./harness.ts";
 
@@ -94,8 +97,8 @@ describe("operator endpoints", () => {
   it("says what is there when the route or method is wrong", async () => {
     r = await startTestRelay();
     ops = await startOpsServer(r.relay, "127.0.0.1", 0);
-    expect(await get("/metrics")).toMatchObject({ status: 404 });
-    expect((await get("/metrics")).body).toContain("/sessions/revalidate");
+    expect(await get("/nope")).toMatchObject({ status: 404 });
+    expect((await get("/nope")).body).toContain("/sessions/revalidate");
     expect(await get("/sessions/revalidate")).toMatchObject({ status: 405 });
     expect(await get("/sessions?colour=red", "POST")).toMatchObject({ status: 405 });
     expect(await get("/health", "POST")).toMatchObject({ status: 405 });
@@ -109,5 +112,41 @@ describe("operator endpoints", () => {
     const { sessions } = (await get("/sessions")).json() as { sessions: { id: string; path: string }[] };
     expect(sessions).toEqual([expect.objectContaining({ path: "/x", id: expect.stringMatching(/^[0-9a-f]{32}$/) })]);
     expect(await get("/sessions/revalidate", "POST")).toMatchObject({ status: 202 });
+  });
+
+  it("/metrics counts sessions, announces, subscriptions and the media taken in, under moq-relay's names", async () => {
+    r = await startTestRelay();
+    ops = await startOpsServer(r.relay, "127.0.0.1", 0);
+    const mux = new TrackMux();
+    const broadcast = new BroadcastProducer();
+    const track = broadcast.createTrack("t");
+    mux.publishBroadcast("cam", broadcast);
+    await r.client("", { mux });
+    const viewer = await r.client("");
+    await within(viewer.announced("").next(), T, "the announcement");
+    const sub = viewer.subscribe("cam", "t");
+    await until(() => track.consumerCount > 0, T, "the relay's upstream subscription");
+    const group = track.openGroup();
+    group.writeFrame(new Uint8Array(1000));
+    group.writeFrame(new Uint8Array(234));
+    group.close();
+    const got = await within(sub.nextGroup(), T, "the group");
+    while ((await got!.readFrame()) !== undefined);
+
+    const scraped = await get("/metrics");
+    expect(scraped.status).toBe(200);
+    const value = (series: string) => {
+      const line = scraped.body.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    expect(value('moq_relay_sessions_opened_total{tier=""}')).toBe(2);
+    expect(value('moq_relay_announces_started_total{tier=""}')).toBe(1);
+    expect(value('moq_relay_subscriptions_opened_total{tier=""}')).toBe(1);
+    expect(value('moq_relay_groups_total{role="publisher"}')).toBe(1);
+    expect(value('moq_relay_frames_total{role="publisher"}')).toBe(2);
+    expect(value('moq_relay_bytes_total{role="publisher"}')).toBe(1234);
+    expect(value("moqscope_relay_sessions")).toBe(2);
+    expect(value("moqscope_relay_broadcasts")).toBe(1);
+    expect(scraped.body).toContain("# TYPE moq_relay_sessions_closed_total counter");
   });
 });
