@@ -1,7 +1,8 @@
 // The relay's operator endpoints, on their own plain-HTTP listener as moq-relay's
-// `--internal-listen` serves them: `GET /health`, `GET /metrics` (Prometheus text), `GET /sessions` (the live sessions a filter
-// selects) and `POST /sessions/revalidate` (ask the auth server again about them now). Nothing
-// here is authenticated, so it belongs on loopback or a private network, never the public port.
+// `--internal-listen` serves them: `GET /health`, `GET /metrics` (Prometheus text), `GET /sessions`
+// (the live sessions a filter selects) and `POST /sessions/revalidate` (ask the auth server again
+// about them now). Nothing here is authenticated, so it belongs on loopback or a private network,
+// never the public port.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIPv6 } from "node:net";
