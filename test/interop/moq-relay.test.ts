@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { BroadcastProducer } from "../../main/moq/model/broadcast.ts";
 import type { Session } from "../../main/moq/lite/session/session.ts";
 import type { AnnouncementChange } from "../../main/moq/mux.ts";
@@ -104,6 +104,28 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     return s;
   }
 
+  /**
+   * A publisher and a viewer on moq-relay's native QUIC port, pinned by the fingerprint it
+   * publishes; undefined (the test skipped, saying why) where HTTP/3 is unavailable here.
+   */
+  async function quicPair(
+    ctx: TestContext,
+    what: string,
+  ): Promise<{ publisher: Session; viewer: Session } | undefined> {
+    const h3 = loadHttp3();
+    if (!h3.available) {
+      console.log(`${what} skipped: ${h3.reason}`);
+      ctx.skip();
+      return undefined;
+    }
+    const fingerprint = (await (await fetch(`${web}/certificate.sha256`)).text()).trim();
+    const options = { fingerprint, transport: "webtransport-h3", timeoutMs: 10_000 } as const;
+    const publisher = await connect(quicUrl, options);
+    const viewer = await connect(quicUrl, options);
+    sessions.push(publisher, viewer);
+    return { publisher, viewer };
+  }
+
   const cases: [Version, Version][] = [
     ["moq-lite-06", "moq-lite-06"],
     ["moq-lite-06", "moq-lite-04"],
@@ -186,16 +208,9 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
 
   it("speaks 06 over its native QUIC WebTransport (HTTP/3), pinned by the fingerprint it publishes", async (ctx) => {
     const h3 = loadHttp3();
-    if (!h3.available) {
-      console.log(`moq-relay over HTTP/3 skipped: ${h3.reason}`);
-      ctx.skip();
-      return;
-    }
-    const fingerprint = (await (await fetch(`${web}/certificate.sha256`)).text()).trim();
-    const options = { fingerprint, transport: "webtransport-h3", timeoutMs: 10_000 } as const;
-    const publisher = await connect(quicUrl, options);
-    const viewer = await connect(quicUrl, options);
-    sessions.push(publisher, viewer);
+    const pair = await quicPair(ctx, "moq-relay over HTTP/3");
+    if (!pair) return;
+    const { publisher, viewer } = pair;
     for (const s of [publisher, viewer])
       expect(s.connectionState()).toMatchObject({ transport: "webtransport-h3", version: "moq-lite-06" });
     // --insecure reaches its QUIC-only port too (there is no TCP side to read the certificate from).
@@ -219,24 +234,16 @@ describe.skipIf(!BIN)("through moq-relay (Rust)", () => {
     group.close();
     const arrived = await within(sub.nextGroup(), T, "the group");
     expect(await arrived!.readFrame()).toEqual(payload);
-    if (h3.extended) {
+    if (h3.available && h3.extended) {
       await until(() => (viewer.transport.stats().smoothedRttMs ?? 0) > 0, T, "QUIC's RTT");
     }
     broadcast.close();
   });
 
   it("carries single-frame groups in QUIC datagrams both ways through it", async (ctx) => {
-    const h3 = loadHttp3();
-    if (!h3.available) {
-      console.log(`moq-relay datagrams skipped: ${h3.reason}`);
-      ctx.skip();
-      return;
-    }
-    const fingerprint = (await (await fetch(`${web}/certificate.sha256`)).text()).trim();
-    const options = { fingerprint, transport: "webtransport-h3", timeoutMs: 10_000 } as const;
-    const publisher = await connect(quicUrl, options);
-    const viewer = await connect(quicUrl, options);
-    sessions.push(publisher, viewer);
+    const pair = await quicPair(ctx, "moq-relay datagrams");
+    if (!pair) return;
+    const { publisher, viewer } = pair;
     const broadcast = new BroadcastProducer();
     const track = broadcast.createTrack("pings", { timescale: 1000 });
     publisher.mux.publishBroadcast("interop/datagrams", broadcast);

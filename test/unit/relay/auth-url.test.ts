@@ -156,15 +156,7 @@ describe("lease watcher", () => {
   });
 
   it("runs one re-check at a time and stops on stop()", async () => {
-    let calls = 0;
-    let release: ((r: Recheck) => void) | undefined;
-    const lease: Lease = {
-      recheck: () => {
-        calls++;
-        return new Promise<Recheck>((resolve) => (release = resolve));
-      },
-      end: () => {},
-    };
+    const { lease, calls, release } = hangingLease();
     const ends: string[] = [];
     const watch = watchLease({
       grant: { root: ROOT, publish: [], subscribe: ["**"], revalidate: 0.05, expires: Date.now() / 1000 + 60 },
@@ -172,43 +164,49 @@ describe("lease watcher", () => {
       ended: (reason) => ends.push(reason),
     });
     await new Promise((r) => setTimeout(r, 250));
-    expect(calls).toBe(1); // the first re-check hangs: no second one
-    release!({
+    expect(calls()).toBe(1); // the first re-check hangs: no second one
+    release({
       grant: { root: ROOT, publish: [], subscribe: ["**", "x"], revalidate: 0.05, expires: Date.now() / 1000 + 60 },
     });
     await new Promise((r) => setTimeout(r, 150));
-    expect(calls).toBe(2);
+    expect(calls()).toBe(2);
     watch.stop();
-    release!({ revoked: "refused", message: "late" });
+    release({ revoked: "refused", message: "late" });
     await new Promise((r) => setTimeout(r, 50));
     expect(ends).toEqual([]);
   });
 
   it("a nudge re-checks at once when idle, and once more after the re-check in flight, however many came", async () => {
-    let calls = 0;
-    let release: ((r: Recheck) => void) | undefined;
-    const lease: Lease = {
-      recheck: () => {
-        calls++;
-        return new Promise<Recheck>((resolve) => (release = resolve));
-      },
-      end: () => {},
-    };
+    const { lease, calls, release } = hangingLease();
     const grant = { root: ROOT, publish: [], subscribe: ["**"], revalidate: 3600, expires: Date.now() / 1000 + 7200 };
     const watch = watchLease({ grant, lease, ended: () => {} });
-    expect(calls).toBe(0); // the cadence is an hour away
+    expect(calls()).toBe(0); // the cadence is an hour away
     expect(watch.nudge()).toBe(true);
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     watch.nudge();
     watch.nudge();
-    expect(calls).toBe(1); // in flight: the burst waits for its reply
-    release!({ grant });
-    await until(() => calls === 2, 2000, "the re-check the burst asked for");
-    release!({ grant });
+    expect(calls()).toBe(1); // in flight: the burst waits for its reply
+    release({ grant });
+    await until(() => calls() === 2, 2000, "the re-check the burst asked for");
+    release({ grant });
     await new Promise((r) => setTimeout(r, 50));
-    expect(calls).toBe(2);
+    expect(calls()).toBe(2);
     watch.stop();
     expect(watch.nudge()).toBe(false);
     expect(watchLease({ grant, ended: () => {} }).nudge()).toBe(false); // no lease to ask
   });
 });
+
+/** A lease whose re-checks hang until the test releases the latest one with an answer. */
+function hangingLease(): { lease: Lease; calls: () => number; release: (r: Recheck) => void } {
+  let calls = 0;
+  let release: ((r: Recheck) => void) | undefined;
+  const lease: Lease = {
+    recheck: () => {
+      calls++;
+      return new Promise<Recheck>((resolve) => (release = resolve));
+    },
+    end: () => {},
+  };
+  return { lease, calls: () => calls, release: (r) => release!(r) };
+}
