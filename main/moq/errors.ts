@@ -131,3 +131,8 @@ export function streamErrorCode(err: unknown): number | undefined {
   }
   return undefined;
 }
+
+/** What went wrong, in one line, whatever was thrown. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

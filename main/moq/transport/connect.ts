@@ -13,6 +13,7 @@ import { DEFAULT_TIMEOUT_MS } from "./timeout.ts";
 import type { Transport } from "./types.ts";
 import { parseRelayUrl, redactUrl, withScheme } from "./url.ts";
 import { connectWebTransport } from "./webtransport-client.ts";
+import { messageOf } from "../errors.ts";
 
 /** "webtransport" tries HTTP/3, then HTTP/2; the -h3/-h2 forms allow only that one. */
 export type TransportChoice = "auto" | "webtransport" | "webtransport-h3" | "webtransport-h2" | "websocket";
@@ -118,8 +119,4 @@ async function suggestPlainUrl(dial: Promise<Transport>, plain: URL): Promise<Tr
       { code },
     );
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

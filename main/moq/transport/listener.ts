@@ -13,6 +13,7 @@ import { createQmuxUpgradeHandler } from "./qmux-server.ts";
 import type { Transport, TransportKind } from "./types.ts";
 import { withTimeout } from "./timeout.ts";
 import { createWebTransportServer, startHttp3Server } from "./webtransport-server.ts";
+import { messageOf } from "../errors.ts";
 
 export interface SessionRequest {
   /** The URL the client asked for: scheme of the transport, path and query (?jwt=) as sent. */
@@ -264,10 +265,6 @@ function untilEmpty(set: Set<net.Socket>): Promise<void> {
   return Promise.all([...set].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once("close", r))))).then(
     () => {},
   );
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function describeListenError(err: unknown, host: string, port: number): Error {

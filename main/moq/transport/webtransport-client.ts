@@ -20,6 +20,7 @@ import { DEFAULT_TIMEOUT_MS, withTimeout } from "./timeout.ts";
 import type { Transport, TransportInfo } from "./types.ts";
 import { endpointOf, redactUrl } from "./url.ts";
 import { webTransportTransport } from "./webtransport-transport.ts";
+import { messageOf } from "../errors.ts";
 
 export interface WebTransportConnectOptions extends ProtocolOffer {
   /** Pin the server certificate by SHA-256 (hex). It must then be valid for at most 14 days. */
@@ -94,10 +95,6 @@ function discard(p: Promise<Settled>): void {
 function withFallback(transport: Transport, reason: string): Transport {
   transport.info.fallback = [...(transport.info.fallback ?? []), reason];
   return transport;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

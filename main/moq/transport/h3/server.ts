@@ -9,6 +9,7 @@ import type { Transport } from "../types.ts";
 import type { NativeBinding, NativeRequest } from "./binding.ts";
 import { loadHttp3 } from "./load.ts";
 import { http3Transport } from "./transport.ts";
+import { messageOf } from "../../errors.ts";
 
 export interface Http3ServerOptions {
   host: string;
@@ -115,8 +116,4 @@ async function dialSelf(binding: NativeBinding, opts: Http3ServerOptions): Promi
   const shown = net.isIPv6(host) ? `[${host}]` : host;
   const session = await client.connect(`https://${shown}:${opts.port}/`);
   session.close(0, "server closing");
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
